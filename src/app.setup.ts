@@ -1,0 +1,47 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { version } from '../package.json';
+import { AppModule } from './app.module';
+import { AppConfig } from './common/config';
+import { HttpErrorFilter } from './common/errors';
+import { StrictValidationPipe } from './common/http';
+import { setupSwagger } from './common/http/swagger';
+import { RouteLoggingInterceptor } from './common/logging';
+
+/** Builds the application the way `main.ts` serves it; the e2e tests use it too. */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  configureApp(app, config);
+  return app;
+}
+
+/** Everything that shapes HTTP behaviour beyond the modules: one place, shared with the tests. */
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.flushLogs();
+  if (config.jwt.secretGenerated) {
+    logger.warn(
+      'JWT_SECRET is not set: using a generated secret; tokens stop working when the process restarts',
+      'Config',
+    );
+  }
+
+  app.set('trust proxy', config.trustProxy);
+  app.use(helmet());
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
+    maxAge: 600,
+  });
+  app.useGlobalPipes(new StrictValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalInterceptors(new RouteLoggingInterceptor());
+  app.enableShutdownHooks();
+  if (config.docsEnabled) setupSwagger(app, version);
+}

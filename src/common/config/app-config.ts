@@ -1,0 +1,64 @@
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppSettings {
+  readonly env: NodeEnv;
+  readonly port: number;
+  readonly trustProxy: boolean;
+  readonly database: {
+    readonly url: string;
+    readonly migrationsRun: boolean;
+    readonly connectTimeoutMs: number;
+    readonly queryTimeoutMs: number;
+  };
+  readonly redis: {
+    readonly url: string;
+    readonly keyPrefix: string;
+    readonly connectTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+  };
+  readonly jwt: {
+    readonly secret: string;
+    /** True when no JWT_SECRET was given and one was generated (development only). */
+    readonly secretGenerated: boolean;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTtlSeconds: number;
+    readonly refreshTtlSeconds: number;
+  };
+  readonly bcryptCost: number;
+  readonly throttling: {
+    readonly loginMaxFailures: number;
+    readonly loginFailureWindowSeconds: number;
+    readonly authIpLimit: number;
+  };
+  readonly messages: {
+    readonly defaultTtlSeconds: number;
+    readonly maxTtlSeconds: number;
+    readonly postLimit: number;
+  };
+  readonly prune: {
+    readonly cron: string;
+    readonly batchSize: number;
+  };
+  readonly log: {
+    readonly dir: string;
+    readonly level: LogLevel;
+    readonly maxSize: string;
+    readonly maxFiles: number;
+    readonly stdout: boolean;
+  };
+  readonly corsOrigins: readonly string[];
+  readonly docsEnabled: boolean;
+  readonly sseMaxClients: number;
+  readonly rpcMaxBatch: number;
+}
+
+/**
+ * The validated settings of the service, injectable by this class as a token.
+ * Built once by `loadConfig()`; nothing else reads `process.env`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface AppConfig extends AppSettings {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export abstract class AppConfig {}

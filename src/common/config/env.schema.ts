@@ -1,0 +1,125 @@
+import ms, { type StringValue } from 'ms';
+import { z } from 'zod';
+
+/** A duration as an `ms`-style string (`3s`, `15m`, `14d`) or a whole number of seconds. */
+function durationSeconds(name: string, min = 1) {
+  return z.string().transform((raw, ctx) => {
+    const text = raw.trim();
+    const millis = /^\d+$/.test(text) ? Number(text) * 1000 : ms(text as StringValue);
+    if (typeof millis !== 'number' || !Number.isFinite(millis) || millis < min * 1000) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be a duration such as 30s, 15m or 14d, at least ${min}s (got "${raw}")`,
+      });
+      return z.NEVER;
+    }
+    return Math.floor(millis / 1000);
+  });
+}
+
+function integer(name: string, min: number, max: number) {
+  return z.string().transform((raw, ctx) => {
+    const value = Number(raw.trim());
+    if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be an integer from ${min} to ${max} (got "${raw}")`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+function boolean(name: string) {
+  return z.string().transform((raw, ctx) => {
+    const text = raw.trim().toLowerCase();
+    if (['true', '1', 'yes'].includes(text)) return true;
+    if (['false', '0', 'no'].includes(text)) return false;
+    ctx.addIssue({ code: 'custom', message: `${name} must be true or false (got "${raw}")` });
+    return z.NEVER;
+  });
+}
+
+function urlWithProtocol(name: string, protocols: readonly string[]) {
+  return z.string().refine(
+    (raw) => {
+      try {
+        return protocols.includes(new URL(raw).protocol);
+      } catch {
+        return false;
+      }
+    },
+    {
+      message: `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    },
+  );
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T) {
+  return z.enum(values, { message: `${name} must be one of ${values.join(', ')}` });
+}
+
+const nonEmpty = (name: string) => z.string().trim().min(1, `${name} must not be empty`);
+
+/** Every variable the service reads, with its default. `.env.example` documents the same list. */
+export const envSchema = z.object({
+  NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test']).default('development'),
+  PORT: integer('PORT', 0, 65535).default(3000),
+  TRUST_PROXY: boolean('TRUST_PROXY').default(false),
+
+  DATABASE_URL: urlWithProtocol('DATABASE_URL', ['postgres:', 'postgresql:']).default(
+    'postgres://postgres@127.0.0.1:5432/tempmessenger',
+  ),
+  MIGRATIONS_RUN: boolean('MIGRATIONS_RUN').default(true),
+  DATABASE_CONNECT_TIMEOUT: durationSeconds('DATABASE_CONNECT_TIMEOUT').default(2),
+  DATABASE_QUERY_TIMEOUT: durationSeconds('DATABASE_QUERY_TIMEOUT').default(5),
+
+  REDIS_URL: urlWithProtocol('REDIS_URL', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().default('tm:'),
+  REDIS_CONNECT_TIMEOUT: durationSeconds('REDIS_CONNECT_TIMEOUT').default(2),
+  REDIS_COMMAND_TIMEOUT: durationSeconds('REDIS_COMMAND_TIMEOUT').default(2),
+
+  JWT_SECRET: z.string().optional(),
+  JWT_ISSUER: nonEmpty('JWT_ISSUER').default('tempmessenger'),
+  JWT_AUDIENCE: nonEmpty('JWT_AUDIENCE').default('tempmessenger'),
+  ACCESS_TOKEN_TTL: durationSeconds('ACCESS_TOKEN_TTL').default(15 * 60),
+  REFRESH_TOKEN_TTL: durationSeconds('REFRESH_TOKEN_TTL').default(14 * 24 * 3600),
+  BCRYPT_COST: integer('BCRYPT_COST', 4, 15).default(12),
+
+  LOGIN_MAX_FAILURES: integer('LOGIN_MAX_FAILURES', 1, 1000).default(5),
+  LOGIN_FAILURE_WINDOW: durationSeconds('LOGIN_FAILURE_WINDOW').default(15 * 60),
+  AUTH_IP_LIMIT: integer('AUTH_IP_LIMIT', 1, 1_000_000).default(30),
+
+  MESSAGE_TTL_SECONDS: integer('MESSAGE_TTL_SECONDS', 1, 31_536_000).default(300),
+  MESSAGE_MAX_TTL_SECONDS: integer('MESSAGE_MAX_TTL_SECONDS', 1, 31_536_000).default(86_400),
+  MESSAGE_POST_LIMIT: integer('MESSAGE_POST_LIMIT', 1, 1_000_000).default(30),
+
+  BLACKLIST_PRUNE_CRON: nonEmpty('BLACKLIST_PRUNE_CRON').default('*/10 * * * *'),
+  PRUNE_BATCH_SIZE: integer('PRUNE_BATCH_SIZE', 1, 1_000_000).default(5000),
+
+  LOG_DIR: nonEmpty('LOG_DIR').default('logs'),
+  LOG_LEVEL: oneOf('LOG_LEVEL', [
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ]).default('info'),
+  LOG_MAX_SIZE: z
+    .string()
+    .trim()
+    .regex(/^\d+[BKMG]$/, 'LOG_MAX_SIZE must be a size such as 512K, 10M or 1G')
+    .default('10M'),
+  LOG_MAX_FILES: integer('LOG_MAX_FILES', 1, 1000).default(10),
+  LOG_STDOUT: boolean('LOG_STDOUT').default(true),
+
+  CORS_ORIGINS: z.string().default(''),
+  DOCS_ENABLED: boolean('DOCS_ENABLED').default(true),
+  SSE_MAX_CLIENTS: integer('SSE_MAX_CLIENTS', 1, 1_000_000).default(1000),
+  RPC_MAX_BATCH: integer('RPC_MAX_BATCH', 1, 10_000).default(50),
+});
+
+export type Env = z.infer<typeof envSchema>;

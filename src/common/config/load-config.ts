@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { AppConfig, type AppSettings } from './app-config';
+import { envSchema, type Env } from './env.schema';
+
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+/** Thrown when the environment does not describe a service that can start; its message is one line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Validates the environment and returns the typed settings.
+ * Empty variables count as unset, so `FOO=` in a `.env` file falls back to the default.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.path.length > 0 && !issue.message.startsWith(String(issue.path[0]))
+        ? `${String(issue.path[0])}: ${issue.message}`
+        : issue.message,
+    );
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return toSettings(parsed.data) as AppConfig;
+}
+
+function toSettings(env: Env): AppSettings {
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production');
+  }
+  if (production && env.JWT_SECRET!.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError(
+      `Invalid configuration: JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters when NODE_ENV=production`,
+    );
+  }
+  if (env.MESSAGE_TTL_SECONDS > env.MESSAGE_MAX_TTL_SECONDS) {
+    throw new ConfigError(
+      'Invalid configuration: MESSAGE_TTL_SECONDS must not exceed MESSAGE_MAX_TTL_SECONDS',
+    );
+  }
+
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    trustProxy: env.TRUST_PROXY,
+    database: {
+      url: env.DATABASE_URL,
+      migrationsRun: env.MIGRATIONS_RUN,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT * 1000,
+      queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT * 1000,
+    },
+    redis: {
+      url: env.REDIS_URL,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT * 1000,
+      commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT * 1000,
+    },
+    jwt: {
+      // A generated secret keeps development zero-setup; tokens die with the process.
+      secret: env.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+      secretGenerated: env.JWT_SECRET === undefined,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL,
+      refreshTtlSeconds: env.REFRESH_TOKEN_TTL,
+    },
+    bcryptCost: env.BCRYPT_COST,
+    throttling: {
+      loginMaxFailures: env.LOGIN_MAX_FAILURES,
+      loginFailureWindowSeconds: env.LOGIN_FAILURE_WINDOW,
+      authIpLimit: env.AUTH_IP_LIMIT,
+    },
+    messages: {
+      defaultTtlSeconds: env.MESSAGE_TTL_SECONDS,
+      maxTtlSeconds: env.MESSAGE_MAX_TTL_SECONDS,
+      postLimit: env.MESSAGE_POST_LIMIT,
+    },
+    prune: { cron: env.BLACKLIST_PRUNE_CRON, batchSize: env.PRUNE_BATCH_SIZE },
+    log: {
+      dir: env.LOG_DIR,
+      level: env.LOG_LEVEL,
+      maxSize: env.LOG_MAX_SIZE,
+      maxFiles: env.LOG_MAX_FILES,
+      stdout: env.LOG_STDOUT,
+    },
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    docsEnabled: env.DOCS_ENABLED,
+    sseMaxClients: env.SSE_MAX_CLIENTS,
+    rpcMaxBatch: env.RPC_MAX_BATCH,
+  };
+}

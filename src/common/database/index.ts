@@ -1,0 +1,3 @@
+export { DatabaseModule } from './database.module';
+export { dataSourceOptions } from './data-source';
+export { ensureDatabaseExists } from './ensure-database';

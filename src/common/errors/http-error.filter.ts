@@ -1,0 +1,112 @@
+import { STATUS_CODES } from 'node:http';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isDependencyFailure } from './dependency-failure';
+import {
+  DomainError,
+  type ErrorKind,
+  TooManyRequestsError,
+  ValidationFailedError,
+} from './domain-error';
+import type { ErrorResponseDto } from './error-response.dto';
+import { HttpProblem } from './http-problem';
+
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** Codes for HTTP exceptions raised by the framework itself (for example a guard returning false). */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'AUTH_REQUIRED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/**
+ * The one place where failures become HTTP responses, all with the error body of the API.
+ * Unexpected errors are logged with their detail and answered with a generic 500.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const body = this.toErrorBody(exception);
+
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    if (exception instanceof TooManyRequestsError) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
+    if (body.statusCode === 401) {
+      response.setHeader(
+        'WWW-Authenticate',
+        request.headers.authorization ? 'Bearer error="invalid_token"' : 'Bearer',
+      );
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toErrorBody(exception: unknown): ErrorResponseDto {
+    if (exception instanceof DomainError) {
+      const body = errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message);
+      return exception instanceof ValidationFailedError
+        ? { ...body, details: exception.details }
+        : body;
+    }
+    if (exception instanceof HttpProblem) {
+      return errorBody(exception.status, exception.code, exception.message);
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) return errorBody(404, 'NOT_FOUND', 'Route not found.');
+      if (status < 500) {
+        return errorBody(status, CODE_BY_STATUS[status] ?? 'BAD_REQUEST', messageOf(exception));
+      }
+    }
+    if (isDependencyFailure(exception)) {
+      this.logger.warn({ err: exception }, 'A dependency is unavailable');
+      return errorBody(
+        503,
+        'SERVICE_UNAVAILABLE',
+        'Service temporarily unavailable. Please retry shortly.',
+      );
+    }
+    this.logger.error({ err: exception }, 'Unhandled error');
+    return errorBody(500, 'INTERNAL_ERROR', 'Internal server error.');
+  }
+}
+
+function errorBody(statusCode: number, code: string, message: string): ErrorResponseDto {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
+}
+
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return typeof message === 'string' ? message : exception.message;
+}

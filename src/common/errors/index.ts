@@ -1,0 +1,12 @@
+export {
+  DomainError,
+  type ErrorKind,
+  type FieldError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  ValidationFailedError,
+} from './domain-error';
+export { ErrorResponseDto, FieldErrorDto } from './error-response.dto';
+export { HttpErrorFilter } from './http-error.filter';
+export { HttpProblem } from './http-problem';
+export { isDependencyFailure } from './dependency-failure';

@@ -1,0 +1,3 @@
+export { LOG_FILE_NAME } from './log-destination';
+export { LoggingModule } from './logging.module';
+export { RouteLoggingInterceptor } from './route-logging.interceptor';

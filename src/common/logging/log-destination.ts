@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import pino, { type DestinationStream } from 'pino';
+import { createStream, type RotatingFileStream } from 'rotating-file-stream';
+import { AppConfig } from '../config/app-config';
+
+export const LOG_FILE_NAME = 'app.log';
+
+/** `app.log` is the live file; rotated ones are named by time and index: `app-20260101-1200-01.log`. */
+function logFileName(time: number | Date | null, index?: number): string {
+  if (!time) return LOG_FILE_NAME;
+  const stamp = new Date(time).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  return `app-${stamp}-${String(index ?? 1).padStart(2, '0')}.log`;
+}
+
+/**
+ * Where log lines go: stdout and a file under LOG_DIR rotated by size and daily, keeping
+ * LOG_MAX_FILES rotated files. Both writers are asynchronous, so logging never blocks a request.
+ */
+@Injectable()
+export class LogDestination implements OnApplicationShutdown {
+  readonly stream: DestinationStream;
+  private readonly file: RotatingFileStream;
+
+  constructor(config: AppConfig) {
+    mkdirSync(config.log.dir, { recursive: true });
+    this.file = createStream(logFileName, {
+      path: config.log.dir,
+      size: config.log.maxSize as `${number}M`,
+      interval: '1d',
+      intervalBoundary: true,
+      maxFiles: config.log.maxFiles,
+    });
+    this.file.on('error', (error) => process.stderr.write(`log file error: ${error.message}\n`));
+    const streams: pino.StreamEntry[] = [{ stream: this.file }];
+    if (config.log.stdout) streams.push({ stream: pino.destination({ dest: 1, sync: false }) });
+    this.stream = pino.multistream(streams);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return new Promise((resolve) => this.file.end(resolve));
+  }
+}

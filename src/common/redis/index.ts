@@ -1,0 +1,1 @@
+export { createRedisClient, RedisModule } from './redis.module';
