@@ -6,10 +6,10 @@ import { AppConfig } from '../config/app-config';
 
 export const LOG_FILE_NAME = 'app.log';
 
-/** `app.log` is the live file; rotated ones are named by time and index: `app-20260101-1200-01.log`. */
+/** `app.log` is the live file; rotated ones are named by day and index: `app-20260101-01.log`. */
 function logFileName(time: number | Date | null, index?: number): string {
   if (!time) return LOG_FILE_NAME;
-  const stamp = new Date(time).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  const stamp = new Date(time).toISOString().slice(0, 10).replace(/-/g, '');
   return `app-${stamp}-${String(index ?? 1).padStart(2, '0')}.log`;
 }
 

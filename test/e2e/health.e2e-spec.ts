@@ -1,0 +1,88 @@
+import { startTestApp, type TestApp } from './support/test-app';
+
+describe('GET /health', () => {
+  describe('with PostgreSQL and Redis up', () => {
+    let testApp: TestApp;
+
+    beforeAll(async () => {
+      testApp = await startTestApp();
+    });
+
+    afterAll(() => testApp.close());
+
+    it('answers 200 with both checks up', async () => {
+      const response = await testApp.http.get('/health').expect(200);
+      expect(response.body).toEqual({
+        status: 'ok',
+        checks: { database: { status: 'up' }, redis: { status: 'up' } },
+      });
+      expect(response.headers['cache-control']).toBe('no-store');
+    });
+
+    it('sets the helmet security headers', async () => {
+      const response = await testApp.http.get('/health').expect(200);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('allows no cross-origin caller by default', async () => {
+      const response = await testApp.http
+        .get('/health')
+        .set('Origin', 'https://elsewhere.example')
+        .expect(200);
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('with Redis unreachable', () => {
+    let testApp: TestApp;
+
+    beforeAll(async () => {
+      // Port 1 on loopback: nothing listens there, so every connection is refused.
+      testApp = await startTestApp({
+        REDIS_URL: 'redis://127.0.0.1:1',
+        REDIS_CONNECT_TIMEOUT: '1s',
+      });
+    });
+
+    afterAll(() => testApp.close());
+
+    it('answers 503 with redis down, within 2 seconds', async () => {
+      const started = Date.now();
+      const response = await testApp.http.get('/health').expect(503);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(response.body).toEqual({
+        status: 'error',
+        checks: { database: { status: 'up' }, redis: { status: 'down' } },
+      });
+    });
+  });
+});
+
+describe('CORS', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ CORS_ORIGINS: 'https://app.example, https://admin.example' });
+  });
+
+  afterAll(() => testApp.close());
+
+  it('allows a configured origin and exposes the request id', async () => {
+    const response = await testApp.http
+      .get('/health')
+      .set('Origin', 'https://admin.example')
+      .expect(200);
+    expect(response.headers['access-control-allow-origin']).toBe('https://admin.example');
+    expect(response.headers['access-control-expose-headers']).toContain('X-Request-Id');
+  });
+
+  it('does not allow an origin outside the list', async () => {
+    const response = await testApp.http
+      .get('/health')
+      .set('Origin', 'https://evil.example')
+      .expect(200);
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

@@ -1,0 +1,126 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOG_FILE_NAME } from '../../src/common/logging';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/** Log files are written asynchronously: poll until the condition holds or time runs out. */
+async function eventually<T>(
+  read: () => T,
+  accept: (value: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  while (!accept(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = read();
+  }
+  return value;
+}
+
+function readLog(dir: string): string {
+  try {
+    return readFileSync(join(dir, LOG_FILE_NAME), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+describe('request logging', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ LOG_LEVEL: 'info' });
+  });
+
+  afterAll(() => testApp.close());
+
+  it('writes one JSON line per request to the log file, without secrets', async () => {
+    const secret = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl';
+    await testApp.http
+      .get('/health?access_token=query-secret-value')
+      .set('Authorization', `Bearer ${secret}`)
+      .set('X-Request-Id', 'log-line-test-1')
+      .set('User-Agent', 'logging-e2e')
+      .expect(200);
+
+    const content = await eventually(
+      () => readLog(testApp.config.log.dir),
+      (text) => text.includes('log-line-test-1'),
+    );
+    const lines = content
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.requestId === 'log-line-test-1');
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toEqual(
+      expect.objectContaining({
+        level: 'info',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        requestId: 'log-line-test-1',
+        method: 'GET',
+        path: '/health',
+        route: '/health',
+        status: 200,
+        durationMs: expect.any(Number),
+        ip: expect.any(String),
+        userAgent: 'logging-e2e',
+      }),
+    );
+    expect(content).not.toContain(secret);
+    expect(content).not.toContain('query-secret-value');
+    expect(content.toLowerCase()).not.toContain('authorization');
+  });
+
+  it('logs requests that never reach a handler: unknown routes and unreadable bodies', async () => {
+    await testApp.http.get('/missing').set('X-Request-Id', 'log-404').expect(404);
+    await testApp.http
+      .post('/health')
+      .set('X-Request-Id', 'log-400')
+      .set('Content-Type', 'application/json')
+      .send('{oops')
+      .expect(400);
+
+    const content = await eventually(
+      () => readLog(testApp.config.log.dir),
+      (text) => text.includes('log-404') && text.includes('log-400'),
+    );
+    expect(content).toMatch(/"requestId":"log-404".*"status":404/);
+    expect(content).toMatch(/"requestId":"log-400".*"status":400/);
+  });
+});
+
+describe('log rotation', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ LOG_MAX_SIZE: '1K', LOG_MAX_FILES: '3' });
+  });
+
+  afterAll(() => testApp.close());
+
+  it('rotates the file at the size limit and keeps at most LOG_MAX_FILES rotated files', async () => {
+    // Each access line is about 250 bytes, so 40 requests cross 1 KiB many times.
+    for (let i = 0; i < 40; i++) await testApp.http.get('/health').expect(200);
+
+    const dir = testApp.config.log.dir;
+    const rotatedFiles = () => readdirSync(dir).filter((name) => /^app-.*\.log$/.test(name));
+    // Rotation renames app.log and prunes old files asynchronously; wait for it to settle.
+    const settled = await eventually(
+      () => readdirSync(dir),
+      (names) => {
+        const rotated = names.filter((name) => /^app-.*\.log$/.test(name));
+        return names.includes(LOG_FILE_NAME) && rotated.length >= 1 && rotated.length <= 3;
+      },
+    );
+    expect(settled).toContain(LOG_FILE_NAME);
+    const rotated = rotatedFiles();
+    expect(rotated.length).toBeGreaterThanOrEqual(1);
+    expect(rotated.length).toBeLessThanOrEqual(3);
+    for (const name of rotated) {
+      expect(readFileSync(join(dir, name), 'utf8').length).toBeLessThan(1024 + 512);
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, ensureDatabaseExists } from '../../../src/common/database';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, testConfig } from './test-environment';
+
+/**
+ * Before the e2e suite: checks that PostgreSQL and Redis answer (failing with a clear message
+ * when they do not), recreates the test database schema from the migrations, and empties the
+ * test Redis db.
+ */
+export default async function globalSetup(): Promise<void> {
+  const config = testConfig();
+  try {
+    await ensureDatabaseExists(TEST_DATABASE_URL, 3000);
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(error as Error).message}). ` +
+        'Start it, or set TEST_DATABASE_URL.',
+    );
+  }
+  const dataSource = await new DataSource(dataSourceOptions(config)).initialize();
+  try {
+    await dataSource.query('DROP SCHEMA public CASCADE');
+    await dataSource.query('CREATE SCHEMA public');
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
+
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await redis.connect();
+    await redis.flushdb();
+  } catch (error) {
+    throw new Error(
+      `Redis is not reachable at ${TEST_REDIS_URL} (${(error as Error).message}). ` +
+        'Start it, or set TEST_REDIS_URL.',
+    );
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,34 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppConfig, loadConfig } from '../../../src/common/config';
+
+/** The e2e tests own this database and this Redis db index; both are wiped by the tests. */
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tempmessenger_test';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+export const TEST_REDIS_KEY_PREFIX = 'tm-test:';
+
+/** Refuses to let the tests wipe a database whose name does not say it is for tests. */
+export function assertTestDatabase(url: string): void {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (!name.includes('test')) {
+    throw new Error(`Refusing to use database "${name}" for tests: its name must contain "test"`);
+  }
+}
+
+/** Settings for an app under test: the test stores, cheap bcrypt, quiet stdout, a fresh log dir. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  assertTestDatabase(overrides.DATABASE_URL ?? TEST_DATABASE_URL);
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: TEST_REDIS_KEY_PREFIX,
+    JWT_SECRET: 'e2e-test-secret-that-is-long-enough-for-production',
+    BCRYPT_COST: '4',
+    LOG_DIR: mkdtempSync(join(tmpdir(), 'tempmessenger-logs-')),
+    LOG_STDOUT: 'false',
+    ...overrides,
+  });
+}

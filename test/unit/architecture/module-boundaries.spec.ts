@@ -1,0 +1,198 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+const configFile = join(repoRoot, '.dependency-cruiser.js');
+// dependency-cruiser is ESM-only, which Jest's CommonJS runtime cannot import, so run its CLI.
+const depcruiseBin = join(
+  repoRoot,
+  'node_modules',
+  'dependency-cruiser',
+  'bin',
+  'dependency-cruise.mjs',
+);
+
+interface Violation {
+  from: string;
+  to: string;
+  rule: { name: string; severity: string };
+}
+
+interface CruiseResult {
+  summary: {
+    violations: Violation[];
+    error: number;
+    ruleSetUsed: { forbidden: { name: string }[] };
+  };
+}
+
+function depcruise(cwd: string, args: string[]) {
+  return spawnSync(process.execPath, [depcruiseBin, ...args, '--config', configFile], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+function cruise(cwd: string, paths: string[]): CruiseResult {
+  const run = depcruise(cwd, [...paths, '--output-type', 'json']);
+  // The json reporter always exits 0, so a missing report is the only sign that it broke.
+  if (run.status !== 0 || !run.stdout) {
+    throw new Error(`depcruise produced no report (exit ${run.status}): ${run.stderr}`);
+  }
+  return JSON.parse(run.stdout) as CruiseResult;
+}
+
+/** "rule from -> to", with node_modules paths cut to the package so the list is stable. */
+function describeViolations(violations: Violation[]): string[] {
+  return violations
+    .map((v) => `${v.rule.name} ${v.from} -> ${v.to.replace(/^.*node_modules\//, '')}`)
+    .sort();
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [file, content] of Object.entries(files)) {
+    const target = join(root, file);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+}
+
+function makeFixture(parent: string, name: string, files: Record<string, string>): string {
+  const root = join(parent, name);
+  writeTree(root, {
+    'tsconfig.json': JSON.stringify({
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true },
+      include: ['src', 'test', 'bench'],
+    }),
+    ...files,
+  });
+  // Resolve packages the way the real tree does; a junction needs no privileges on Windows.
+  symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'junction');
+  return root;
+}
+
+const door = {
+  'src/users/index.ts':
+    "export { User } from './domain/user';\nexport { UsersModule } from './users.module';\n",
+  'src/users/users.module.ts': 'export class UsersModule {}\n',
+  'src/users/domain/user.ts':
+    "import type { UserId } from './user-id';\nexport class User {\n  id?: UserId;\n}\n",
+  'src/users/domain/user-id.ts': 'export type UserId = string;\n',
+};
+
+describe('module boundaries (dependency-cruiser)', () => {
+  let tmp: string;
+
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'module-boundaries-'));
+  });
+
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('reports every rule against the file that breaks it', () => {
+    const root = makeFixture(tmp, 'broken', {
+      ...door,
+      // Type-only on both sides: it is a cycle only because tsPreCompilationDeps is on.
+      'src/users/domain/user-id.ts':
+        "import type { User } from './user';\nexport type UserId = User['id'];\n",
+      'src/auth/application/login.service.ts':
+        "import { User } from '../../users/domain/user';\nexport const login = (u: User) => u;\n",
+      'src/auth/http/auth.controller.ts':
+        "import { UsersModule } from '../../users/users.module';\nexport const m = UsersModule;\n",
+      'src/common/http/current-user.ts':
+        "import { User } from '../../users';\nexport const u = User;\n",
+      'src/messages/domain/message.ts':
+        "import { Injectable } from '@nestjs/common';\nexport const i = Injectable;\n",
+      'src/messages/domain/message.repository.ts':
+        "import type { Repository } from 'typeorm';\nexport type R = Repository<object>;\n",
+      'src/messages/application/messages.service.ts':
+        "import { FakeClock } from '../../../test/fakes/fake-clock';\nexport const c = FakeClock;\n",
+      'src/messages/application/load.ts':
+        "import { scenario } from '../../../bench/scenario';\nexport const s = scenario;\n",
+      'src/cli.ts': "import { User } from './users/domain/user';\nexport const u = User;\n",
+      'test/fakes/fake-clock.ts': 'export class FakeClock {}\n',
+      'bench/scenario.ts': 'export const scenario = 1;\n',
+    });
+
+    const result = cruise(root, ['src']);
+
+    const [cycles, others] = partition(
+      result.summary.violations,
+      (v) => v.rule.name === 'no-circular',
+    );
+    // A cycle is reported once, from whichever of its files the cruise reached first.
+    expect(cycles).toHaveLength(1);
+    expect([cycles[0].from, cycles[0].to].sort()).toEqual([
+      'src/users/domain/user-id.ts',
+      'src/users/domain/user.ts',
+    ]);
+    expect(describeViolations(others)).toEqual(
+      [
+        'common-not-to-features src/common/http/current-user.ts -> src/users/index.ts',
+        'domain-is-plain-typescript src/messages/domain/message.repository.ts -> typeorm/index.d.ts',
+        'entry-points-only-through-door src/cli.ts -> src/users/domain/user.ts',
+        'domain-is-plain-typescript src/messages/domain/message.ts -> @nestjs/common/index.js',
+        'feature-only-through-door src/auth/application/login.service.ts -> src/users/domain/user.ts',
+        'feature-only-through-door src/auth/http/auth.controller.ts -> src/users/users.module.ts',
+        'src-not-to-test-or-bench src/messages/application/load.ts -> bench/scenario.ts',
+        'src-not-to-test-or-bench src/messages/application/messages.service.ts -> test/fakes/fake-clock.ts',
+      ].sort(),
+    );
+    // Guards against a rule added to the config without a case here.
+    const ruleNames = result.summary.ruleSetUsed.forbidden.map((rule) => rule.name);
+    const broken = new Set(result.summary.violations.map((v) => v.rule.name));
+    expect(ruleNames.filter((name) => !broken.has(name))).toEqual([]);
+    expect(result.summary.violations.every((v) => v.rule.severity === 'error')).toBe(true);
+    expect(result.summary.error).toBe(result.summary.violations.length);
+    // What `npm run lint` relies on: the default err reporter exits with the number of errors.
+    expect(depcruise(root, ['src']).status).toBe(result.summary.error);
+  });
+
+  it('accepts imports through the door, within a module and from domain to node built-ins', () => {
+    const root = makeFixture(tmp, 'compliant', {
+      ...door,
+      'src/auth/index.ts': "export { login } from './application/login.service';\n",
+      'src/auth/application/login.service.ts':
+        "import { User } from '../../users';\nimport { UsersModule } from '../../users/index';\n" +
+        'export const login = (u: User) => [u, UsersModule];\n',
+      'src/auth/http/auth.controller.ts':
+        "import { login } from '../application/login.service';\nexport const c = login;\n",
+      'src/messages/domain/message.ts':
+        "import { randomUUID } from 'node:crypto';\nimport type { MessageId } from './message-id';\n" +
+        'export const make = (): { id: MessageId } => ({ id: randomUUID() });\n',
+      'src/messages/domain/message-id.ts': 'export type MessageId = string;\n',
+      'src/messages/application/messages.service.ts':
+        "import { login } from '../../auth';\nimport type { User } from '../../users';\n" +
+        "import { make } from '../domain/message';\nimport { Injectable } from '@nestjs/common';\n" +
+        'export const s = [login, make, Injectable];\nexport type U = User;\n',
+      'src/common/http/problem.ts': "import { env } from '../config/env';\nexport const p = env;\n",
+      'src/common/config/env.ts': 'export const env = {};\n',
+      'src/app.module.ts':
+        "import { UsersModule } from './users';\nimport { env } from './common/config/env';\n" +
+        'export const a = [UsersModule, env];\n',
+    });
+
+    const result = cruise(root, ['src']);
+
+    expect(describeViolations(result.summary.violations)).toEqual([]);
+    expect(result.summary.error).toBe(0);
+  });
+
+  it('finds no violations in the real src and migrations', () => {
+    const paths = ['src', 'migrations'].filter((path) => existsSync(join(repoRoot, path)));
+
+    const result = cruise(repoRoot, paths);
+
+    expect(describeViolations(result.summary.violations)).toEqual([]);
+    expect(result.summary.error).toBe(0);
+  });
+});

@@ -1,0 +1,141 @@
+import { ConfigError, loadConfig } from '../../../src/common/config';
+
+const STRONG_SECRET = 'a-production-secret-of-at-least-32-chars';
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  it('starts with no variables at all, using the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.env).toBe('development');
+    expect(config.port).toBe(3000);
+    expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/tempmessenger');
+    expect(config.database.migrationsRun).toBe(true);
+    expect(config.redis).toEqual(
+      expect.objectContaining({ url: 'redis://127.0.0.1:6379', keyPrefix: 'tm:' }),
+    );
+    expect(config.jwt).toEqual(
+      expect.objectContaining({
+        issuer: 'tempmessenger',
+        audience: 'tempmessenger',
+        accessTtlSeconds: 900,
+        refreshTtlSeconds: 14 * 86400,
+      }),
+    );
+    expect(config.bcryptCost).toBe(12);
+    expect(config.throttling).toEqual({
+      loginMaxFailures: 5,
+      loginFailureWindowSeconds: 900,
+      authIpLimit: 30,
+    });
+    expect(config.messages).toEqual({
+      defaultTtlSeconds: 300,
+      maxTtlSeconds: 86400,
+      postLimit: 30,
+    });
+    expect(config.prune).toEqual({ cron: '*/10 * * * *', batchSize: 5000 });
+    expect(config.log).toEqual({
+      dir: 'logs',
+      level: 'info',
+      maxSize: '10M',
+      maxFiles: 10,
+      stdout: true,
+    });
+    expect(config.corsOrigins).toEqual([]);
+    expect(config.docsEnabled).toBe(true);
+    expect(config.sseMaxClients).toBe(1000);
+    expect(config.rpcMaxBatch).toBe(50);
+  });
+
+  it('generates a JWT secret in development, and says so', () => {
+    const first = loadConfig({});
+    const second = loadConfig({});
+    expect(first.jwt.secretGenerated).toBe(true);
+    expect(first.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(first.jwt.secret).not.toBe(second.jwt.secret);
+  });
+
+  it('uses a given JWT secret as is', () => {
+    const config = loadConfig({ JWT_SECRET: 'short-is-fine-in-development' });
+    expect(config.jwt).toEqual(
+      expect.objectContaining({ secret: 'short-is-fine-in-development', secretGenerated: false }),
+    );
+  });
+
+  it('refuses to start in production without a JWT secret', () => {
+    expect(configError({ NODE_ENV: 'production' })).toBe(
+      'Invalid configuration: JWT_SECRET is required when NODE_ENV=production',
+    );
+  });
+
+  it('refuses a JWT secret under 32 characters in production', () => {
+    expect(configError({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toBe(
+      'Invalid configuration: JWT_SECRET must be at least 32 characters when NODE_ENV=production',
+    );
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).jwt.secret).toBe(
+      STRONG_SECRET,
+    );
+  });
+
+  it('reads durations as ms-style strings or seconds', () => {
+    const config = loadConfig({
+      ACCESS_TOKEN_TTL: '3s',
+      REFRESH_TOKEN_TTL: '7d',
+      LOGIN_FAILURE_WINDOW: '120',
+    });
+    expect(config.jwt.accessTtlSeconds).toBe(3);
+    expect(config.jwt.refreshTtlSeconds).toBe(7 * 86400);
+    expect(config.throttling.loginFailureWindowSeconds).toBe(120);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '' }).port).toBe(3000);
+  });
+
+  it('splits CORS_ORIGINS on commas', () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: ' https://a.example ,https://b.example,' }).corsOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be an integer from 0 to 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'PORT must be an integer from 0 to 65535 (got "70000")'],
+    [{ BCRYPT_COST: '3' }, 'BCRYPT_COST must be an integer from 4 to 15 (got "3")'],
+    [{ ACCESS_TOKEN_TTL: 'soon' }, 'ACCESS_TOKEN_TTL must be a duration such as 30s, 15m or 14d'],
+    [{ ACCESS_TOKEN_TTL: '0s' }, 'ACCESS_TOKEN_TTL must be a duration'],
+    [
+      { DATABASE_URL: 'mysql://localhost/db' },
+      'DATABASE_URL must be a URL starting with postgres://',
+    ],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL must be a URL starting with redis://'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ LOG_MAX_SIZE: '10 megabytes' }, 'LOG_MAX_SIZE must be a size such as 512K, 10M or 1G'],
+    [{ DOCS_ENABLED: 'maybe' }, 'DOCS_ENABLED must be true or false (got "maybe")'],
+    [
+      { MESSAGE_TTL_SECONDS: '600', MESSAGE_MAX_TTL_SECONDS: '60' },
+      'MESSAGE_TTL_SECONDS must not exceed MESSAGE_MAX_TTL_SECONDS',
+    ],
+  ])('names the bad variable in one line: %j', (env, expected) => {
+    const message = configError(env);
+    expect(message).toContain(expected);
+    expect(message).toMatch(/^Invalid configuration: /);
+    expect(message).not.toContain('\n');
+  });
+
+  it('lists every bad variable in the same line', () => {
+    const message = configError({ PORT: 'x', BCRYPT_COST: 'y' });
+    expect(message).toContain('PORT must be');
+    expect(message).toContain('BCRYPT_COST must be');
+    expect(message).not.toContain('\n');
+  });
+});
