@@ -5,6 +5,7 @@ import {
   type NestModule,
   RequestMethod,
 } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth';
 import { AppConfig, ConfigModule } from './common/config';
 import { DatabaseModule } from './common/database';
@@ -12,6 +13,7 @@ import { HealthModule } from './common/health';
 import { RequestBodyMiddleware } from './common/http';
 import { LoggingModule } from './common/logging';
 import { RedisModule } from './common/redis';
+import { TimeModule } from './common/time';
 import { MessagesModule } from './messages';
 import { UsersModule } from './users';
 
@@ -24,6 +26,8 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        ScheduleModule.forRoot(),
+        TimeModule,
         DatabaseModule,
         RedisModule,
         HealthModule,

@@ -1,4 +1,75 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { AppConfig } from '../common/config/app-config';
+import { RolesGuard } from '../common/http/roles';
+import { UsersModule } from '../users';
+import { AccessCheckService } from './application/access-check.service';
+import { AuthService } from './application/auth.service';
+import { PruneService } from './application/prune.service';
+import { AuthStateCache } from './domain/auth-state.cache';
+import { SessionRepository } from './domain/session.repository';
+import { TokenBlacklist } from './domain/token-blacklist';
+import { TokenCodec } from './domain/tokens';
+import { AccountController } from './http/account.controller';
+import { AuthController } from './http/auth.controller';
+import { AuthIpLimitGuard } from './http/auth-ip-limit.guard';
+import { JwtAuthGuard } from './http/jwt-auth.guard';
+import { JwtStrategy } from './http/jwt.strategy';
+import { LocalAuthGuard } from './http/local-auth.guard';
+import { LocalStrategy } from './http/local.strategy';
+import { NoStoreMiddleware } from './http/no-store.middleware';
+import { JwtTokenCodec } from './infrastructure/jwt-token.codec';
+import { PruneScheduler } from './infrastructure/prune.scheduler';
+import { RedisAuthStateCache } from './infrastructure/redis-auth-state.cache';
+import { TypeOrmSessionRepository } from './infrastructure/typeorm-session.repository';
+import { TypeOrmTokenBlacklist } from './infrastructure/typeorm-token.blacklist';
 
-@Module({})
-export class AuthModule {}
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.jwt.secret,
+        signOptions: {
+          algorithm: 'HS256',
+          issuer: config.jwt.issuer,
+          audience: config.jwt.audience,
+        },
+        verifyOptions: {
+          algorithms: ['HS256'],
+          issuer: config.jwt.issuer,
+          audience: config.jwt.audience,
+          clockTolerance: 1,
+        },
+      }),
+    }),
+  ],
+  controllers: [AuthController, AccountController],
+  providers: [
+    AuthService,
+    AccessCheckService,
+    PruneService,
+    PruneScheduler,
+    JwtStrategy,
+    LocalStrategy,
+    LocalAuthGuard,
+    AuthIpLimitGuard,
+    { provide: SessionRepository, useClass: TypeOrmSessionRepository },
+    { provide: TokenBlacklist, useClass: TypeOrmTokenBlacklist },
+    { provide: AuthStateCache, useClass: RedisAuthStateCache },
+    { provide: TokenCodec, useClass: JwtTokenCodec },
+    // Global guards run in this order: authenticate, then check roles.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [AuthService, PruneService],
+})
+export class AuthModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(NoStoreMiddleware).forRoutes(AuthController, AccountController);
+  }
+}

@@ -1,1 +1,3 @@
 export { AuthModule } from './auth.module';
+export { AuthService } from './application/auth.service';
+export { PruneService, type PruneOutcome } from './application/prune.service';

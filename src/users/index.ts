@@ -1,1 +1,16 @@
+export type { RegistrationInput } from './application/users.service';
+export { UsersService } from './application/users.service';
+export type { UserAccount } from './application/user-account';
+export type {
+  AccessRevocation,
+  AccessRevocationReason,
+  UserLifecycleListener,
+} from './application/user-lifecycle.listener';
+export {
+  EmailField,
+  NameField,
+  NewPasswordField,
+  CurrentPasswordField,
+} from './http/dto/user-fields';
+export { toUserResponse, UserResponseDto } from './http/dto/user.response';
 export { UsersModule } from './users.module';

@@ -1,4 +1,5 @@
 import ms, { type StringValue } from 'ms';
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 
 /** A duration as an `ms`-style string (`3s`, `15m`, `14d`) or a whole number of seconds. */
@@ -95,7 +96,12 @@ export const envSchema = z.object({
   MESSAGE_MAX_TTL_SECONDS: integer('MESSAGE_MAX_TTL_SECONDS', 1, 31_536_000).default(86_400),
   MESSAGE_POST_LIMIT: integer('MESSAGE_POST_LIMIT', 1, 1_000_000).default(30),
 
-  BLACKLIST_PRUNE_CRON: nonEmpty('BLACKLIST_PRUNE_CRON').default('*/10 * * * *'),
+  BLACKLIST_PRUNE_CRON: z
+    .string()
+    .refine((expression) => validateCronExpression(expression).valid, {
+      message: 'BLACKLIST_PRUNE_CRON must be a cron expression such as */10 * * * *',
+    })
+    .default('*/10 * * * *'),
   PRUNE_BATCH_SIZE: integer('PRUNE_BATCH_SIZE', 1, 1_000_000).default(5000),
 
   LOG_DIR: nonEmpty('LOG_DIR').default('logs'),

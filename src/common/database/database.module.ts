@@ -1,12 +1,23 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source';
 import { ensureDatabaseExists } from './ensure-database';
+import { JobLock } from './job-lock';
+import { PostgresAdvisoryLock } from './postgres-advisory.lock';
+import { TypeOrmTransactionContext } from './typeorm-transaction.context';
+import { UnitOfWork } from './unit-of-work';
 
+@Global()
 @Module({
+  providers: [
+    TypeOrmTransactionContext,
+    { provide: UnitOfWork, useExisting: TypeOrmTransactionContext },
+    { provide: JobLock, useClass: PostgresAdvisoryLock },
+  ],
+  exports: [TypeOrmTransactionContext, UnitOfWork, JobLock],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],

@@ -1,3 +1,7 @@
 export { DatabaseModule } from './database.module';
 export { dataSourceOptions } from './data-source';
 export { ensureDatabaseExists } from './ensure-database';
+export { JobLock } from './job-lock';
+export { TypeOrmTransactionContext } from './typeorm-transaction.context';
+export { UnitOfWork } from './unit-of-work';
+export { isUniqueViolation } from './unique-violation';

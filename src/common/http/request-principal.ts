@@ -1,4 +1,12 @@
+export type Role = 'user' | 'admin';
+
 /** Who made a request, as the authentication guard leaves it on `request.user`. */
 export interface RequestPrincipal {
   readonly userId: string;
+  readonly sessionId: string;
+  /** The access token's `jti`. */
+  readonly tokenId: string;
+  readonly tokenExpiresAt: Date;
+  /** Read from the record at each request, never from the token. */
+  readonly role: Role;
 }

@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { RateLimiterFactory, RedisRateLimiterFactory } from '../rate-limit';
 
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -57,8 +58,9 @@ function untilReady(client: Redis, timeoutMs: number): Promise<void> {
         return client;
       },
     },
+    { provide: RateLimiterFactory, useClass: RedisRateLimiterFactory },
   ],
-  exports: [Redis],
+  exports: [Redis, RateLimiterFactory],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(Redis) private readonly redis: Redis) {}

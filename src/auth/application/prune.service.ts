@@ -1,0 +1,65 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../common/config/app-config';
+import { JobLock } from '../../common/database/job-lock';
+import { Clock } from '../../common/time/clock';
+import { SessionRepository } from '../domain/session.repository';
+import { TokenBlacklist } from '../domain/token-blacklist';
+
+/** Sessions are kept this long after they expire, for the sessions history, then deleted. */
+export const SESSION_RETENTION_MS = 24 * 3600 * 1000;
+const PRUNE_LOCK = 'prune-expired-auth-records';
+
+export type PruneOutcome =
+  | { readonly ran: true; readonly blacklistDeleted: number; readonly sessionsDeleted: number }
+  | { readonly ran: false };
+
+/**
+ * Deletes blacklist entries whose tokens have expired, and long-expired sessions, in batches
+ * (short transactions, no long locks), on one instance at a time.
+ */
+@Injectable()
+export class PruneService {
+  private readonly logger = new Logger('PruneService');
+
+  constructor(
+    private readonly blacklist: TokenBlacklist,
+    private readonly sessions: SessionRepository,
+    private readonly lock: JobLock,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  async pruneExpired(): Promise<PruneOutcome> {
+    const started = Date.now();
+    const outcome = await this.lock.runExclusive(PRUNE_LOCK, async () => {
+      const now = this.clock.now();
+      const blacklistDeleted = await this.inBatches((limit) =>
+        this.blacklist.deleteExpired(now, limit),
+      );
+      const sessionCutoff = new Date(now.getTime() - SESSION_RETENTION_MS);
+      const sessionsDeleted = await this.inBatches((limit) =>
+        this.sessions.deleteExpired(sessionCutoff, limit),
+      );
+      return { blacklistDeleted, sessionsDeleted };
+    });
+    if (!outcome.ran) {
+      this.logger.log({ event: 'prune.skipped' }, 'Prune skipped: another instance holds the lock');
+      return { ran: false };
+    }
+    this.logger.log(
+      { event: 'prune.completed', ...outcome.result, durationMs: Date.now() - started },
+      'Pruned expired blacklist entries and sessions',
+    );
+    return { ran: true, ...outcome.result };
+  }
+
+  private async inBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
+    const limit = this.config.prune.batchSize;
+    let total = 0;
+    for (;;) {
+      const deleted = await deleteBatch(limit);
+      total += deleted;
+      if (deleted < limit) return total;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { TokenRevokedError } from './auth.errors';
+import type { AccessClaims } from './tokens';
+
+export type PrincipalRole = 'user' | 'admin';
+
+/** Whether the access token itself was revoked by a logout. */
+export type TokenState = 'revoked' | 'valid';
+
+export type SessionState =
+  | { readonly active: true; readonly userId: string; readonly expiresAt: Date }
+  | { readonly active: false };
+
+export type UserState =
+  | { readonly active: true; readonly role: PrincipalRole; readonly tokensValidAfter: Date }
+  | { readonly active: false };
+
+/** Everything that decides whether a well-signed access token still opens the door. */
+export interface AuthState {
+  readonly token: TokenState;
+  readonly session: SessionState;
+  readonly user: UserState;
+}
+
+/**
+ * The revocation rules: not logged out, its session alive and its own, and its user active
+ * with no password change or disable after the token was issued. Returns the user's role.
+ */
+export function decideAccess(claims: AccessClaims, state: AuthState, now: Date): PrincipalRole {
+  const { token, session, user } = state;
+  if (token === 'revoked') throw new TokenRevokedError();
+  if (!session.active || session.userId !== claims.userId || session.expiresAt <= now) {
+    throw new TokenRevokedError();
+  }
+  if (!user.active) throw new TokenRevokedError();
+  // `iat` has whole seconds; a token from the same second as the cutoff is judged by its session,
+  // which the same change revoked.
+  if (claims.issuedAt.getTime() < Math.floor(user.tokensValidAfter.getTime() / 1000) * 1000) {
+    throw new TokenRevokedError();
+  }
+  return user.role;
+}

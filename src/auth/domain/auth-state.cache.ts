@@ -1,0 +1,16 @@
+import type { AuthState, SessionState, UserState } from './access-decision';
+import type { AccessClaims } from './tokens';
+
+/**
+ * A shared cache of `AuthState` in front of the record. A part it does not hold is unknown,
+ * never "allowed": after a restart it is simply empty.
+ */
+export abstract class AuthStateCache {
+  /** The parts held for this token, in one round trip. */
+  abstract read(claims: AccessClaims): Promise<Partial<AuthState>>;
+  /** Stores parts read from the record, never overwriting a part written since. */
+  abstract fill(claims: AccessClaims, parts: Partial<AuthState>): Promise<void>;
+  abstract revokeToken(tokenId: string, expiresAt: Date): Promise<void>;
+  abstract putSessions(states: ReadonlyMap<string, SessionState>): Promise<void>;
+  abstract putUser(userId: string, state: UserState): Promise<void>;
+}

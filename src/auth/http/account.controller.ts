@@ -1,0 +1,44 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiErrors,
+  AUTH_ERRORS,
+  BEARER_AUTH,
+  CurrentUser,
+  type RequestPrincipal,
+} from '../../common/http';
+import { AuthService } from '../application/auth.service';
+import type { ClientInfo } from '../application/client-info';
+import { Client } from './client-info.decorator';
+import { PasswordChangedResponseDto } from './dto/auth.responses';
+import { ChangePasswordDto } from './dto/change-password.dto';
+
+/**
+ * A password change lives with the sessions: it ends every session of the user and opens a
+ * new one for the caller, whose fresh pair it returns.
+ */
+@ApiTags('users')
+@ApiBearerAuth(BEARER_AUTH)
+@Controller('users/me')
+export class AccountController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change the password; every earlier session and token stops working' })
+  @ApiOkResponse({ type: PasswordChangedResponseDto })
+  @ApiErrors(AUTH_ERRORS, { 400: ['VALIDATION_FAILED', 'WRONG_PASSWORD'] })
+  async changePassword(
+    @CurrentUser() caller: RequestPrincipal,
+    @Body() body: ChangePasswordDto,
+    @Client() client: ClientInfo,
+  ): Promise<PasswordChangedResponseDto> {
+    const tokens = await this.auth.changePassword(
+      caller,
+      body.currentPassword,
+      body.newPassword,
+      client,
+    );
+    return { message: 'Password changed.', ...tokens };
+  }
+}

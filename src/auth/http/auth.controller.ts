@@ -1,0 +1,175 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiErrors,
+  AUTH_ERRORS,
+  BEARER_AUTH,
+  CurrentUser,
+  Public,
+  type RequestPrincipal,
+} from '../../common/http';
+import { toUserResponse, type UserAccount } from '../../users';
+import { AuthService, type SignedIn } from '../application/auth.service';
+import type { ClientInfo } from '../application/client-info';
+import type { Session } from '../domain/session';
+import { AuthIpLimitGuard } from './auth-ip-limit.guard';
+import { Client } from './client-info.decorator';
+import {
+  LogoutAllResponseDto,
+  MessageResponseDto,
+  SessionListResponseDto,
+  SignedInResponseDto,
+  StatusResponseDto,
+  TokenPairResponseDto,
+} from './dto/auth.responses';
+import { LoginDto } from './dto/login.dto';
+import { RefreshDto } from './dto/refresh.dto';
+import { RegisterDto } from './dto/register.dto';
+import { LocalAuthGuard } from './local-auth.guard';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @Public()
+  @UseGuards(AuthIpLimitGuard)
+  @ApiOperation({ summary: 'Create an account and sign in' })
+  @ApiCreatedResponse({ type: SignedInResponseDto })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'], 409: ['EMAIL_TAKEN'], 429: ['TOO_MANY_REQUESTS'] })
+  async register(
+    @Body() body: RegisterDto,
+    @Client() client: ClientInfo,
+  ): Promise<SignedInResponseDto> {
+    return signedIn('Successfully registered.', await this.auth.register(body, client));
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @Public()
+  @UseGuards(AuthIpLimitGuard, LocalAuthGuard)
+  @ApiOperation({ summary: 'Sign in with email and password' })
+  @ApiBody({ type: LoginDto })
+  @ApiOkResponse({ type: SignedInResponseDto })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED'],
+    401: ['INVALID_CREDENTIALS'],
+    403: ['USER_DISABLED'],
+    429: ['TOO_MANY_REQUESTS'],
+  })
+  async login(
+    @CurrentUser() account: UserAccount,
+    @Client() client: ClientInfo,
+  ): Promise<SignedInResponseDto> {
+    return signedIn('Successfully logged in.', await this.auth.login(account, client));
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({
+    summary: 'Exchange the refresh token for a new pair (the old one stops working)',
+  })
+  @ApiOkResponse({ type: TokenPairResponseDto })
+  @ApiErrors({
+    400: ['VALIDATION_FAILED'],
+    403: ['REFRESH_INVALID', 'REFRESH_REUSED', 'WRONG_TOKEN_TYPE'],
+  })
+  refresh(@Body() body: RefreshDto, @Client() client: ClientInfo): Promise<TokenPairResponseDto> {
+    return this.auth.refresh(body.refreshToken, client);
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @ApiBearerAuth(BEARER_AUTH)
+  @ApiOperation({ summary: 'Blacklist this access token and end its session' })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrors(AUTH_ERRORS)
+  async logout(
+    @CurrentUser() caller: RequestPrincipal,
+    @Client() client: ClientInfo,
+  ): Promise<MessageResponseDto> {
+    await this.auth.logout(caller, client);
+    return { message: 'Successfully logged out.' };
+  }
+
+  @Post('logout-all')
+  @HttpCode(200)
+  @ApiBearerAuth(BEARER_AUTH)
+  @ApiOperation({ summary: 'End every session of the caller, this one included' })
+  @ApiOkResponse({ type: LogoutAllResponseDto })
+  @ApiErrors(AUTH_ERRORS)
+  async logoutAll(
+    @CurrentUser() caller: RequestPrincipal,
+    @Client() client: ClientInfo,
+  ): Promise<LogoutAllResponseDto> {
+    const revokedSessions = await this.auth.logoutAll(caller, client);
+    return { message: 'Successfully logged out of all sessions.', revokedSessions };
+  }
+
+  @Get('status')
+  @ApiBearerAuth(BEARER_AUTH)
+  @ApiOperation({ summary: 'The caller and the session of this token' })
+  @ApiOkResponse({ type: StatusResponseDto })
+  @ApiErrors(AUTH_ERRORS)
+  async status(@CurrentUser() caller: RequestPrincipal): Promise<StatusResponseDto> {
+    const { user, session } = await this.auth.status(caller);
+    return {
+      user: toUserResponse(user),
+      session: {
+        id: session.id,
+        createdAt: session.createdAt.toISOString(),
+        expiresAt: session.expiresAt.toISOString(),
+      },
+    };
+  }
+
+  @Get('sessions')
+  @ApiBearerAuth(BEARER_AUTH)
+  @ApiOperation({ summary: 'The caller’s active sessions' })
+  @ApiOkResponse({ type: SessionListResponseDto })
+  @ApiErrors(AUTH_ERRORS)
+  async sessions(@CurrentUser() caller: RequestPrincipal): Promise<SessionListResponseDto> {
+    const sessions = await this.auth.listSessions(caller);
+    return { items: sessions.map((session) => toSessionItem(session, caller.sessionId)) };
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @ApiBearerAuth(BEARER_AUTH)
+  @ApiOperation({ summary: 'End one of the caller’s sessions; its tokens stop working' })
+  @ApiNoContentResponse({ description: 'Ended' })
+  @ApiErrors(AUTH_ERRORS, { 404: ['SESSION_NOT_FOUND'] })
+  async endSession(
+    @CurrentUser() caller: RequestPrincipal,
+    @Param('id') id: string,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.auth.endSession(caller, id, client);
+  }
+}
+
+function signedIn(message: string, { user, tokens }: SignedIn): SignedInResponseDto {
+  return { message, user: toUserResponse(user), ...tokens };
+}
+
+function toSessionItem(session: Session, currentSessionId: string) {
+  return {
+    id: session.id,
+    createdAt: session.createdAt.toISOString(),
+    lastUsedAt: session.lastUsedAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    ip: session.ip,
+    userAgent: session.userAgent,
+    current: session.id === currentSessionId,
+  };
+}

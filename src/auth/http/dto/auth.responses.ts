@@ -1,0 +1,86 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { UserResponseDto } from '../../../users';
+
+export class TokenPairResponseDto {
+  @ApiProperty({ description: 'JWT for `Authorization: Bearer`' })
+  accessToken!: string;
+
+  @ApiProperty({ description: 'JWT for `POST /auth/refresh`; each refresh replaces it' })
+  refreshToken!: string;
+
+  @ApiProperty({ enum: ['Bearer'] })
+  tokenType!: 'Bearer';
+
+  @ApiProperty({ description: 'Access token lifetime in seconds', example: 900 })
+  expiresIn!: number;
+}
+
+export class SignedInResponseDto extends TokenPairResponseDto {
+  @ApiProperty({ example: 'Successfully logged in.' })
+  message!: string;
+
+  @ApiProperty({ type: UserResponseDto })
+  user!: UserResponseDto;
+}
+
+export class PasswordChangedResponseDto extends TokenPairResponseDto {
+  @ApiProperty({ example: 'Password changed.' })
+  message!: string;
+}
+
+export class MessageResponseDto {
+  @ApiProperty({ example: 'Successfully logged out.' })
+  message!: string;
+}
+
+export class LogoutAllResponseDto extends MessageResponseDto {
+  @ApiProperty({ description: 'Sessions ended, the caller’s included', example: 2 })
+  revokedSessions!: number;
+}
+
+export class CurrentSessionDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  expiresAt!: string;
+}
+
+export class StatusResponseDto {
+  @ApiProperty({ type: UserResponseDto })
+  user!: UserResponseDto;
+
+  @ApiProperty({ type: CurrentSessionDto })
+  session!: CurrentSessionDto;
+}
+
+export class SessionItemDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time', description: 'Last refresh, or creation' })
+  lastUsedAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  expiresAt!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  ip!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  userAgent!: string | null;
+
+  @ApiProperty({ description: 'The session of the token making this request' })
+  current!: boolean;
+}
+
+export class SessionListResponseDto {
+  @ApiProperty({ type: [SessionItemDto] })
+  items!: SessionItemDto[];
+}

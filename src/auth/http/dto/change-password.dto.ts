@@ -1,0 +1,9 @@
+import { CurrentPasswordField, NewPasswordField } from '../../../users';
+
+export class ChangePasswordDto {
+  @CurrentPasswordField()
+  currentPassword!: string;
+
+  @NewPasswordField()
+  newPassword!: string;
+}

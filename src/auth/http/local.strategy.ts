@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { Strategy } from 'passport-local';
+import type { UserAccount } from '../../users';
+import { AuthService } from '../application/auth.service';
+import { clientInfoOf } from './client-info.decorator';
+
+@Injectable()
+export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
+  constructor(private readonly auth: AuthService) {
+    super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
+  }
+
+  validate(request: Request, email: string, password: string): Promise<UserAccount> {
+    return this.auth.verifyLogin(email, password, clientInfoOf(request));
+  }
+}

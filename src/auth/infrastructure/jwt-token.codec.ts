@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppConfig } from '../../common/config/app-config';
+import { RefreshInvalidError, WrongTokenTypeError } from '../domain/auth.errors';
+import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
+
+export type TokenType = 'access' | 'refresh';
+
+/** The claims both token types carry besides the registered ones. */
+export interface ServiceTokenPayload {
+  sub?: unknown;
+  sid?: unknown;
+  jti?: unknown;
+  typ?: unknown;
+  iat?: unknown;
+  exp?: unknown;
+}
+
+/** HS256 JWTs via @nestjs/jwt; the algorithm, issuer, audience and leeway are pinned in the module. */
+@Injectable()
+export class JwtTokenCodec extends TokenCodec {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async issuePair(subject: {
+    userId: string;
+    sessionId: string;
+    refreshJti: string;
+  }): Promise<TokenPair> {
+    const { accessTtlSeconds, refreshTtlSeconds } = this.config.jwt;
+    const [accessToken, refreshToken] = await Promise.all([
+      this.jwt.signAsync(
+        { sid: subject.sessionId, typ: 'access' },
+        { subject: subject.userId, jwtid: randomUUID(), expiresIn: accessTtlSeconds },
+      ),
+      this.jwt.signAsync(
+        { sid: subject.sessionId, typ: 'refresh' },
+        { subject: subject.userId, jwtid: subject.refreshJti, expiresIn: refreshTtlSeconds },
+      ),
+    ]);
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: accessTtlSeconds };
+  }
+
+  async readRefreshToken(token: string): Promise<RefreshClaims> {
+    let payload: ServiceTokenPayload;
+    try {
+      payload = await this.jwt.verifyAsync<ServiceTokenPayload & object>(token);
+    } catch {
+      throw new RefreshInvalidError();
+    }
+    if (payload.typ === 'access') {
+      throw new WrongTokenTypeError('Use the refresh token here, not the access token.');
+    }
+    if (payload.typ !== 'refresh' || !hasServiceClaims(payload)) throw new RefreshInvalidError();
+    return { userId: payload.sub, sessionId: payload.sid, tokenId: payload.jti };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `sub`, `sid` and `jti` are UUIDs, and `iat` and `exp` are present (jsonwebtoken allows no `exp`). */
+export function hasServiceClaims(
+  payload: ServiceTokenPayload,
+): payload is ServiceTokenPayload & {
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+} {
+  return (
+    typeof payload.sub === 'string' &&
+    UUID.test(payload.sub) &&
+    typeof payload.sid === 'string' &&
+    UUID.test(payload.sid) &&
+    typeof payload.jti === 'string' &&
+    UUID.test(payload.jti) &&
+    typeof payload.iat === 'number' &&
+    typeof payload.exp === 'number'
+  );
+}

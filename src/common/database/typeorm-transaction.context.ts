@@ -1,0 +1,37 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable } from '@nestjs/common';
+import {
+  DataSource,
+  type EntityManager,
+  type EntityTarget,
+  type ObjectLiteral,
+  type Repository,
+} from 'typeorm';
+import { UnitOfWork } from './unit-of-work';
+
+/**
+ * The TypeORM side of `UnitOfWork`: the transaction's entity manager travels in async-local
+ * storage, and repositories ask for `repository(Entity)` to get the one in force.
+ */
+@Injectable()
+export class TypeOrmTransactionContext extends UnitOfWork {
+  private readonly current = new AsyncLocalStorage<EntityManager>();
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    // Nested calls join the outer transaction.
+    if (this.current.getStore()) return work();
+    return this.dataSource.transaction((manager) => this.current.run(manager, work));
+  }
+
+  manager(): EntityManager {
+    return this.current.getStore() ?? this.dataSource.manager;
+  }
+
+  repository<Entity extends ObjectLiteral>(target: EntityTarget<Entity>): Repository<Entity> {
+    return this.manager().getRepository(target);
+  }
+}

@@ -1,0 +1,20 @@
+/** A fixed-window counter shared by every instance: `points` hits per `durationSeconds` per key. */
+export interface RateLimitRule {
+  /** Names the counter family in storage, e.g. `login-failures`. */
+  readonly name: string;
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+/** A counter for one rule. Storage failures reject (and so become 503s), never let a hit through. */
+export abstract class RateLimiter {
+  /** Counts one hit; throws `TooManyRequestsError` when the key is past its points. */
+  abstract consume(key: string): Promise<void>;
+  /** Throws `TooManyRequestsError` when the key has used all its points, without counting a hit. */
+  abstract assertNotExhausted(key: string): Promise<void>;
+  abstract reset(key: string): Promise<void>;
+}
+
+export abstract class RateLimiterFactory {
+  abstract create(rule: RateLimitRule, message?: string): RateLimiter;
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { TooManyRequestsError } from '../errors/domain-error';
+import { RateLimiter, RateLimiterFactory, type RateLimitRule } from './rate-limiter';
+
+class RedisRateLimiter extends RateLimiter {
+  constructor(
+    private readonly limiter: RateLimiterRedis,
+    private readonly rule: RateLimitRule,
+    private readonly message?: string,
+  ) {
+    super();
+  }
+
+  async consume(key: string): Promise<void> {
+    try {
+      await this.limiter.consume(key);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw this.tooMany(rejection);
+      throw rejection;
+    }
+  }
+
+  async assertNotExhausted(key: string): Promise<void> {
+    const state = await this.limiter.get(key);
+    if (state && state.consumedPoints >= this.rule.points) throw this.tooMany(state);
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key);
+  }
+
+  private tooMany(state: RateLimiterRes): TooManyRequestsError {
+    const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+    return new TooManyRequestsError(Math.min(seconds, this.rule.durationSeconds), this.message);
+  }
+}
+
+/** Counters in Redis (via rate-limiter-flexible's atomic scripts), so all instances share them. */
+@Injectable()
+export class RedisRateLimiterFactory extends RateLimiterFactory {
+  constructor(private readonly redis: Redis) {
+    super();
+  }
+
+  create(rule: RateLimitRule, message?: string): RateLimiter {
+    const limiter = new RateLimiterRedis({
+      storeClient: this.redis,
+      keyPrefix: `rl:${rule.name}`,
+      points: rule.points,
+      duration: rule.durationSeconds,
+      rejectIfRedisNotReady: true,
+    });
+    return new RedisRateLimiter(limiter, rule, message);
+  }
+}

@@ -1,0 +1,9 @@
+export {
+  CodePointLength,
+  MaxUtf8Bytes,
+  NoControlCharacters,
+  NoNulCharacter,
+  OptionalNotNull,
+  Trim,
+  TrimLowercase,
+} from './string-rules';

@@ -1,0 +1,31 @@
+import type { User, UserRole } from '../domain/user';
+
+/** What other modules and the HTTP layer see of a user: never the password hash. */
+export interface UserAccount {
+  readonly id: string;
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly role: UserRole;
+  readonly disabledAt: Date | null;
+  readonly tokensValidAfter: Date;
+  readonly createdAt: Date;
+}
+
+export function toAccount(user: User): UserAccount {
+  return {
+    id: user.id,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    role: user.role,
+    disabledAt: user.disabledAt,
+    tokensValidAfter: user.tokensValidAfter,
+    createdAt: user.createdAt,
+  };
+}
+
+export interface UserAccountPage {
+  readonly items: UserAccount[];
+  readonly nextCursor: string | null;
+}

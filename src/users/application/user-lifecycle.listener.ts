@@ -1,0 +1,26 @@
+import type { UserAccount } from './user-account';
+
+export type AccessRevocationReason = 'password_change' | 'user_disabled' | 'user_deleted';
+
+export interface AccessRevocation {
+  readonly userId: string;
+  readonly reason: AccessRevocationReason;
+  /** The account as it is after the change; null once deleted. */
+  readonly account: UserAccount | null;
+}
+
+/**
+ * How other modules react to account changes without the users module knowing them:
+ * they register a listener with `UsersService.addLifecycleListener`.
+ */
+export interface UserLifecycleListener {
+  /**
+   * Inside the transaction that restricts the account (new password, disable, deletion):
+   * make every earlier session and token stop working. Throwing aborts the change.
+   */
+  accessRevoked?(revocation: AccessRevocation): Promise<void>;
+  /** After a change that grants access (enable, promotion) is committed. */
+  accountChanged?(account: UserAccount): Promise<void>;
+  /** After the user is deleted: remove what the module keeps for it. */
+  userDeleted?(userId: string): Promise<void>;
+}

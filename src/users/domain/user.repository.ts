@@ -1,0 +1,23 @@
+import type { User } from './user';
+
+export interface UserPage {
+  readonly items: User[];
+  /** Pass back as `after` for the next page; null on the last page. */
+  readonly nextCursor: { createdAt: Date; id: string } | null;
+}
+
+export abstract class UserRepository {
+  abstract findById(id: string): Promise<User | null>;
+  /** `email` is already normalized (trimmed, lower-cased). */
+  abstract findByEmail(email: string): Promise<User | null>;
+  /** Throws `EmailTakenError` when the email is registered already, also under a race. */
+  abstract insert(user: User): Promise<void>;
+  abstract update(user: User): Promise<void>;
+  /** Returns false when there was no such user. */
+  abstract delete(id: string): Promise<boolean>;
+  /** Oldest first. */
+  abstract listPage(
+    limit: number,
+    after: { createdAt: Date; id: string } | null,
+  ): Promise<UserPage>;
+}

@@ -1,0 +1,119 @@
+export type UserRole = 'user' | 'admin';
+
+export interface UserProps {
+  readonly id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  passwordHash: string;
+  role: UserRole;
+  disabledAt: Date | null;
+  /** Access tokens issued before this instant are revoked. */
+  tokensValidAfter: Date;
+  readonly createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A registered account. Its rules: who it is, whether it may sign in, and since when its tokens count. */
+export class User {
+  private constructor(private readonly props: UserProps) {}
+
+  static register(input: {
+    id: string;
+    email: string;
+    firstName: string;
+    lastName: string;
+    passwordHash: string;
+    now: Date;
+  }): User {
+    return new User({
+      id: input.id,
+      email: input.email,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      passwordHash: input.passwordHash,
+      role: 'user',
+      disabledAt: null,
+      tokensValidAfter: input.now,
+      createdAt: input.now,
+      updatedAt: input.now,
+    });
+  }
+
+  static restore(props: UserProps): User {
+    return new User({ ...props });
+  }
+
+  get id(): string {
+    return this.props.id;
+  }
+  get email(): string {
+    return this.props.email;
+  }
+  get firstName(): string {
+    return this.props.firstName;
+  }
+  get lastName(): string {
+    return this.props.lastName;
+  }
+  get passwordHash(): string {
+    return this.props.passwordHash;
+  }
+  get role(): UserRole {
+    return this.props.role;
+  }
+  get disabledAt(): Date | null {
+    return this.props.disabledAt;
+  }
+  get tokensValidAfter(): Date {
+    return this.props.tokensValidAfter;
+  }
+  get createdAt(): Date {
+    return this.props.createdAt;
+  }
+  get updatedAt(): Date {
+    return this.props.updatedAt;
+  }
+  get isDisabled(): boolean {
+    return this.props.disabledAt !== null;
+  }
+
+  rename(names: { firstName?: string; lastName?: string }, now: Date): void {
+    if (names.firstName === undefined && names.lastName === undefined) return;
+    this.props.firstName = names.firstName ?? this.props.firstName;
+    this.props.lastName = names.lastName ?? this.props.lastName;
+    this.props.updatedAt = now;
+  }
+
+  /** A new password ends every earlier session and token. */
+  changePassword(passwordHash: string, now: Date): void {
+    this.props.passwordHash = passwordHash;
+    this.revokeTokens(now);
+  }
+
+  disable(now: Date): void {
+    if (this.isDisabled) return;
+    this.props.disabledAt = now;
+    this.revokeTokens(now);
+  }
+
+  enable(now: Date): void {
+    if (!this.isDisabled) return;
+    this.props.disabledAt = null;
+    this.props.updatedAt = now;
+  }
+
+  promote(now: Date): void {
+    this.props.role = 'admin';
+    this.props.updatedAt = now;
+  }
+
+  toProps(): UserProps {
+    return { ...this.props };
+  }
+
+  private revokeTokens(now: Date): void {
+    this.props.tokensValidAfter = now;
+    this.props.updatedAt = now;
+  }
+}

@@ -1,0 +1,6 @@
+import { CurrentPasswordField } from './user-fields';
+
+export class DeleteAccountDto {
+  @CurrentPasswordField()
+  password!: string;
+}

@@ -1,0 +1,114 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiErrors,
+  AUTH_ERRORS,
+  BEARER_AUTH,
+  CurrentUser,
+  type RequestPrincipal,
+  Roles,
+} from '../../common/http';
+import { UsersService } from '../application/users.service';
+import { UserNotFoundError } from '../domain/user.errors';
+import { DeleteAccountDto } from './dto/delete-account.dto';
+import { ListUsersQuery, USERS_PAGE_DEFAULT } from './dto/list-users.query';
+import { UpdateProfileDto } from './dto/update-profile.dto';
+import {
+  AdminUserResponseDto,
+  toAdminUserResponse,
+  toUserResponse,
+  UserListResponseDto,
+  UserResponseDto,
+} from './dto/user.response';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ADMIN_ERRORS = { ...AUTH_ERRORS, 403: [...AUTH_ERRORS[403], 'FORBIDDEN'] };
+
+@ApiTags('users')
+@ApiBearerAuth(BEARER_AUTH)
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('me')
+  @ApiOperation({ summary: 'The caller' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiErrors(AUTH_ERRORS)
+  async me(@CurrentUser() caller: RequestPrincipal): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.getAccount(caller.userId));
+  }
+
+  @Patch('me')
+  @ApiOperation({ summary: 'Change the caller’s names; `{}` changes nothing' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiErrors(AUTH_ERRORS, { 400: ['VALIDATION_FAILED'] })
+  async updateMe(
+    @CurrentUser() caller: RequestPrincipal,
+    @Body() body: UpdateProfileDto,
+  ): Promise<UserResponseDto> {
+    return toUserResponse(await this.users.updateProfile(caller.userId, body));
+  }
+
+  @Delete('me')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete the caller, its sessions and its messages' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(AUTH_ERRORS, { 400: ['VALIDATION_FAILED', 'WRONG_PASSWORD'] })
+  async deleteMe(
+    @CurrentUser() caller: RequestPrincipal,
+    @Body() body: DeleteAccountDto,
+  ): Promise<void> {
+    await this.users.deleteAccount(caller.userId, body.password);
+  }
+
+  @Get()
+  @Roles('admin')
+  @ApiOperation({ summary: 'List users, oldest first (admin)' })
+  @ApiOkResponse({ type: UserListResponseDto })
+  @ApiErrors(ADMIN_ERRORS, { 400: ['VALIDATION_FAILED'] })
+  async list(@Query() query: ListUsersQuery): Promise<UserListResponseDto> {
+    const page = await this.users.listAccounts(query.limit ?? USERS_PAGE_DEFAULT, query.cursor);
+    return { items: page.items.map(toAdminUserResponse), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'One user (admin)' })
+  @ApiOkResponse({ type: AdminUserResponseDto })
+  @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
+  async get(@Param('id') id: string): Promise<AdminUserResponseDto> {
+    return toAdminUserResponse(await this.users.getAccount(checkedId(id)));
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Disable a user and end all its sessions at once (admin)' })
+  @ApiOkResponse({ type: AdminUserResponseDto })
+  @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
+  async disable(@Param('id') id: string): Promise<AdminUserResponseDto> {
+    return toAdminUserResponse(await this.users.disable(checkedId(id)));
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Enable a disabled user (admin)' })
+  @ApiOkResponse({ type: AdminUserResponseDto })
+  @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
+  async enable(@Param('id') id: string): Promise<AdminUserResponseDto> {
+    return toAdminUserResponse(await this.users.enable(checkedId(id)));
+  }
+}
+
+/** An id of the wrong shape names no user: 404, like an unknown one. */
+function checkedId(id: string): string {
+  if (!UUID.test(id)) throw new UserNotFoundError();
+  return id;
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { TypeOrmTransactionContext } from '../../common/database/typeorm-transaction.context';
+import { isUniqueViolation } from '../../common/database/unique-violation';
+import { User } from '../domain/user';
+import { EmailTakenError } from '../domain/user.errors';
+import { UserRepository, type UserPage } from '../domain/user.repository';
+import { UserOrmEntity } from './user.orm-entity';
+
+export const EMAIL_UNIQUE_INDEX = 'users_email_lower_key';
+
+@Injectable()
+export class TypeOrmUserRepository extends UserRepository {
+  constructor(private readonly context: TypeOrmTransactionContext) {
+    super();
+  }
+
+  private get rows() {
+    return this.context.repository(UserOrmEntity);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const row = await this.rows.findOneBy({ id });
+    return row ? toDomain(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    // lower(email) so the query uses the unique index.
+    const row = await this.rows
+      .createQueryBuilder('user')
+      .where('lower(user.email) = :email', { email: email.toLowerCase() })
+      .getOne();
+    return row ? toDomain(row) : null;
+  }
+
+  async insert(user: User): Promise<void> {
+    try {
+      await this.rows.insert(toRow(user));
+    } catch (error) {
+      if (isUniqueViolation(error, EMAIL_UNIQUE_INDEX)) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  async update(user: User): Promise<void> {
+    const { id, ...changes } = toRow(user);
+    await this.rows.update({ id }, changes);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.rows.delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async listPage(limit: number, after: { createdAt: Date; id: string } | null): Promise<UserPage> {
+    const query = this.rows
+      .createQueryBuilder('user')
+      .orderBy('user.createdAt', 'ASC')
+      .addOrderBy('user.id', 'ASC')
+      .limit(limit + 1);
+    if (after) {
+      query.where('(user.createdAt, user.id) > (:createdAt, :id)', after);
+    }
+    const rows = await query.getMany();
+    const items = rows.slice(0, limit).map(toDomain);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+    };
+  }
+}
+
+function toDomain(row: UserOrmEntity): User {
+  return User.restore({ ...row });
+}
+
+function toRow(user: User): UserOrmEntity {
+  return Object.assign(new UserOrmEntity(), user.toProps());
+}
