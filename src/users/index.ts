@@ -12,5 +12,6 @@ export {
   NewPasswordField,
   CurrentPasswordField,
 } from './http/dto/user-fields';
+export { RegistrationDto } from './http/dto/registration.dto';
 export { toUserResponse, UserResponseDto } from './http/dto/user.response';
 export { UsersModule } from './users.module';

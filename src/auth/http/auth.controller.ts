@@ -16,7 +16,7 @@ import {
   Public,
   type RequestPrincipal,
 } from '../../common/http';
-import { toUserResponse, type UserAccount } from '../../users';
+import { RegistrationDto, toUserResponse, type UserAccount } from '../../users';
 import { AuthService, type SignedIn } from '../application/auth.service';
 import type { ClientInfo } from '../application/client-info';
 import type { Session } from '../domain/session';
@@ -32,7 +32,6 @@ import {
 } from './dto/auth.responses';
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
-import { RegisterDto } from './dto/register.dto';
 import { LocalAuthGuard } from './local-auth.guard';
 
 @ApiTags('auth')
@@ -47,7 +46,7 @@ export class AuthController {
   @ApiCreatedResponse({ type: SignedInResponseDto })
   @ApiErrors({ 400: ['VALIDATION_FAILED'], 409: ['EMAIL_TAKEN'], 429: ['TOO_MANY_REQUESTS'] })
   async register(
-    @Body() body: RegisterDto,
+    @Body() body: RegistrationDto,
     @Client() client: ClientInfo,
   ): Promise<SignedInResponseDto> {
     return signedIn('Successfully registered.', await this.auth.register(body, client));

@@ -27,6 +27,10 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     REDIS_KEY_PREFIX: TEST_REDIS_KEY_PREFIX,
     JWT_SECRET: 'e2e-test-secret-that-is-long-enough-for-production',
     BCRYPT_COST: '4',
+    // High by default so suites do not throttle each other; throttling tests set their own.
+    AUTH_IP_LIMIT: '100000',
+    LOGIN_MAX_FAILURES: '1000',
+    MESSAGE_POST_LIMIT: '100000',
     LOG_DIR: mkdtempSync(join(tmpdir(), 'tempmessenger-logs-')),
     LOG_STDOUT: 'false',
     ...overrides,

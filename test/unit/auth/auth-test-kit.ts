@@ -1,0 +1,92 @@
+import { JwtService } from '@nestjs/jwt';
+import { AccessCheckService } from '../../../src/auth/application/access-check.service';
+import { AuthService } from '../../../src/auth/application/auth.service';
+import { JwtTokenCodec } from '../../../src/auth/infrastructure/jwt-token.codec';
+import { loadConfig } from '../../../src/common/config';
+import { UsersService } from '../../../src/users';
+import { FakePasswordHasher } from '../fakes/fake-password.hasher';
+import { FixedClock } from '../fakes/fixed.clock';
+import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
+import { InMemoryAuthStateCache } from '../fakes/in-memory-auth-state.cache';
+import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.factory';
+import { InMemorySessionRepository } from '../fakes/in-memory-session.repository';
+import { InMemoryTokenBlacklist } from '../fakes/in-memory-token.blacklist';
+import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
+
+/** The auth services wired to in-memory fakes of every port, and a real JWT codec. */
+export function authTestKit(env: Record<string, string> = {}) {
+  const config = loadConfig({
+    JWT_SECRET: 'unit-test-secret-unit-test-secret-0123456789',
+    LOGIN_MAX_FAILURES: '3',
+    ...env,
+  });
+  const clock = new FixedClock(new Date());
+  const unitOfWork = new ImmediateUnitOfWork();
+  const userRepository = new InMemoryUserRepository();
+  const users = new UsersService(userRepository, new FakePasswordHasher(), unitOfWork, clock);
+  const sessions = new InMemorySessionRepository();
+  const blacklist = new InMemoryTokenBlacklist();
+  const cache = new InMemoryAuthStateCache();
+  const jwt = new JwtService({
+    secret: config.jwt.secret,
+    signOptions: { algorithm: 'HS256', issuer: config.jwt.issuer, audience: config.jwt.audience },
+    verifyOptions: {
+      algorithms: ['HS256'],
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+    },
+  });
+  const tokens = new JwtTokenCodec(jwt, config);
+  const rateLimiters = new InMemoryRateLimiterFactory();
+  const auth = new AuthService(
+    users,
+    sessions,
+    blacklist,
+    cache,
+    tokens,
+    unitOfWork,
+    clock,
+    config,
+    rateLimiters,
+  );
+  auth.onModuleInit();
+  const accessCheck = new AccessCheckService(cache, sessions, blacklist, users, clock);
+  const client = { ip: '127.0.0.1', userAgent: 'unit-test' };
+
+  /** Reads an access token's claims the way the JWT strategy does after verifying it. */
+  const claimsOf = (accessToken: string) => {
+    const payload = jwt.verify<{ sub: string; sid: string; jti: string; iat: number; exp: number }>(
+      accessToken,
+    );
+    return {
+      userId: payload.sub,
+      sessionId: payload.sid,
+      tokenId: payload.jti,
+      issuedAt: new Date(payload.iat * 1000),
+      expiresAt: new Date(payload.exp * 1000),
+    };
+  };
+
+  const signUp = async (email = 'ada@example.com') =>
+    auth.register(
+      { firstName: 'Ada', lastName: 'Lovelace', email, password: 'password-1' },
+      client,
+    );
+
+  return {
+    config,
+    clock,
+    unitOfWork,
+    userRepository,
+    users,
+    sessions,
+    blacklist,
+    cache,
+    jwt,
+    auth,
+    accessCheck,
+    client,
+    claimsOf,
+    signUp,
+  };
+}

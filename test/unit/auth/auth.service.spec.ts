@@ -1,0 +1,155 @@
+import {
+  InvalidCredentialsError,
+  RefreshInvalidError,
+  RefreshReusedError,
+  SessionNotFoundError,
+  TokenRevokedError,
+  UserDisabledError,
+  WrongTokenTypeError,
+} from '../../../src/auth/domain/auth.errors';
+import { TooManyRequestsError } from '../../../src/common/errors';
+import { authTestKit } from './auth-test-kit';
+
+describe('AuthService', () => {
+  describe('refresh', () => {
+    it('rotates: the new pair works and the session stays the same', async () => {
+      const kit = authTestKit();
+      const { tokens } = await kit.signUp();
+      const next = await kit.auth.refresh(tokens.refreshToken, kit.client);
+      expect(kit.claimsOf(next.accessToken).sessionId).toBe(
+        kit.claimsOf(tokens.accessToken).sessionId,
+      );
+      await expect(
+        kit.accessCheck.authenticate(kit.claimsOf(next.accessToken)),
+      ).resolves.toBeDefined();
+    });
+
+    it('treats an already rotated token as reuse and revokes the whole session', async () => {
+      const kit = authTestKit();
+      const { tokens } = await kit.signUp();
+      const next = await kit.auth.refresh(tokens.refreshToken, kit.client);
+
+      await expect(kit.auth.refresh(tokens.refreshToken, kit.client)).rejects.toBeInstanceOf(
+        RefreshReusedError,
+      );
+      await expect(kit.auth.refresh(next.refreshToken, kit.client)).rejects.toBeInstanceOf(
+        RefreshInvalidError,
+      );
+      await expect(
+        kit.accessCheck.authenticate(kit.claimsOf(next.accessToken)),
+      ).rejects.toBeInstanceOf(TokenRevokedError);
+      const session = [...kit.sessions.rows.values()][0];
+      expect(session.revokedReason).toBe('refresh_reused');
+    });
+
+    it('refuses the current token of a logged-out session as invalid, not reused', async () => {
+      const kit = authTestKit();
+      const { tokens } = await kit.signUp();
+      await kit.auth.logout(
+        await kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken)),
+        kit.client,
+      );
+      await expect(kit.auth.refresh(tokens.refreshToken, kit.client)).rejects.toBeInstanceOf(
+        RefreshInvalidError,
+      );
+    });
+
+    it('refuses an access token and garbage', async () => {
+      const kit = authTestKit();
+      const { tokens } = await kit.signUp();
+      await expect(kit.auth.refresh(tokens.accessToken, kit.client)).rejects.toBeInstanceOf(
+        WrongTokenTypeError,
+      );
+      await expect(kit.auth.refresh('garbage', kit.client)).rejects.toBeInstanceOf(
+        RefreshInvalidError,
+      );
+    });
+  });
+
+  describe('verifyLogin', () => {
+    it('locks an email after too many failures, even for the right password', async () => {
+      const kit = authTestKit();
+      await kit.signUp();
+      for (let i = 0; i < 3; i++) {
+        await expect(
+          kit.auth.verifyLogin('ada@example.com', 'wrong', kit.client),
+        ).rejects.toBeInstanceOf(InvalidCredentialsError);
+      }
+      await expect(
+        kit.auth.verifyLogin(' ADA@example.com', 'password-1', kit.client),
+      ).rejects.toBeInstanceOf(TooManyRequestsError);
+    });
+
+    it('resets the failure count on success', async () => {
+      const kit = authTestKit();
+      await kit.signUp();
+      for (let i = 0; i < 2; i++) {
+        await kit.auth.verifyLogin('ada@example.com', 'wrong', kit.client).catch(() => undefined);
+      }
+      await kit.auth.verifyLogin('ada@example.com', 'password-1', kit.client);
+      for (let i = 0; i < 3; i++) {
+        await expect(
+          kit.auth.verifyLogin('ada@example.com', 'wrong', kit.client),
+        ).rejects.toBeInstanceOf(InvalidCredentialsError);
+      }
+    });
+
+    it('tells a disabled account only after the right password', async () => {
+      const kit = authTestKit();
+      const { user } = await kit.signUp();
+      await kit.users.disable(user.id);
+      await expect(
+        kit.auth.verifyLogin('ada@example.com', 'wrong', kit.client),
+      ).rejects.toBeInstanceOf(InvalidCredentialsError);
+      await expect(
+        kit.auth.verifyLogin('ada@example.com', 'password-1', kit.client),
+      ).rejects.toBeInstanceOf(UserDisabledError);
+    });
+  });
+
+  it('ends every session at a password change, and opens a new one', async () => {
+    const kit = authTestKit();
+    const { tokens, user } = await kit.signUp();
+    const other = await kit.auth.login(user, kit.client);
+    const caller = await kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken));
+
+    const fresh = await kit.auth.changePassword(caller, 'password-1', 'password-2', kit.client);
+
+    for (const old of [tokens.accessToken, other.tokens.accessToken]) {
+      await expect(kit.accessCheck.authenticate(kit.claimsOf(old))).rejects.toBeInstanceOf(
+        TokenRevokedError,
+      );
+    }
+    await expect(
+      kit.accessCheck.authenticate(kit.claimsOf(fresh.accessToken)),
+    ).resolves.toBeDefined();
+    expect(await kit.auth.listSessions(caller)).toHaveLength(1);
+  });
+
+  it('counts every session it ends at logout-all', async () => {
+    const kit = authTestKit();
+    const { tokens, user } = await kit.signUp();
+    await kit.auth.login(user, kit.client);
+    await kit.auth.login(user, kit.client);
+    const caller = await kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken));
+    await expect(kit.auth.logoutAll(caller, kit.client)).resolves.toBe(3);
+    await expect(kit.auth.listSessions(caller)).resolves.toEqual([]);
+  });
+
+  it('does not let a user end another user’s session', async () => {
+    const kit = authTestKit();
+    const ada = await kit.signUp();
+    const bob = await kit.signUp('bob@example.com');
+    const adaCaller = await kit.accessCheck.authenticate(kit.claimsOf(ada.tokens.accessToken));
+    const bobSession = kit.claimsOf(bob.tokens.accessToken).sessionId;
+    await expect(kit.auth.endSession(adaCaller, bobSession, kit.client)).rejects.toBeInstanceOf(
+      SessionNotFoundError,
+    );
+    await expect(kit.auth.endSession(adaCaller, 'not-a-uuid', kit.client)).rejects.toBeInstanceOf(
+      SessionNotFoundError,
+    );
+    await expect(
+      kit.accessCheck.authenticate(kit.claimsOf(bob.tokens.accessToken)),
+    ).resolves.toBeDefined();
+  });
+});

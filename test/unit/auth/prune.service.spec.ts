@@ -1,0 +1,75 @@
+import { PruneService, SESSION_RETENTION_MS } from '../../../src/auth/application/prune.service';
+import { Session } from '../../../src/auth/domain/session';
+import { JobLock } from '../../../src/common/database/job-lock';
+import { loadConfig } from '../../../src/common/config';
+import { FixedClock } from '../fakes/fixed.clock';
+import { InMemorySessionRepository } from '../fakes/in-memory-session.repository';
+import { InMemoryTokenBlacklist } from '../fakes/in-memory-token.blacklist';
+
+class FakeJobLock extends JobLock {
+  held = false;
+
+  async runExclusive<T>(_name: string, work: () => Promise<T>) {
+    if (this.held) return { ran: false } as const;
+    return { ran: true, result: await work() } as const;
+  }
+}
+
+describe('PruneService', () => {
+  const clock = new FixedClock();
+  const now = clock.now();
+
+  function setUp() {
+    const blacklist = new InMemoryTokenBlacklist();
+    const sessions = new InMemorySessionRepository();
+    const lock = new FakeJobLock();
+    const service = new PruneService(
+      blacklist,
+      sessions,
+      lock,
+      clock,
+      loadConfig({ PRUNE_BATCH_SIZE: '3' }),
+    );
+    for (let i = 0; i < 10; i++) {
+      const expiresAt = new Date(now.getTime() + (i < 7 ? -1000 : 60_000));
+      void blacklist.add({ jti: `t${i}`, userId: 'u', expiresAt });
+    }
+    const session = (id: string, expiresAt: Date) =>
+      sessions.insert(
+        Session.restore({
+          ...Session.open({
+            id,
+            userId: 'u',
+            refreshJti: 'r',
+            now,
+            lifetimeSeconds: 1,
+            ip: null,
+            userAgent: null,
+          }).toProps(),
+          expiresAt,
+        }),
+      );
+    void session('old', new Date(now.getTime() - SESSION_RETENTION_MS - 1000));
+    void session('recent', new Date(now.getTime() - 1000));
+    void session('live', new Date(now.getTime() + 60_000));
+    return { blacklist, sessions, lock, service };
+  }
+
+  it('deletes exactly the expired entries and the long-expired sessions, in batches', async () => {
+    const { blacklist, sessions, service } = setUp();
+    await expect(service.pruneExpired()).resolves.toEqual({
+      ran: true,
+      blacklistDeleted: 7,
+      sessionsDeleted: 1,
+    });
+    expect([...blacklist.entries.keys()].sort()).toEqual(['t7', 't8', 't9']);
+    expect([...sessions.rows.keys()].sort()).toEqual(['live', 'recent']);
+  });
+
+  it('does nothing while another instance holds the lock', async () => {
+    const { blacklist, lock, service } = setUp();
+    lock.held = true;
+    await expect(service.pruneExpired()).resolves.toEqual({ ran: false });
+    expect(blacklist.entries.size).toBe(10);
+  });
+});

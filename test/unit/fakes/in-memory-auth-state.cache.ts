@@ -1,0 +1,61 @@
+import type {
+  AuthState,
+  SessionState,
+  TokenState,
+  UserState,
+} from '../../../src/auth/domain/access-decision';
+import { AuthStateCache } from '../../../src/auth/domain/auth-state.cache';
+import type { AccessClaims } from '../../../src/auth/domain/tokens';
+
+/** A cache that can lose its memory or become unreachable, like Redis. */
+export class InMemoryAuthStateCache extends AuthStateCache {
+  readonly tokens = new Map<string, TokenState>();
+  readonly sessions = new Map<string, SessionState>();
+  readonly users = new Map<string, UserState>();
+  unreachable = false;
+  reads = 0;
+
+  async read(claims: AccessClaims): Promise<Partial<AuthState>> {
+    this.check();
+    this.reads++;
+    const token = this.tokens.get(claims.tokenId);
+    const session = this.sessions.get(claims.sessionId);
+    const user = this.users.get(claims.userId);
+    return { ...(token && { token }), ...(session && { session }), ...(user && { user }) };
+  }
+
+  async fill(claims: AccessClaims, parts: Partial<AuthState>): Promise<void> {
+    this.check();
+    if (parts.token && !this.tokens.has(claims.tokenId))
+      this.tokens.set(claims.tokenId, parts.token);
+    if (parts.session && !this.sessions.has(claims.sessionId))
+      this.sessions.set(claims.sessionId, parts.session);
+    if (parts.user && !this.users.has(claims.userId)) this.users.set(claims.userId, parts.user);
+  }
+
+  async revokeToken(tokenId: string): Promise<void> {
+    this.check();
+    this.tokens.set(tokenId, 'revoked');
+  }
+
+  async putSessions(states: ReadonlyMap<string, SessionState>): Promise<void> {
+    this.check();
+    for (const [id, state] of states) this.sessions.set(id, state);
+  }
+
+  async putUser(userId: string, state: UserState): Promise<void> {
+    this.check();
+    this.users.set(userId, state);
+  }
+
+  flush(): void {
+    this.tokens.clear();
+    this.sessions.clear();
+    this.users.clear();
+  }
+
+  private check(): void {
+    if (this.unreachable)
+      throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
+  }
+}

@@ -1,0 +1,67 @@
+import {
+  Session,
+  type SessionEndReason,
+  type SessionProps,
+} from '../../../src/auth/domain/session';
+import { SessionRepository } from '../../../src/auth/domain/session.repository';
+
+export class InMemorySessionRepository extends SessionRepository {
+  readonly rows = new Map<string, SessionProps>();
+
+  async insert(session: Session): Promise<void> {
+    this.rows.set(session.id, session.toProps());
+  }
+
+  async findById(id: string): Promise<Session | null> {
+    const row = this.rows.get(id);
+    return row ? Session.restore(row) : null;
+  }
+
+  async findActiveByUser(userId: string, now: Date): Promise<Session[]> {
+    return [...this.rows.values()]
+      .map((row) => Session.restore(row))
+      .filter((session) => session.belongsTo(userId) && session.isActive(now));
+  }
+
+  async rotateRefresh(input: {
+    sessionId: string;
+    presentedJti: string;
+    nextJti: string;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<Session | null> {
+    const row = this.rows.get(input.sessionId);
+    if (
+      !row ||
+      row.refreshJti !== input.presentedJti ||
+      !Session.restore(row).isActive(input.now)
+    ) {
+      return null;
+    }
+    Object.assign(row, {
+      refreshJti: input.nextJti,
+      lastUsedAt: input.now,
+      expiresAt: input.expiresAt,
+    });
+    return Session.restore(row);
+  }
+
+  async revoke(sessionId: string, reason: SessionEndReason, now: Date): Promise<boolean> {
+    const row = this.rows.get(sessionId);
+    if (!row || row.revokedAt) return false;
+    Object.assign(row, { revokedAt: now, revokedReason: reason });
+    return true;
+  }
+
+  async revokeAllForUser(userId: string, reason: SessionEndReason, now: Date): Promise<string[]> {
+    const active = await this.findActiveByUser(userId, now);
+    for (const session of active) await this.revoke(session.id, reason, now);
+    return active.map((session) => session.id);
+  }
+
+  async deleteExpired(before: Date, limit: number): Promise<number> {
+    const expired = [...this.rows.values()].filter((row) => row.expiresAt < before).slice(0, limit);
+    for (const row of expired) this.rows.delete(row.id);
+    return expired.length;
+  }
+}

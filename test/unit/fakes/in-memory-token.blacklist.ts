@@ -1,0 +1,32 @@
+import { type BlacklistedToken, TokenBlacklist } from '../../../src/auth/domain/token-blacklist';
+
+export class InMemoryTokenBlacklist extends TokenBlacklist {
+  readonly entries = new Map<string, BlacklistedToken>();
+  /** Makes every call fail as if PostgreSQL were unreachable. */
+  unreachable = false;
+
+  async add(token: BlacklistedToken): Promise<void> {
+    this.check();
+    if (!this.entries.has(token.jti)) this.entries.set(token.jti, token);
+  }
+
+  async contains(jti: string): Promise<boolean> {
+    this.check();
+    return this.entries.has(jti);
+  }
+
+  async deleteExpired(now: Date, limit: number): Promise<number> {
+    const expired = [...this.entries.values()]
+      .filter((entry) => entry.expiresAt < now)
+      .slice(0, limit);
+    for (const entry of expired) this.entries.delete(entry.jti);
+    return expired.length;
+  }
+
+  private check(): void {
+    if (this.unreachable)
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+        code: 'ECONNREFUSED',
+      });
+  }
+}

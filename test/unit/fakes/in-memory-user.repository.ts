@@ -1,0 +1,51 @@
+import { User } from '../../../src/users/domain/user';
+import { EmailTakenError } from '../../../src/users/domain/user.errors';
+import { UserRepository, type UserPage } from '../../../src/users/domain/user.repository';
+
+export class InMemoryUserRepository extends UserRepository {
+  readonly rows = new Map<string, ReturnType<User['toProps']>>();
+
+  async findById(id: string): Promise<User | null> {
+    const row = this.rows.get(id);
+    return row ? User.restore(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const row = [...this.rows.values()].find(
+      (candidate) => candidate.email.toLowerCase() === email,
+    );
+    return row ? User.restore(row) : null;
+  }
+
+  async insert(user: User): Promise<void> {
+    if (await this.findByEmail(user.email.toLowerCase())) throw new EmailTakenError();
+    this.rows.set(user.id, user.toProps());
+  }
+
+  async update(user: User): Promise<void> {
+    this.rows.set(user.id, user.toProps());
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.rows.delete(id);
+  }
+
+  async listPage(limit: number, after: { createdAt: Date; id: string } | null): Promise<UserPage> {
+    const sorted = [...this.rows.values()].sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
+    );
+    const rest = after
+      ? sorted.filter(
+          (row) =>
+            row.createdAt > after.createdAt ||
+            (row.createdAt.getTime() === after.createdAt.getTime() && row.id > after.id),
+        )
+      : sorted;
+    const items = rest.slice(0, limit).map((row) => User.restore(row));
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rest.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+    };
+  }
+}

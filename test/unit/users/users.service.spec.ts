@@ -1,0 +1,148 @@
+import { ValidationFailedError } from '../../../src/common/errors';
+import { UsersService } from '../../../src/users';
+import type { AccessRevocation } from '../../../src/users';
+import { UserNotFoundError, WrongPasswordError } from '../../../src/users/domain/user.errors';
+import { FakePasswordHasher } from '../fakes/fake-password.hasher';
+import { FixedClock } from '../fakes/fixed.clock';
+import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
+import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
+
+describe('UsersService', () => {
+  let users: InMemoryUserRepository;
+  let hasher: FakePasswordHasher;
+  let unitOfWork: ImmediateUnitOfWork;
+  let clock: FixedClock;
+  let service: UsersService;
+
+  beforeEach(() => {
+    users = new InMemoryUserRepository();
+    hasher = new FakePasswordHasher();
+    unitOfWork = new ImmediateUnitOfWork();
+    clock = new FixedClock();
+    service = new UsersService(users, hasher, unitOfWork, clock);
+  });
+
+  const register = (email = 'Ada@Example.com ') =>
+    service.register({ firstName: 'Ada', lastName: 'Lovelace', email, password: 'password-1' });
+
+  it('stores the email trimmed and lower-cased, and never returns the hash', async () => {
+    const account = await register();
+    expect(account.email).toBe('ada@example.com');
+    expect(account).not.toHaveProperty('passwordHash');
+    expect(users.rows.get(account.id)?.passwordHash).toBe('hashed:password-1');
+  });
+
+  describe('verifyCredentials', () => {
+    it('opens the account with the right password, whatever the email case', async () => {
+      const account = await register();
+      await expect(service.verifyCredentials(' ADA@example.com', 'password-1')).resolves.toEqual(
+        account,
+      );
+    });
+
+    it.each([
+      ['an unknown email', 'nobody@example.com', 'password-1'],
+      ['a wrong password', 'ada@example.com', 'password-2'],
+      [
+        'a password longer than 72 bytes whose prefix matches',
+        'ada@example.com',
+        `password-1${'x'.repeat(70)}`,
+      ],
+      ['a password with a NUL byte', 'ada@example.com', 'password-1\u0000'],
+    ])('refuses %s after exactly one comparison', async (_case, email, password) => {
+      await register();
+      hasher.comparisons = 0;
+      await expect(service.verifyCredentials(email, password)).resolves.toBeNull();
+      expect(hasher.comparisons).toBe(1);
+    });
+  });
+
+  describe('changePassword', () => {
+    it('refuses a wrong current password and changes nothing', async () => {
+      const account = await register();
+      const listener = { accessRevoked: jest.fn() };
+      service.addLifecycleListener(listener);
+      await expect(service.changePassword(account.id, 'nope', 'password-2')).rejects.toBeInstanceOf(
+        WrongPasswordError,
+      );
+      expect(users.rows.get(account.id)?.passwordHash).toBe('hashed:password-1');
+      expect(listener.accessRevoked).not.toHaveBeenCalled();
+    });
+
+    it('moves the token cutoff and revokes access inside the same transaction', async () => {
+      const account = await register();
+      clock.advance(60_000);
+      const seen: { revocation: AccessRevocation; depth: number }[] = [];
+      service.addLifecycleListener({
+        accessRevoked: async (revocation) => {
+          seen.push({ revocation, depth: unitOfWork.depth });
+        },
+      });
+      const changed = await service.changePassword(account.id, 'password-1', 'password-2');
+      expect(changed.tokensValidAfter).toEqual(clock.now());
+      expect(seen).toEqual([
+        {
+          revocation: { userId: account.id, reason: 'password_change', account: changed },
+          depth: 1,
+        },
+      ]);
+    });
+  });
+
+  it('deletes an account with its password and tells listeners', async () => {
+    const account = await register();
+    const deleted: string[] = [];
+    service.addLifecycleListener({ userDeleted: async (id) => void deleted.push(id) });
+    await expect(service.deleteAccount(account.id, 'wrong')).rejects.toBeInstanceOf(
+      WrongPasswordError,
+    );
+    await service.deleteAccount(account.id, 'password-1');
+    expect(users.rows.size).toBe(0);
+    expect(deleted).toEqual([account.id]);
+  });
+
+  it('keeps a committed change when a listener fails after commit', async () => {
+    const account = await register();
+    await service.disable(account.id);
+    service.addLifecycleListener({ accountChanged: () => Promise.reject(new Error('cache down')) });
+    await expect(service.enable(account.id)).resolves.toEqual(
+      expect.objectContaining({ disabledAt: null }),
+    );
+    expect(users.rows.get(account.id)?.disabledAt).toBeNull();
+  });
+
+  it('disables once, revoking access, and reports an unknown user', async () => {
+    const account = await register();
+    const reasons: string[] = [];
+    service.addLifecycleListener({ accessRevoked: async (r) => void reasons.push(r.reason) });
+    await service.disable(account.id);
+    await service.disable(account.id);
+    expect(reasons).toEqual(['user_disabled']);
+    await expect(service.disable('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(
+      UserNotFoundError,
+    );
+  });
+
+  it('pages through every account exactly once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await register(`user${i}@example.com`)).id);
+      clock.advance(1000);
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await service.listAccounts(2, cursor);
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+  });
+
+  it.each(['not-base64-json', Buffer.from('["yesterday","x"]').toString('base64url')])(
+    'refuses a bad cursor %s',
+    async (cursor) => {
+      await expect(service.listAccounts(2, cursor)).rejects.toBeInstanceOf(ValidationFailedError);
+    },
+  );
+});
