@@ -9,6 +9,7 @@ module.exports = {
       transform,
       roots: ['<rootDir>/test/unit'],
       testMatch: ['**/*.spec.ts'],
+      setupFiles: ['<rootDir>/test/unit/setup.ts'],
     },
     {
       displayName: 'e2e',

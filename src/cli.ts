@@ -32,7 +32,11 @@ const consoleOutput: CliOutput = {
  * Administration commands on the same Nest application context as the server (same config,
  * database, Redis and services). Returns the exit code: 0 done, 1 failed, 2 bad usage.
  */
-export async function runCli(argv: string[], config: AppConfig, output: CliOutput = consoleOutput): Promise<number> {
+export async function runCli(
+  argv: string[],
+  config: AppConfig,
+  output: CliOutput = consoleOutput,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     output.out(USAGE);
@@ -51,7 +55,9 @@ export async function runCli(argv: string[], config: AppConfig, output: CliOutpu
     return 2;
   }
 
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
   try {
     switch (command) {
       case 'create-admin':
@@ -100,7 +106,9 @@ async function createAdmin(
     firstName: values['first-name'] ?? 'Admin',
     lastName: values['last-name'] ?? 'User',
   });
-  const problems = (await validate(input)).flatMap((error) => Object.values(error.constraints ?? {}));
+  const problems = (await validate(input)).flatMap((error) =>
+    Object.values(error.constraints ?? {}),
+  );
   if (problems.length > 0) {
     output.err(`create-admin failed: ${problems.join('; ')}`);
     return 2;
@@ -111,7 +119,11 @@ async function createAdmin(
   return 0;
 }
 
-async function promote(users: UsersService, positionals: string[], output: CliOutput): Promise<number> {
+async function promote(
+  users: UsersService,
+  positionals: string[],
+  output: CliOutput,
+): Promise<number> {
   if (positionals.length !== 1) {
     output.err(`promote takes one email.\n\n${USAGE}`);
     return 2;

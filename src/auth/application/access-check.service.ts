@@ -1,3 +1,4 @@
+import { loggableError } from '../../common/logging/loggable-error';
 import { Injectable, Logger } from '@nestjs/common';
 import { isDependencyFailure } from '../../common/errors/dependency-failure';
 import type { RequestPrincipal } from '../../common/http/request-principal';
@@ -10,6 +11,7 @@ import {
   type UserState,
 } from '../domain/access-decision';
 import { AuthStateCache } from '../domain/auth-state.cache';
+import { userState } from './user-state';
 import { SessionRepository } from '../domain/session.repository';
 import { TokenBlacklist } from '../domain/token-blacklist';
 import type { AccessClaims } from '../domain/tokens';
@@ -37,7 +39,7 @@ export class AccessCheckService {
     const loaded = await this.loadMissing(claims, cached ?? {});
     if (cached && Object.keys(loaded).length > 0) {
       this.cache.fill(claims, loaded).catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'Could not cache the auth state');
+        this.logger.warn({ err: loggableError(error) }, 'Could not cache the auth state');
       });
     }
     const role = decideAccess(claims, { ...cached, ...loaded } as AuthState, this.clock.now());
@@ -89,8 +91,6 @@ export class AccessCheckService {
 
   private async loadUser(userId: string): Promise<UserState> {
     const account = await this.users.findAccount(userId);
-    return account && account.disabledAt === null
-      ? { active: true, role: account.role, tokensValidAfter: account.tokensValidAfter }
-      : { active: false };
+    return userState(account);
   }
 }

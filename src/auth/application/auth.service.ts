@@ -26,6 +26,7 @@ import { SessionRepository } from '../domain/session.repository';
 import { TokenBlacklist } from '../domain/token-blacklist';
 import { TokenCodec, type TokenPair } from '../domain/tokens';
 import type { ClientInfo } from './client-info';
+import { userState } from './user-state';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -76,15 +77,17 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   }
 
   /**
-   * Checks a login. Failures count per email (known or not) and lock it for the window once
-   * too many; a success resets the count. A disabled account is told only after the right password.
+   * Checks a login. Attempts count per email (known or not) and lock it for the window once
+   * too many fail; a success resets the count. A disabled account is told only after the right
+   * password.
    */
   async verifyLogin(email: string, password: string, client: ClientInfo): Promise<UserAccount> {
+    // Counted before the password is checked, so parallel guesses cannot all slip in before
+    // the count catches up; a success resets it.
     const throttleKey = email.trim().toLowerCase();
-    await this.loginFailures.assertNotExhausted(throttleKey);
+    await this.loginFailures.consume(throttleKey);
     const account = await this.users.verifyCredentials(email, password);
     if (!account) {
-      await this.loginFailures.consume(throttleKey);
       this.event('login.failed', { reason: 'invalid_credentials' }, client);
       throw new InvalidCredentialsError();
     }
@@ -204,22 +207,11 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       revocation.reason === 'user_disabled' ? 'user_disabled' : 'password_change';
     const ended = await this.sessions.revokeAllForUser(revocation.userId, reason, now);
     await this.cache.putSessions(new Map(ended.map((id) => [id, { active: false } as const])));
-    const account = revocation.account;
-    await this.cache.putUser(
-      revocation.userId,
-      account && !account.disabledAt
-        ? { active: true, role: account.role, tokensValidAfter: account.tokensValidAfter }
-        : { active: false },
-    );
+    await this.cache.putUser(revocation.userId, userState(revocation.account));
   }
 
   async accountChanged(account: UserAccount): Promise<void> {
-    await this.cache.putUser(
-      account.id,
-      account.disabledAt
-        ? { active: false }
-        : { active: true, role: account.role, tokensValidAfter: account.tokensValidAfter },
-    );
+    await this.cache.putUser(account.id, userState(account));
   }
 
   private async openSession(user: UserAccount, client: ClientInfo): Promise<TokenPair> {

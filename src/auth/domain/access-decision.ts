@@ -10,9 +10,13 @@ export type SessionState =
   | { readonly active: true; readonly userId: string; readonly expiresAt: Date }
   | { readonly active: false };
 
+/**
+ * `tokensValidAfter` only moves forward, so it orders the states of one user: a cache keeps the
+ * newest. A deleted user has none (null), and no later state replaces that.
+ */
 export type UserState =
   | { readonly active: true; readonly role: PrincipalRole; readonly tokensValidAfter: Date }
-  | { readonly active: false };
+  | { readonly active: false; readonly tokensValidAfter: Date | null };
 
 /** Everything that decides whether a well-signed access token still opens the door. */
 export interface AuthState {

@@ -11,6 +11,8 @@ export abstract class AuthStateCache {
   /** Stores parts read from the record, never overwriting a part written since. */
   abstract fill(claims: AccessClaims, parts: Partial<AuthState>): Promise<void>;
   abstract revokeToken(tokenId: string, expiresAt: Date): Promise<void>;
+  /** A revoked session stays revoked: an "active" state never replaces it. */
   abstract putSessions(states: ReadonlyMap<string, SessionState>): Promise<void>;
+  /** Replaces the user's state unless the cache holds a newer one (a later `tokensValidAfter`). */
   abstract putUser(userId: string, state: UserState): Promise<void>;
 }

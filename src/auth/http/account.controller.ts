@@ -4,6 +4,7 @@ import {
   ApiErrors,
   AUTH_ERRORS,
   BEARER_AUTH,
+  BODY_ERRORS,
   CurrentUser,
   type RequestPrincipal,
 } from '../../common/http';
@@ -27,7 +28,7 @@ export class AccountController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Change the password; every earlier session and token stops working' })
   @ApiOkResponse({ type: PasswordChangedResponseDto })
-  @ApiErrors(AUTH_ERRORS, { 400: ['VALIDATION_FAILED', 'WRONG_PASSWORD'] })
+  @ApiErrors(AUTH_ERRORS, BODY_ERRORS, { 400: ['WRONG_PASSWORD'] })
   async changePassword(
     @CurrentUser() caller: RequestPrincipal,
     @Body() body: ChangePasswordDto,

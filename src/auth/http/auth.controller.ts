@@ -12,6 +12,7 @@ import {
   ApiErrors,
   AUTH_ERRORS,
   BEARER_AUTH,
+  BODY_ERRORS,
   CurrentUser,
   Public,
   type RequestPrincipal,
@@ -44,7 +45,7 @@ export class AuthController {
   @UseGuards(AuthIpLimitGuard)
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: SignedInResponseDto })
-  @ApiErrors({ 400: ['VALIDATION_FAILED'], 409: ['EMAIL_TAKEN'], 429: ['TOO_MANY_REQUESTS'] })
+  @ApiErrors(BODY_ERRORS, { 409: ['EMAIL_TAKEN'], 429: ['TOO_MANY_REQUESTS'] })
   async register(
     @Body() body: RegistrationDto,
     @Client() client: ClientInfo,
@@ -59,8 +60,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: SignedInResponseDto })
-  @ApiErrors({
-    400: ['VALIDATION_FAILED'],
+  @ApiErrors(BODY_ERRORS, {
     401: ['INVALID_CREDENTIALS'],
     403: ['USER_DISABLED'],
     429: ['TOO_MANY_REQUESTS'],
@@ -79,10 +79,7 @@ export class AuthController {
     summary: 'Exchange the refresh token for a new pair (the old one stops working)',
   })
   @ApiOkResponse({ type: TokenPairResponseDto })
-  @ApiErrors({
-    400: ['VALIDATION_FAILED'],
-    403: ['REFRESH_INVALID', 'REFRESH_REUSED', 'WRONG_TOKEN_TYPE'],
-  })
+  @ApiErrors(BODY_ERRORS, { 403: ['REFRESH_INVALID', 'REFRESH_REUSED', 'WRONG_TOKEN_TYPE'] })
   refresh(@Body() body: RefreshDto, @Client() client: ClientInfo): Promise<TokenPairResponseDto> {
     return this.auth.refresh(body.refreshToken, client);
   }

@@ -1,43 +1,50 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { TokenExpiredError as JwtExpiredError } from 'jsonwebtoken';
 import { IS_PUBLIC_KEY } from '../../common/http/public.decorator';
+import type { RequestPrincipal } from '../../common/http/request-principal';
 import {
   AuthRequiredError,
   TokenExpiredError,
   TokenInvalidError,
   TokenMalformedError,
 } from '../domain/auth.errors';
+import { JwtStrategy } from './jwt.strategy';
+import { authenticateWith } from './passport-authentication';
 
 /** The scheme (any case), one space, one token. */
 const BEARER_HEADER = /^bearer [^\s]+$/i;
 
 /** Global: every route needs an access token unless marked `@Public()`. */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const header = context.switchToHttp().getRequest<Request>().headers.authorization;
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request & { user?: RequestPrincipal }>();
+    const header = request.headers.authorization;
     if (header === undefined) throw new AuthRequiredError();
     if (!BEARER_HEADER.test(header)) throw new TokenMalformedError();
-    return super.canActivate(context);
-  }
 
-  /** Turns passport's outcome into the API's errors; errors thrown by `validate` pass through. */
-  override handleRequest<TUser>(error: unknown, user: TUser | false, info: unknown): TUser {
-    if (error) throw error;
-    if (user) return user;
-    if (info instanceof JwtExpiredError) throw new TokenExpiredError();
-    throw new TokenInvalidError();
+    // Errors thrown by the strategy's `validate` (revoked, wrong type) reject as they are.
+    const { user, info } = await authenticateWith<RequestPrincipal>(
+      this.strategy,
+      request,
+      http.getResponse<Response>(),
+    );
+    if (!user)
+      throw info instanceof JwtExpiredError ? new TokenExpiredError() : new TokenInvalidError();
+    request.user = user;
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { passport } from './passport-authentication';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../common/config/app-config';
 import type { RequestPrincipal } from '../../common/http/request-principal';
@@ -22,6 +23,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       audience: config.jwt.audience,
       jsonWebTokenOptions: { clockTolerance: 1 },
     });
+  }
+
+  /** Registers with this service's own passport, not the process-wide one. */
+  getPassportInstance() {
+    return passport;
   }
 
   /** Runs once the signature, issuer, audience and expiry have passed. */

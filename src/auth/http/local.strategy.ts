@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { passport } from './passport-authentication';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 import type { UserAccount } from '../../users';
@@ -10,6 +11,11 @@ import { clientInfoOf } from './client-info.decorator';
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly auth: AuthService) {
     super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
+  }
+
+  /** Registers with this service's own passport, not the process-wide one. */
+  getPassportInstance() {
+    return passport;
   }
 
   validate(request: Request, email: string, password: string): Promise<UserAccount> {

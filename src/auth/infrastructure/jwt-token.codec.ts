@@ -64,9 +64,7 @@ export class JwtTokenCodec extends TokenCodec {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `sub`, `sid` and `jti` are UUIDs, and `iat` and `exp` are present (jsonwebtoken allows no `exp`). */
-export function hasServiceClaims(
-  payload: ServiceTokenPayload,
-): payload is ServiceTokenPayload & {
+export function hasServiceClaims(payload: ServiceTokenPayload): payload is ServiceTokenPayload & {
   sub: string;
   sid: string;
   jti: string;

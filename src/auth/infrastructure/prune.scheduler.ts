@@ -1,3 +1,4 @@
+import { loggableError } from '../../common/logging/loggable-error';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
@@ -30,7 +31,10 @@ export class PruneScheduler implements OnApplicationBootstrap {
     try {
       await this.prune.pruneExpired();
     } catch (error) {
-      this.logger.error({ err: error }, 'Prune failed; it runs again at the next tick');
+      this.logger.error(
+        { err: loggableError(error) },
+        'Prune failed; it runs again at the next tick',
+      );
     }
   }
 }

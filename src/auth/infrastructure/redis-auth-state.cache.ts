@@ -10,6 +10,22 @@ import type { AccessClaims } from '../domain/tokens';
  */
 export const AUTH_CACHE_TTL_SECONDS = 60;
 
+/** Sets a session's state unless it is already revoked: sessions never come back. */
+const SET_SESSION_UNLESS_REVOKED = `
+if redis.call('GET', KEYS[1]) == 'r' then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1`;
+
+/** Sets a user's state unless the cached one has a later tokensValidAfter (its last field). */
+const SET_USER_UNLESS_NEWER = `
+local current = redis.call('GET', KEYS[1])
+if current and tonumber(string.match(current, '([^|]+)$')) > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1`;
+
+/** A deleted user's "tokens valid after": later than any real one, so nothing replaces it. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
 const tokenKey = (jti: string) => `auth:token:${jti}`;
 const sessionKey = (id: string) => `auth:session:${id}`;
 const userKey = (id: string) => `auth:user:${id}`;
@@ -23,6 +39,10 @@ const userKey = (id: string) => `auth:user:${id}`;
 export class RedisAuthStateCache extends AuthStateCache {
   constructor(private readonly redis: Redis) {
     super();
+  }
+
+  private script(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.redis.eval(source, keys.length, ...keys, ...args);
   }
 
   async read(claims: AccessClaims): Promise<Partial<AuthState>> {
@@ -59,13 +79,27 @@ export class RedisAuthStateCache extends AuthStateCache {
     if (states.size === 0) return;
     const pipeline = this.redis.pipeline();
     for (const [id, state] of states) {
-      pipeline.set(sessionKey(id), encodeSession(state), 'EX', AUTH_CACHE_TTL_SECONDS);
+      if (state.active) {
+        pipeline.eval(
+          SET_SESSION_UNLESS_REVOKED,
+          1,
+          sessionKey(id),
+          encodeSession(state),
+          AUTH_CACHE_TTL_SECONDS,
+        );
+      } else {
+        pipeline.set(sessionKey(id), encodeSession(state), 'EX', AUTH_CACHE_TTL_SECONDS);
+      }
     }
     await execOrThrow(pipeline);
   }
 
   async putUser(userId: string, state: UserState): Promise<void> {
-    await this.redis.set(userKey(userId), encodeUser(state), 'EX', AUTH_CACHE_TTL_SECONDS);
+    await this.script(
+      SET_USER_UNLESS_NEWER,
+      [userKey(userId)],
+      [encodeUser(state), userVersion(state), AUTH_CACHE_TTL_SECONDS],
+    );
   }
 }
 
@@ -90,13 +124,20 @@ function decodeSession(value: string): SessionState {
     : { active: false };
 }
 
+function userVersion(state: UserState): number {
+  return state.tokensValidAfter?.getTime() ?? NEVER;
+}
+
 function encodeUser(state: UserState): string {
-  return state.active ? `a|${state.role}|${state.tokensValidAfter.getTime()}` : 'x';
+  return state.active ? `a|${state.role}|${userVersion(state)}` : `x|${userVersion(state)}`;
 }
 
 function decodeUser(value: string): UserState {
-  const [status, role, tokensValidAfter] = value.split('|');
+  const fields = value.split('|');
+  const version = Number(fields.at(-1));
+  const tokensValidAfter = version >= NEVER ? null : new Date(version);
+  const [status, role] = fields;
   return status === 'a' && (role === 'user' || role === 'admin') && tokensValidAfter
-    ? { active: true, role, tokensValidAfter: new Date(Number(tokensValidAfter)) }
-    : { active: false };
+    ? { active: true, role, tokensValidAfter }
+    : { active: false, tokensValidAfter };
 }

@@ -88,7 +88,7 @@ export const envSchema = z.object({
   REFRESH_TOKEN_TTL: durationSeconds('REFRESH_TOKEN_TTL').default(14 * 24 * 3600),
   BCRYPT_COST: integer('BCRYPT_COST', 4, 15).default(12),
 
-  LOGIN_MAX_FAILURES: integer('LOGIN_MAX_FAILURES', 1, 1000).default(5),
+  LOGIN_MAX_FAILURES: integer('LOGIN_MAX_FAILURES', 1, 1_000_000).default(5),
   LOGIN_FAILURE_WINDOW: durationSeconds('LOGIN_FAILURE_WINDOW').default(15 * 60),
   AUTH_IP_LIMIT: integer('AUTH_IP_LIMIT', 1, 1_000_000).default(30),
 

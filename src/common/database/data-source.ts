@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
-import { loadConfig } from '../config/load-config';
-import { readEnvFile } from '../config/env-file';
+import { TypeOrmPinoLogger } from './typeorm-pino.logger';
+import { configFromEnvironment } from '../config/config-from-environment';
 
 /**
  * The one description of the database, used by the application and by the TypeORM CLI
@@ -16,7 +16,9 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrations: [join(__dirname, '..', '..', '..', 'migrations', '*.{ts,js}')],
     migrationsTableName: 'migrations',
     synchronize: false,
+    logger: new TypeOrmPinoLogger(),
     logging: ['error', 'warn', 'migration'],
+    maxQueryExecutionTime: 1000,
     extra: {
       max: 20,
       // Fail fast when PostgreSQL is away, so requests get a 503 instead of hanging.
@@ -28,5 +30,5 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   };
 }
 
-readEnvFile();
-export default new DataSource(dataSourceOptions(loadConfig()));
+/** For the TypeORM CLI; a bad setting ends it with one line, like the server. */
+export default new DataSource(dataSourceOptions(configFromEnvironment()));

@@ -16,6 +16,7 @@ import {
 } from './domain-error';
 import type { ErrorResponseDto } from './error-response.dto';
 import { HttpProblem } from './http-problem';
+import { loggableError } from '../logging/loggable-error';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   invalid: 400,
@@ -58,6 +59,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
+    // Errors are about this moment and this caller: no cache may keep them.
+    response.setHeader('Cache-Control', 'no-store');
     if (exception instanceof TooManyRequestsError) {
       response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     }
@@ -88,14 +91,14 @@ export class HttpErrorFilter implements ExceptionFilter {
       }
     }
     if (isDependencyFailure(exception)) {
-      this.logger.warn({ err: exception }, 'A dependency is unavailable');
+      this.logger.warn({ err: loggableError(exception) }, 'A dependency is unavailable');
       return errorBody(
         503,
         'SERVICE_UNAVAILABLE',
         'Service temporarily unavailable. Please retry shortly.',
       );
     }
-    this.logger.error({ err: exception }, 'Unhandled error');
+    this.logger.error({ err: loggableError(exception) }, 'Unhandled error');
     return errorBody(500, 'INTERNAL_ERROR', 'Internal server error.');
   }
 }

@@ -9,6 +9,13 @@ export const AUTH_ERRORS = {
   403: ['WRONG_TOKEN_TYPE'],
 } as const;
 
+/** The codes every route that reads a JSON body may answer with, before any use case runs. */
+export const BODY_ERRORS = {
+  400: ['MALFORMED_JSON', 'VALIDATION_FAILED'],
+  413: ['PAYLOAD_TOO_LARGE'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+} as const;
+
 type ErrorCodesByStatus = Partial<Record<number, readonly string[]>>;
 
 /**

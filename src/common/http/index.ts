@@ -1,4 +1,4 @@
-export { ApiErrors, AUTH_ERRORS } from './api-errors.decorator';
+export { ApiErrors, AUTH_ERRORS, BODY_ERRORS } from './api-errors.decorator';
 export { CurrentUser } from './current-user.decorator';
 export { IS_PUBLIC_KEY, Public } from './public.decorator';
 export type { RequestPrincipal, Role } from './request-principal';

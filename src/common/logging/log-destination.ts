@@ -32,7 +32,11 @@ export class LogDestination implements OnApplicationShutdown {
       maxFiles: config.log.maxFiles,
     });
     this.file.on('error', (error) => process.stderr.write(`log file error: ${error.message}\n`));
-    const streams: pino.StreamEntry[] = [{ stream: this.file }];
+    // Shutdown hooks of other modules may still log after this one closed the file: drop those.
+    const file = {
+      write: (line: string) => void (this.file.writableEnded || this.file.write(line)),
+    };
+    const streams: pino.StreamEntry[] = [{ stream: file }];
     if (config.log.stdout) streams.push({ stream: pino.destination({ dest: 1, sync: false }) });
     this.stream = pino.multistream(streams);
   }

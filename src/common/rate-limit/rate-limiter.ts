@@ -10,8 +10,6 @@ export interface RateLimitRule {
 export abstract class RateLimiter {
   /** Counts one hit; throws `TooManyRequestsError` when the key is past its points. */
   abstract consume(key: string): Promise<void>;
-  /** Throws `TooManyRequestsError` when the key has used all its points, without counting a hit. */
-  abstract assertNotExhausted(key: string): Promise<void>;
   abstract reset(key: string): Promise<void>;
 }
 

@@ -22,11 +22,6 @@ class RedisRateLimiter extends RateLimiter {
     }
   }
 
-  async assertNotExhausted(key: string): Promise<void> {
-    const state = await this.limiter.get(key);
-    if (state && state.consumedPoints >= this.rule.points) throw this.tooMany(state);
-  }
-
   async reset(key: string): Promise<void> {
     await this.limiter.delete(key);
   }

@@ -1,3 +1,4 @@
+import { loggableError } from '../../common/logging/loggable-error';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { UnitOfWork } from '../../common/database/unit-of-work';
@@ -189,7 +190,10 @@ export class UsersService {
     try {
       await run();
     } catch (error) {
-      this.logger.error({ err: error, hook }, 'A user lifecycle listener failed after commit');
+      this.logger.error(
+        { err: loggableError(error), hook },
+        'A user lifecycle listener failed after commit',
+      );
     }
   }
 }
@@ -200,14 +204,22 @@ function encodeCursor(position: { createdAt: Date; id: string }): string {
   );
 }
 
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(
       Buffer.from(cursor, 'base64url').toString('utf8'),
     ) as unknown[];
-    const date = new Date(String(createdAt));
-    if (typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id) && !Number.isNaN(date.getTime())) {
-      return { createdAt: date, id };
+    if (
+      typeof createdAt === 'string' &&
+      CURSOR_TIME.test(createdAt) &&
+      typeof id === 'string' &&
+      CURSOR_ID.test(id)
+    ) {
+      const date = new Date(createdAt);
+      if (!Number.isNaN(date.getTime())) return { createdAt: date, id };
     }
   } catch {
     // Falls through to the validation error below.

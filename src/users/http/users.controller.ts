@@ -10,6 +10,7 @@ import {
   ApiErrors,
   AUTH_ERRORS,
   BEARER_AUTH,
+  BODY_ERRORS,
   CurrentUser,
   type RequestPrincipal,
   Roles,
@@ -47,7 +48,7 @@ export class UsersController {
   @Patch('me')
   @ApiOperation({ summary: 'Change the caller’s names; `{}` changes nothing' })
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrors(AUTH_ERRORS, { 400: ['VALIDATION_FAILED'] })
+  @ApiErrors(AUTH_ERRORS, BODY_ERRORS)
   async updateMe(
     @CurrentUser() caller: RequestPrincipal,
     @Body() body: UpdateProfileDto,
@@ -59,7 +60,7 @@ export class UsersController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete the caller, its sessions and its messages' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(AUTH_ERRORS, { 400: ['VALIDATION_FAILED', 'WRONG_PASSWORD'] })
+  @ApiErrors(AUTH_ERRORS, BODY_ERRORS, { 400: ['WRONG_PASSWORD'] })
   async deleteMe(
     @CurrentUser() caller: RequestPrincipal,
     @Body() body: DeleteAccountDto,

@@ -22,15 +22,15 @@ export class UserOrmEntity {
   @Column({ type: 'varchar', length: 16 })
   role!: UserRole;
 
-  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  @Column({ name: 'disabled_at', type: 'timestamptz', precision: 3, nullable: true })
   disabledAt!: Date | null;
 
-  @Column({ name: 'tokens_valid_after', type: 'timestamptz' })
+  @Column({ name: 'tokens_valid_after', type: 'timestamptz', precision: 3 })
   tokensValidAfter!: Date;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
-  @Column({ name: 'updated_at', type: 'timestamptz' })
+  @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt!: Date;
 }

@@ -29,7 +29,11 @@ describe('decideAccess', () => {
       'another user’s session',
       { session: { active: true, userId: 'u2', expiresAt: new Date('2027-01-01') } },
     ],
-    ['a disabled or deleted user', { user: { active: false } }],
+    [
+      'a disabled user',
+      { user: { active: false, tokensValidAfter: new Date('2026-11-25T11:00:00Z') } },
+    ],
+    ['a deleted user', { user: { active: false, tokensValidAfter: null } }],
     [
       'a token issued before a password change',
       {

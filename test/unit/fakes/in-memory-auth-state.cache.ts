@@ -40,11 +40,18 @@ export class InMemoryAuthStateCache extends AuthStateCache {
 
   async putSessions(states: ReadonlyMap<string, SessionState>): Promise<void> {
     this.check();
-    for (const [id, state] of states) this.sessions.set(id, state);
+    for (const [id, state] of states) {
+      if (state.active && this.sessions.get(id)?.active === false) continue;
+      this.sessions.set(id, state);
+    }
   }
 
   async putUser(userId: string, state: UserState): Promise<void> {
     this.check();
+    const version = (value?: UserState) =>
+      value?.tokensValidAfter?.getTime() ?? Number.MAX_SAFE_INTEGER;
+    const current = this.users.get(userId);
+    if (current && version(current) > version(state)) return;
     this.users.set(userId, state);
   }
 

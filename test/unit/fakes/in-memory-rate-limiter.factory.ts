@@ -18,11 +18,6 @@ class InMemoryRateLimiter extends RateLimiter {
     if (count > this.rule.points) throw new TooManyRequestsError(this.rule.durationSeconds);
   }
 
-  async assertNotExhausted(key: string): Promise<void> {
-    if ((this.counts.get(key) ?? 0) >= this.rule.points)
-      throw new TooManyRequestsError(this.rule.durationSeconds);
-  }
-
   async reset(key: string): Promise<void> {
     this.counts.delete(key);
   }

@@ -1,0 +1,82 @@
+// Starts the built service (dist/) as a child process on a loopback port, against its own
+// benchmark database and Redis db, and stops it by its PID.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BENCH_DATABASE_URL =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tempmessenger_bench';
+export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+
+export async function startService({ port, env = {} }) {
+  const logDir = mkdtempSync(join(tmpdir(), 'tempmessenger-bench-logs-'));
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: BENCH_DATABASE_URL,
+      REDIS_URL: BENCH_REDIS_URL,
+      REDIS_KEY_PREFIX: 'tm-bench:',
+      JWT_SECRET: 'benchmark-secret-benchmark-secret-benchmark',
+      LOG_DIR: logDir,
+      LOG_STDOUT: 'false',
+      AUTH_IP_LIMIT: '1000000',
+      LOGIN_MAX_FAILURES: '1000000',
+      MESSAGE_POST_LIMIT: '1000000',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error('service did not become healthy within 30 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    base,
+    pid: child.pid,
+    logDir,
+    /** Resident memory of the service process, in MB, read from /proc. */
+    async rssMb() {
+      const { readFile } = await import('node:fs/promises');
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+export async function registerUser(base, label = 'bench') {
+  const email = `${label}-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const response = await fetch(`${base}/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      firstName: 'Bench',
+      lastName: 'User',
+      email,
+      password: 'bench-password',
+    }),
+  });
+  if (response.status !== 201)
+    throw new Error(`register failed: ${response.status} ${await response.text()}`);
+  return { email, password: 'bench-password', ...(await response.json()) };
+}
