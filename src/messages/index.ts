@@ -1,1 +1,2 @@
 export { MessagesModule } from './messages.module';
+export { MessagesService } from './application/messages.service';

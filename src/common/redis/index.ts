@@ -1,1 +1,2 @@
 export { createRedisClient, RedisModule } from './redis.module';
+export { defineRedisScript, type RedisScript } from './redis-script';

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../common/config/app-config';
+import { ValidationFailedError } from '../../common/errors/domain-error';
+import type { RequestPrincipal } from '../../common/http/request-principal';
+import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
+import { type UserLifecycleListener, UsersService } from '../../users';
+import { type Message, normalizeMessageText } from '../domain/message';
+import { MessageDeleteForbiddenError, MessageNotFoundError } from '../domain/message.errors';
+import { type MessagePosition, MessageStore } from '../domain/message.store';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR = /^(\d{1,16}):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+export interface MessageListPage {
+  readonly items: Message[];
+  readonly nextCursor: string | null;
+}
+
+/** The messages module's use cases; anyone reads, signed-in users post. */
+@Injectable()
+export class MessagesService implements OnModuleInit, UserLifecycleListener {
+  private readonly logger = new Logger('MessagesService');
+  private readonly postLimit: RateLimiter;
+
+  constructor(
+    private readonly store: MessageStore,
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
+    rateLimiters: RateLimiterFactory,
+  ) {
+    this.postLimit = rateLimiters.create(
+      { name: 'message-posts', points: config.messages.postLimit, durationSeconds: 60 },
+      'Too many messages. Please wait before posting again.',
+    );
+  }
+
+  onModuleInit(): void {
+    this.users.addLifecycleListener(this);
+  }
+
+  /** The author comes from the caller's identity, never from the request body. */
+  async post(caller: RequestPrincipal, text: string, ttlSeconds?: number): Promise<Message> {
+    const normalized = normalizeMessageText(text);
+    if (normalized === null) {
+      throw new ValidationFailedError([
+        { field: 'message', messages: ['message must be 1 to 1000 characters after trimming'] },
+      ]);
+    }
+    const ttl = ttlSeconds ?? this.config.messages.defaultTtlSeconds;
+    const maxTtl = this.config.messages.maxTtlSeconds;
+    if (ttl > maxTtl) {
+      throw new ValidationFailedError([
+        { field: 'ttlSeconds', messages: [`ttlSeconds must not be greater than ${maxTtl}`] },
+      ]);
+    }
+    await this.postLimit.consume(caller.userId);
+    const author = await this.users.getAccount(caller.userId);
+    return this.store.post({
+      id: randomUUID(),
+      text: normalized,
+      authorId: author.id,
+      authorEmail: author.email,
+      ttlSeconds: ttl,
+    });
+  }
+
+  async list(limit: number, cursor: string | undefined): Promise<MessageListPage> {
+    const page = await this.store.listPage(
+      limit,
+      cursor === undefined ? null : decodeCursor(cursor),
+    );
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+
+  async get(id: string): Promise<Message> {
+    const message = UUID.test(id) ? await this.store.findById(id) : null;
+    if (!message) throw new MessageNotFoundError();
+    return message;
+  }
+
+  async delete(caller: RequestPrincipal, id: string): Promise<void> {
+    const message = await this.get(id);
+    if (!message.canBeDeletedBy(caller.userId, caller.role))
+      throw new MessageDeleteForbiddenError();
+    if (!(await this.store.delete(id))) throw new MessageNotFoundError();
+  }
+
+  /** A deleted account takes its messages with it (a failure is logged by the users module). */
+  async userDeleted(userId: string): Promise<void> {
+    const deleted = await this.store.deleteByAuthor(userId);
+    this.logger.log(
+      { event: 'messages.deleted_with_account', userId, deleted },
+      'Deleted the messages of a deleted account',
+    );
+  }
+}
+
+/** Opaque to clients: base64url of `<expiresAt ms>:<id>`. */
+function encodeCursor(position: MessagePosition): string {
+  return Buffer.from(`${position.expiresAt}:${position.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): MessagePosition {
+  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+    throw new ValidationFailedError([{ field: 'cursor', messages: ['cursor is not valid'] }]);
+  }
+  return { expiresAt: Number(match[1]), id: match[2].toLowerCase() };
+}

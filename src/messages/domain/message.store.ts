@@ -1,0 +1,37 @@
+import type { Message } from './message';
+
+/** A position in the listing order: soonest to expire first, then by id. */
+export interface MessagePosition {
+  readonly expiresAt: number;
+  readonly id: string;
+}
+
+export interface MessagePage {
+  readonly items: Message[];
+  /** Where the next page starts; null on the last page. */
+  readonly next: MessagePosition | null;
+}
+
+export interface MessageDraft {
+  readonly id: string;
+  readonly text: string;
+  readonly authorId: string;
+  readonly authorEmail: string;
+  readonly ttlSeconds: number;
+}
+
+/**
+ * Live messages. Every operation costs the same however many messages are live, apart from the
+ * page size, and a message disappears by itself at its expiry.
+ */
+export abstract class MessageStore {
+  /** Stores the message and its place in the listing in one step; the store's clock dates it. */
+  abstract post(draft: MessageDraft): Promise<Message>;
+  abstract findById(id: string): Promise<Message | null>;
+  /** Live messages after `after` (exclusive), soonest to expire first. */
+  abstract listPage(limit: number, after: MessagePosition | null): Promise<MessagePage>;
+  /** Returns false when the message was already gone. */
+  abstract delete(id: string): Promise<boolean>;
+  /** Deletes every live message of the author; returns how many. */
+  abstract deleteByAuthor(authorId: string): Promise<number>;
+}

@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Message } from '../../domain/message';
+
+export class MessageResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'Hello, world' })
+  message!: string;
+
+  @ApiProperty({ description: 'The author’s email', example: 'ada@example.com' })
+  email!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The author’s id' })
+  userId!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  expiresAt!: string;
+
+  @ApiProperty({ description: 'Milliseconds left until the message vanishes', example: 299500 })
+  expiresInMs!: number;
+}
+
+export class MessageListResponseDto {
+  @ApiProperty({ type: [MessageResponseDto], description: 'Soonest to expire first' })
+  items!: MessageResponseDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page' })
+  nextCursor!: string | null;
+}
+
+export function toMessageResponse(message: Message, now: Date): MessageResponseDto {
+  return {
+    id: message.id,
+    message: message.text,
+    email: message.authorEmail,
+    userId: message.authorId,
+    createdAt: message.createdAt.toISOString(),
+    expiresAt: message.expiresAt.toISOString(),
+    expiresInMs: Math.max(0, message.expiresAt.getTime() - now.getTime()),
+  };
+}

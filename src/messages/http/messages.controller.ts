@@ -1,0 +1,82 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiErrors,
+  AUTH_ERRORS,
+  BEARER_AUTH,
+  BODY_ERRORS,
+  CurrentUser,
+  Public,
+  type RequestPrincipal,
+} from '../../common/http';
+import { Clock } from '../../common/time/clock';
+import { MessagesService } from '../application/messages.service';
+import { CreateMessageDto } from './dto/create-message.dto';
+import { ListMessagesQuery, MESSAGES_PAGE_DEFAULT } from './dto/list-messages.query';
+import {
+  MessageListResponseDto,
+  MessageResponseDto,
+  toMessageResponse,
+} from './dto/message.response';
+
+@ApiTags('messages')
+@Controller('messages')
+export class MessagesController {
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Live messages, soonest to expire first' })
+  @ApiOkResponse({ type: MessageListResponseDto })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'] })
+  async list(@Query() query: ListMessagesQuery): Promise<MessageListResponseDto> {
+    const page = await this.messages.list(query.limit ?? MESSAGES_PAGE_DEFAULT, query.cursor);
+    const now = this.clock.now();
+    return {
+      items: page.items.map((message) => toMessageResponse(message, now)),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  @Get(':id')
+  @Public()
+  @ApiOperation({ summary: 'One live message' })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiErrors({ 404: ['MESSAGE_NOT_FOUND'] })
+  async get(@Param('id') id: string): Promise<MessageResponseDto> {
+    return toMessageResponse(await this.messages.get(id), this.clock.now());
+  }
+
+  @Post()
+  @ApiBearerAuth(BEARER_AUTH)
+  @ApiOperation({ summary: 'Post a message; the author is the caller' })
+  @ApiCreatedResponse({ type: MessageResponseDto })
+  @ApiErrors(AUTH_ERRORS, BODY_ERRORS, { 429: ['TOO_MANY_REQUESTS'] })
+  async post(
+    @CurrentUser() caller: RequestPrincipal,
+    @Body() body: CreateMessageDto,
+  ): Promise<MessageResponseDto> {
+    const message = await this.messages.post(caller, body.message, body.ttlSeconds);
+    return toMessageResponse(message, this.clock.now());
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiBearerAuth(BEARER_AUTH)
+  @ApiOperation({ summary: 'Delete a message (its author or an admin)' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(AUTH_ERRORS, { 403: ['FORBIDDEN'], 404: ['MESSAGE_NOT_FOUND'] })
+  async delete(@CurrentUser() caller: RequestPrincipal, @Param('id') id: string): Promise<void> {
+    await this.messages.delete(caller, id);
+  }
+}
