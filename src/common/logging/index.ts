@@ -1,4 +1,4 @@
-export { LOG_FILE_NAME } from './log-destination';
+export { CURRENT_LOG_LINK, ROTATED_LOG_FILE } from './log-destination';
 export { LoggingModule } from './logging.module';
 export { RouteLoggingInterceptor } from './route-logging.interceptor';
 export { loggableError } from './loggable-error';

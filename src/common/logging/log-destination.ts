@@ -1,47 +1,53 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import pino, { type DestinationStream } from 'pino';
-import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import { AppConfig } from '../config/app-config';
 
-export const LOG_FILE_NAME = 'app.log';
-
-/** `app.log` is the live file; rotated ones are named by day and index: `app-20260101-01.log`. */
-function logFileName(time: number | Date | null, index?: number): string {
-  if (!time) return LOG_FILE_NAME;
-  const stamp = new Date(time).toISOString().slice(0, 10).replace(/-/g, '');
-  return `app-${stamp}-${String(index ?? 1).padStart(2, '0')}.log`;
-}
+/** pino-roll names the live file `app.<n>.log` and keeps this link to it. */
+export const CURRENT_LOG_LINK = 'current.log';
+export const ROTATED_LOG_FILE = /^app\.\d+\.log$/;
 
 /**
- * Where log lines go: stdout and a file under LOG_DIR rotated by size and daily, keeping
- * LOG_MAX_FILES rotated files. Both writers are asynchronous, so logging never blocks a request.
+ * Where log lines go: stdout and `LOG_DIR/app.<n>.log`, rotated by size and daily by pino-roll,
+ * keeping LOG_MAX_FILES rotated files. Both run in a pino transport, a worker thread: the request
+ * path only hands over the serialized line, and file I/O never touches the event loop.
  */
 @Injectable()
 export class LogDestination implements OnApplicationShutdown {
   readonly stream: DestinationStream;
-  private readonly file: RotatingFileStream;
+  private readonly worker: DestinationStream & { end(): void };
+  private ended = false;
 
   constructor(config: AppConfig) {
     mkdirSync(config.log.dir, { recursive: true });
-    this.file = createStream(logFileName, {
-      path: config.log.dir,
-      size: config.log.maxSize as `${number}M`,
-      interval: '1d',
-      intervalBoundary: true,
-      maxFiles: config.log.maxFiles,
-    });
-    this.file.on('error', (error) => process.stderr.write(`log file error: ${error.message}\n`));
-    // Shutdown hooks of other modules may still log after this one closed the file: drop those.
-    const file = {
-      write: (line: string) => void (this.file.writableEnded || this.file.write(line)),
-    };
-    const streams: pino.StreamEntry[] = [{ stream: file }];
-    if (config.log.stdout) streams.push({ stream: pino.destination({ dest: 1, sync: false }) });
-    this.stream = pino.multistream(streams);
+    const targets: pino.TransportTargetOptions[] = [
+      {
+        target: 'pino-roll',
+        level: config.log.level === 'silent' ? 'fatal' : config.log.level,
+        options: {
+          file: join(config.log.dir, 'app'),
+          extension: '.log',
+          size: config.log.maxSize.toLowerCase(),
+          frequency: 'daily',
+          limit: { count: config.log.maxFiles, removeOtherLogFiles: true },
+          symlink: true,
+          mkdir: true,
+        },
+      },
+    ];
+    if (config.log.stdout) {
+      targets.push({ target: 'pino/file', level: config.log.level, options: { destination: 1 } });
+    }
+    this.worker = pino.transport({ targets });
+    // Nest's logger is process-wide: lines logged after this app closed (by another app in the
+    // same process, or by late shutdown hooks) are dropped rather than sent to a stopped worker.
+    this.stream = { write: (line: string) => void (this.ended || this.worker.write(line)) };
   }
 
-  onApplicationShutdown(): Promise<void> {
-    return new Promise((resolve) => this.file.end(resolve));
+  /** Flushes what is queued and stops the worker. */
+  onApplicationShutdown(): void {
+    this.ended = true;
+    this.worker.end();
   }
 }

@@ -18,7 +18,10 @@ export default async function globalSetup(): Promise<void> {
         'Start it, or set TEST_DATABASE_URL.',
     );
   }
-  const dataSource = await new DataSource(dataSourceOptions(config)).initialize();
+  const dataSource = await new DataSource({
+    ...dataSourceOptions(config),
+    logging: false,
+  }).initialize();
   try {
     await dataSource.query('DROP SCHEMA public CASCADE');
     await dataSource.query('CREATE SCHEMA public');

@@ -1,0 +1,694 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import type { Response } from 'supertest';
+import {
+  bearer,
+  login,
+  promoteToAdmin,
+  registerAccount,
+  type TestAccount,
+  uniqueEmail,
+} from './support/accounts';
+import { startTestApp, type TestApp } from './support/test-app';
+import { TEST_REDIS_URL } from './support/test-environment';
+
+const MESSAGE_FIELDS = [
+  'createdAt',
+  'email',
+  'expiresAt',
+  'expiresInMs',
+  'id',
+  'message',
+  'userId',
+];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UNKNOWN_ID = '6f1f9a3c-2b7e-4c1d-8e2f-0a9b8c7d6e5f';
+const EMOJI = '\u{1F600}';
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+};
+
+interface MessageBody {
+  id: string;
+  message: string;
+  email: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  expiresInMs: number;
+}
+
+/** The common error shape, with the stable code (and message, when the contract names one). */
+function expectError(response: Response, status: number, code: string, message?: string): void {
+  expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
+  expect(response.body).toMatchObject({ statusCode: status, error: REASONS[status], code });
+  expect(typeof response.body.message).toBe('string');
+  if (message !== undefined) expect(response.body.message).toBe(message);
+  if (code === 'VALIDATION_FAILED') {
+    expect(Array.isArray(response.body.details)).toBe(true);
+    expect(response.body.details.length).toBeGreaterThan(0);
+  }
+}
+
+function expectValidationFailed(response: Response, field: string): void {
+  expectError(response, 400, 'VALIDATION_FAILED');
+  const fields = (response.body.details as { field: string; messages: string[] }[]).map(
+    (detail) => detail.field,
+  );
+  expect(fields).toContain(field);
+}
+
+/** `message` with exactly its fields, sane types and timestamps. */
+function expectMessageShape(body: MessageBody): void {
+  expect(Object.keys(body).sort()).toEqual(MESSAGE_FIELDS);
+  expect(body.id).toMatch(UUID);
+  expect(body.createdAt).toMatch(ISO_UTC);
+  expect(body.expiresAt).toMatch(ISO_UTC);
+  expect(Number.isInteger(body.expiresInMs)).toBe(true);
+  expect(body.expiresInMs).toBeGreaterThanOrEqual(0);
+}
+
+/** The listing order: soonest to expire first, then by id. */
+function expectListingOrder(items: MessageBody[]): void {
+  for (let i = 1; i < items.length; i++) {
+    const previous = Date.parse(items[i - 1].expiresAt);
+    const current = Date.parse(items[i].expiresAt);
+    expect(previous <= current).toBe(true);
+    if (previous === current) expect(items[i - 1].id < items[i].id).toBe(true);
+  }
+}
+
+const withoutExpiresIn = ({ expiresInMs: _expiresInMs, ...rest }: MessageBody) => rest;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const keyPrefix = (label: string) => `tm-test-messages-${label}-${randomUUID()}:`;
+
+describe('Messages /messages', () => {
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  const postMessage = (testApp: TestApp, token: string, body: unknown) =>
+    testApp.http
+      .post('/messages')
+      .set(bearer(token))
+      .send(body as object);
+
+  async function postOk(
+    testApp: TestApp,
+    account: TestAccount,
+    message: string,
+    ttlSeconds?: number,
+  ): Promise<MessageBody> {
+    const response = await postMessage(testApp, account.accessToken, { message, ttlSeconds });
+    expect({ status: response.status, body: response.body }).toMatchObject({ status: 201 });
+    return response.body as MessageBody;
+  }
+
+  /** Every listed message, walking all pages. */
+  async function listAll(testApp: TestApp, limit = 500): Promise<MessageBody[]> {
+    const items: MessageBody[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const response: Response = await testApp.http
+        .get('/messages')
+        .query(cursor ? { limit, cursor } : { limit })
+        .expect(200);
+      items.push(...(response.body.items as MessageBody[]));
+      cursor = response.body.nextCursor as string | null;
+      pages++;
+    } while (cursor && pages < 100);
+    return items;
+  }
+
+  const listedIds = async (testApp: TestApp) => (await listAll(testApp)).map((item) => item.id);
+
+  describe('reading, posting and deleting', () => {
+    const prefix = keyPrefix('main');
+    let testApp: TestApp;
+    let ada: TestAccount;
+    let bob: TestAccount;
+    let adminToken: string;
+
+    const messageKey = (id: string) => `${prefix}message:${id}`;
+    const byExpiry = `${prefix}messages:by-expiry`;
+    const byAuthor = (userId: string) => `${prefix}messages:by-author:${userId}`;
+    const getMessage = (id: string) => testApp.http.get(`/messages/${id}`);
+    const deleteMessage = (id: string, token?: string) => {
+      const request = testApp.http.delete(`/messages/${id}`);
+      return token ? request.set(bearer(token)) : request;
+    };
+
+    async function expectGone(id: string): Promise<void> {
+      expectError(await getMessage(id), 404, 'MESSAGE_NOT_FOUND', 'Message not found.');
+      expect(await listedIds(testApp)).not.toContain(id);
+      // The listing call above cleaned the index; the message key expires or is deleted.
+      expect(await redis.exists(messageKey(id))).toBe(0);
+      expect(await redis.zscore(byExpiry, id)).toBeNull();
+    }
+
+    beforeAll(async () => {
+      testApp = await startTestApp({
+        REDIS_KEY_PREFIX: prefix,
+        MESSAGE_TTL_SECONDS: '120',
+        MESSAGE_MAX_TTL_SECONDS: '3600',
+      });
+      [ada, bob] = await Promise.all([
+        registerAccount(testApp, { email: uniqueEmail('ada') }),
+        registerAccount(testApp, { email: uniqueEmail('bob') }),
+      ]);
+      const admin = await registerAccount(testApp, { email: uniqueEmail('admin') });
+      await promoteToAdmin(testApp, admin.email);
+      adminToken = (await login(testApp, admin.email, admin.password)).accessToken;
+    });
+
+    afterAll(() => testApp.close());
+
+    describe('GET /messages', () => {
+      it('answers anyone 200 { items, nextCursor }, empty at first', async () => {
+        const response = await testApp.http.get('/messages').expect(200);
+        expect(Object.keys(response.body).sort()).toEqual(['items', 'nextCursor']);
+        expect(response.body).toEqual({ items: [], nextCursor: null });
+      });
+
+      it('lists a posted message to anyone, with exactly the message fields', async () => {
+        const posted = await postOk(testApp, ada, 'Listed for everyone', 600);
+        const response = await testApp.http.get('/messages').expect(200);
+        expect(response.body.nextCursor).toBeNull();
+        const listed = (response.body.items as MessageBody[]).find((item) => item.id === posted.id);
+        expect(listed).toBeDefined();
+        expectMessageShape(listed!);
+        expect(withoutExpiresIn(listed!)).toEqual(withoutExpiresIn(posted));
+      });
+    });
+
+    describe('GET /messages/:id', () => {
+      it('answers anyone the message', async () => {
+        const posted = await postOk(testApp, ada, 'Readable by anyone', 600);
+        const response = await getMessage(posted.id).expect(200);
+        expectMessageShape(response.body);
+        expect(withoutExpiresIn(response.body)).toEqual(withoutExpiresIn(posted));
+        expect(response.body.expiresInMs).toBeLessThanOrEqual(posted.expiresInMs);
+        expect(response.body.expiresInMs).toBeGreaterThan(590_000);
+      });
+
+      it.each([
+        ['an unknown uuid', UNKNOWN_ID],
+        ['a malformed id', 'not-a-uuid'],
+        ['a number', '12345'],
+        ['an over-long id', 'a'.repeat(300)],
+      ])('answers 404 MESSAGE_NOT_FOUND for %s', async (_case, id) => {
+        expectError(await getMessage(id), 404, 'MESSAGE_NOT_FOUND', 'Message not found.');
+      });
+    });
+
+    describe('POST /messages', () => {
+      it('answers 401 AUTH_REQUIRED without a token, and stores nothing', async () => {
+        const text = `anonymous ${randomUUID()}`;
+        const response = await testApp.http.post('/messages').send({ message: text });
+        expectError(response, 401, 'AUTH_REQUIRED', 'Provide a valid auth token.');
+        expect(response.headers['www-authenticate']).toBe('Bearer');
+        const invalid = await testApp.http
+          .post('/messages')
+          .set(bearer('not-a-jwt'))
+          .send({ message: text });
+        expectError(invalid, 401, 'TOKEN_INVALID');
+        // Authentication comes before validation.
+        const invalidBody = await testApp.http.post('/messages').send({ message: '' });
+        expectError(invalidBody, 401, 'AUTH_REQUIRED');
+        expect((await listAll(testApp)).map((item) => item.message)).not.toContain(text);
+      });
+
+      it('answers 201 with the message: author from the token, text trimmed, ttl applied', async () => {
+        const before = Date.now();
+        const response = await postMessage(testApp, ada.accessToken, {
+          message: '  Hello, world!  \n',
+          ttlSeconds: 600,
+        });
+        const after = Date.now();
+        expect(response.status).toBe(201);
+        const body = response.body as MessageBody;
+        expectMessageShape(body);
+        expect(body).toMatchObject({ message: 'Hello, world!', email: ada.email, userId: ada.id });
+        const createdAt = Date.parse(body.createdAt);
+        const expiresAt = Date.parse(body.expiresAt);
+        expect(expiresAt - createdAt).toBe(600_000);
+        expect(createdAt).toBeGreaterThanOrEqual(before - 1000);
+        expect(createdAt).toBeLessThanOrEqual(after + 1000);
+        expect(body.expiresInMs).toBeGreaterThan(595_000);
+        expect(body.expiresInMs).toBeLessThanOrEqual(600_000);
+
+        // Stored as read back, under its own key that expires by itself, and in the index.
+        expect(withoutExpiresIn((await getMessage(body.id).expect(200)).body)).toEqual(
+          withoutExpiresIn(body),
+        );
+        const pttl = await redis.pttl(messageKey(body.id));
+        expect(pttl).toBeGreaterThan(590_000);
+        expect(pttl).toBeLessThanOrEqual(600_000);
+        expect(Number(await redis.zscore(byExpiry, body.id))).toBe(expiresAt);
+        expect(Number(await redis.zscore(byAuthor(ada.id), body.id))).toBe(expiresAt);
+        expect(await redis.pttl(byAuthor(ada.id))).toBeGreaterThanOrEqual(pttl - 1000);
+      });
+
+      it('uses MESSAGE_TTL_SECONDS (120) when ttlSeconds is omitted', async () => {
+        const body = await postOk(testApp, bob, 'Default lifetime');
+        expect(Date.parse(body.expiresAt) - Date.parse(body.createdAt)).toBe(120_000);
+        expect(body.expiresInMs).toBeGreaterThan(115_000);
+        expect(body.expiresInMs).toBeLessThanOrEqual(120_000);
+        expect(body).toMatchObject({ email: bob.email, userId: bob.id });
+      });
+
+      it('accepts ttlSeconds of 1 and of exactly MESSAGE_MAX_TTL_SECONDS (3600)', async () => {
+        const longest = await postOk(testApp, bob, 'Longest lifetime', 3600);
+        expect(Date.parse(longest.expiresAt) - Date.parse(longest.createdAt)).toBe(3_600_000);
+        const shortest = await postOk(testApp, bob, 'Shortest lifetime', 1);
+        expect(Date.parse(shortest.expiresAt) - Date.parse(shortest.createdAt)).toBe(1000);
+      });
+
+      it('accepts exactly 1000 emoji: 1000 code points, 2000 UTF-16 units', async () => {
+        const text = EMOJI.repeat(1000);
+        const body = await postOk(testApp, ada, text, 600);
+        expect(body.message).toBe(text);
+        expect(body.message.length).toBe(2000);
+        expect([...body.message]).toHaveLength(1000);
+        expect((await getMessage(body.id).expect(200)).body.message).toBe(text);
+      });
+
+      it('accepts 1000 characters surrounded by whitespace, trimmed', async () => {
+        const text = 'a'.repeat(1000);
+        const body = await postOk(testApp, ada, `   ${text}\n\t `, 600);
+        expect(body.message).toBe(text);
+      });
+
+      it('stores and returns markup verbatim, as text', async () => {
+        const text = `<script>alert("xss")</script> & <b>bold</b> \\ / 'quotes' Cafe\u0301 ${EMOJI}`;
+        const response = await postMessage(testApp, ada.accessToken, {
+          message: text,
+          ttlSeconds: 600,
+        });
+        expect(response.status).toBe(201);
+        expect(response.headers['content-type']).toMatch(/^application\/json/);
+        expect(response.body.message).toBe(text);
+        const read = await getMessage(response.body.id).expect(200);
+        expect(read.headers['content-type']).toMatch(/^application\/json/);
+        expect(read.body.message).toBe(text);
+        const listed = (await listAll(testApp)).find((item) => item.id === response.body.id);
+        expect(listed?.message).toBe(text);
+      });
+
+      describe('refuses an invalid body with 400 VALIDATION_FAILED and stores nothing', () => {
+        let rejected: TestAccount;
+
+        beforeAll(async () => {
+          rejected = await registerAccount(testApp, { email: uniqueEmail('rejected') });
+        });
+
+        const cases: [string, unknown, string][] = [
+          ['an empty message', { message: '' }, 'message'],
+          ['a whitespace-only message', { message: ' \t\n\u00a0 ' }, 'message'],
+          ['a missing message', { ttlSeconds: 60 }, 'message'],
+          ['1001 characters', { message: 'a'.repeat(1001) }, 'message'],
+          ['1001 emoji (code points)', { message: EMOJI.repeat(1001) }, 'message'],
+          ['a number as message', { message: 42 }, 'message'],
+          ['an array as message', { message: ['hi'] }, 'message'],
+          ['an object as message', { message: { text: 'hi' } }, 'message'],
+          ['a null message', { message: null }, 'message'],
+          ['a NUL byte', { message: 'hi\u0000there' }, 'message'],
+          ['ttlSeconds 0', { message: 'hi', ttlSeconds: 0 }, 'ttlSeconds'],
+          ['ttlSeconds -1', { message: 'hi', ttlSeconds: -1 }, 'ttlSeconds'],
+          ['ttlSeconds 1.5', { message: 'hi', ttlSeconds: 1.5 }, 'ttlSeconds'],
+          ['ttlSeconds "60" (a string)', { message: 'hi', ttlSeconds: '60' }, 'ttlSeconds'],
+          ['ttlSeconds null', { message: 'hi', ttlSeconds: null }, 'ttlSeconds'],
+          ['ttlSeconds true', { message: 'hi', ttlSeconds: true }, 'ttlSeconds'],
+          ['ttlSeconds above the maximum', { message: 'hi', ttlSeconds: 3601 }, 'ttlSeconds'],
+          ['a huge ttlSeconds', { message: 'hi', ttlSeconds: 1e21 }, 'ttlSeconds'],
+          ['an unknown field', { message: 'hi', color: 'red' }, 'color'],
+          ['a forged email', { message: 'hi', email: 'someone@example.com' }, 'email'],
+          ['a forged userId', { message: 'hi', userId: UNKNOWN_ID }, 'userId'],
+          ['a forged authorId', { message: 'hi', authorId: UNKNOWN_ID }, 'authorId'],
+          ['a forged authorEmail', { message: 'hi', authorEmail: 'x@example.com' }, 'authorEmail'],
+          ['a forged id', { message: 'hi', id: UNKNOWN_ID }, 'id'],
+          ['a forged expiresAt', { message: 'hi', expiresAt: '2999-01-01T00:00:00Z' }, 'expiresAt'],
+        ];
+
+        it.each(cases)('%s', async (_case, body, field) => {
+          expectValidationFailed(await postMessage(testApp, rejected.accessToken, body), field);
+          const listed = await listAll(testApp);
+          expect(listed.filter((item) => item.userId === rejected.id)).toEqual([]);
+          expect(listed.filter((item) => item.message === 'hi')).toEqual([]);
+        });
+
+        it('a forged author under __proto__', async () => {
+          const response = await testApp.http
+            .post('/messages')
+            .set(bearer(rejected.accessToken))
+            .set('Content-Type', 'application/json')
+            .send(`{"message":"hi","__proto__":{"userId":"${ada.id}","email":"${ada.email}"}}`);
+          expectValidationFailed(response, '__proto__');
+          const listed = await listAll(testApp);
+          expect(listed.filter((item) => item.userId === rejected.id)).toEqual([]);
+          expect(listed.filter((item) => item.message === 'hi')).toEqual([]);
+        });
+
+        it('a body that is not an object', async () => {
+          const response = await postMessage(testApp, rejected.accessToken, ['hi']);
+          expectError(response, 400, 'VALIDATION_FAILED');
+          expect((await listAll(testApp)).filter((item) => item.userId === rejected.id)).toEqual(
+            [],
+          );
+        });
+      });
+
+      it('always stores the token’s user as the author', async () => {
+        const mine = await postOk(testApp, bob, 'Written by Bob', 600);
+        const listed = (await listAll(testApp)).find((item) => item.id === mine.id);
+        expect(listed).toMatchObject({ userId: bob.id, email: bob.email });
+        for (const item of await listAll(testApp)) {
+          expect([ada.id, bob.id]).toContain(item.userId);
+          expect(item.email).toBe(item.userId === ada.id ? ada.email : bob.email);
+        }
+      });
+    });
+
+    describe('listing order and expiry', () => {
+      it('lists the soonest to expire first', async () => {
+        const in300 = await postOk(testApp, ada, 'ttl 300', 300);
+        const in100 = await postOk(testApp, bob, 'ttl 100', 100);
+        const in200 = await postOk(testApp, ada, 'ttl 200', 200);
+        const listed = await listAll(testApp);
+        const mine = [in300.id, in100.id, in200.id];
+        expect(listed.map((item) => item.id).filter((id) => mine.includes(id))).toEqual([
+          in100.id,
+          in200.id,
+          in300.id,
+        ]);
+        expectListingOrder(listed);
+      });
+
+      it('drops a message at its expiry: from the list, from GET, and its Redis keys', async () => {
+        const body = await postOk(testApp, ada, 'Gone in a second', 1);
+        expect(Date.parse(body.expiresAt) - Date.parse(body.createdAt)).toBe(1000);
+        expect(body.expiresInMs).toBeLessThanOrEqual(1000);
+        expect(await listedIds(testApp)).toContain(body.id);
+        await getMessage(body.id).expect(200);
+        expect(await redis.pttl(messageKey(body.id))).toBeLessThanOrEqual(1000);
+        expect(await redis.zscore(byExpiry, body.id)).not.toBeNull();
+
+        await sleep(1300);
+
+        // A write cleans the expired entries out of the indexes, before any listing.
+        await postOk(testApp, ada, 'A later write', 600);
+        expect(await redis.zscore(byExpiry, body.id)).toBeNull();
+        expect(await redis.zscore(byAuthor(ada.id), body.id)).toBeNull();
+        await expectGone(body.id);
+        expectError(
+          await deleteMessage(body.id, ada.accessToken),
+          404,
+          'MESSAGE_NOT_FOUND',
+          'Message not found.',
+        );
+      });
+    });
+
+    describe('DELETE /messages/:id', () => {
+      it('lets the author delete its message: 204, then 404 and gone from the list', async () => {
+        const body = await postOk(testApp, ada, 'Delete me', 600);
+        const response = await deleteMessage(body.id, ada.accessToken).expect(204);
+        expect(response.text).toBe('');
+        await expectGone(body.id);
+        expect(await redis.zscore(byAuthor(ada.id), body.id)).toBeNull();
+        expectError(await deleteMessage(body.id, ada.accessToken), 404, 'MESSAGE_NOT_FOUND');
+      });
+
+      it('refuses another user with 403 FORBIDDEN and keeps the message', async () => {
+        const body = await postOk(testApp, ada, 'Not yours', 600);
+        expectError(
+          await deleteMessage(body.id, bob.accessToken),
+          403,
+          'FORBIDDEN',
+          'Only the author or an admin can delete this message.',
+        );
+        await getMessage(body.id).expect(200);
+        expect(await listedIds(testApp)).toContain(body.id);
+      });
+
+      it('lets an admin delete anyone’s message', async () => {
+        const body = await postOk(testApp, bob, 'Moderated', 600);
+        await deleteMessage(body.id, adminToken).expect(204);
+        await expectGone(body.id);
+      });
+
+      it.each([
+        ['an unknown uuid', UNKNOWN_ID],
+        ['a malformed id', 'not-a-uuid'],
+      ])('answers 404 MESSAGE_NOT_FOUND for %s', async (_case, id) => {
+        expectError(await deleteMessage(id, ada.accessToken), 404, 'MESSAGE_NOT_FOUND');
+        expectError(await deleteMessage(id, adminToken), 404, 'MESSAGE_NOT_FOUND');
+      });
+
+      it('answers 401 AUTH_REQUIRED without a token and keeps the message', async () => {
+        const body = await postOk(testApp, ada, 'Still here', 600);
+        expectError(await deleteMessage(body.id), 401, 'AUTH_REQUIRED');
+        await getMessage(body.id).expect(200);
+      });
+    });
+
+    describe('account deletion', () => {
+      it('takes the user’s messages with it, and leaves other users’ messages', async () => {
+        const carol = await registerAccount(testApp, { email: uniqueEmail('carol') });
+        const carols = [
+          await postOk(testApp, carol, 'Carol 1', 60),
+          await postOk(testApp, carol, 'Carol 2', 600),
+          await postOk(testApp, carol, 'Carol 3', 3600),
+        ];
+        const bobs = await postOk(testApp, bob, 'Bob stays', 600);
+        const before = await listedIds(testApp);
+        for (const message of carols) expect(before).toContain(message.id);
+        expect(await redis.exists(byAuthor(carol.id))).toBe(1);
+
+        await testApp.http
+          .delete('/users/me')
+          .set(bearer(carol.accessToken))
+          .send({ password: carol.password })
+          .expect(204);
+
+        for (const message of carols) await expectGone(message.id);
+        expect(await redis.exists(byAuthor(carol.id))).toBe(0);
+        expect((await listAll(testApp)).filter((item) => item.userId === carol.id)).toEqual([]);
+        await getMessage(bobs.id).expect(200);
+        expect(await listedIds(testApp)).toContain(bobs.id);
+        expect(await redis.zscore(byExpiry, bobs.id)).not.toBeNull();
+
+        expectError(
+          await postMessage(testApp, carol.accessToken, { message: 'From beyond' }),
+          401,
+          'TOKEN_REVOKED',
+        );
+      });
+    });
+  });
+
+  describe('pagination', () => {
+    const prefix = keyPrefix('pages');
+    let testApp: TestApp;
+    let author: TestAccount;
+    const posted: string[] = [];
+
+    beforeAll(async () => {
+      testApp = await startTestApp({ REDIS_KEY_PREFIX: prefix, MESSAGE_TTL_SECONDS: '600' });
+      author = await registerAccount(testApp);
+      for (let chunk = 0; chunk < 101; chunk += 20) {
+        const size = Math.min(20, 101 - chunk);
+        const bodies = await Promise.all(
+          Array.from({ length: size }, (_, i) => postOk(testApp, author, `Page ${chunk + i}`)),
+        );
+        posted.push(...bodies.map((body) => body.id));
+      }
+    });
+
+    afterAll(() => testApp.close());
+
+    it('answers 100 by default, then the rest after the cursor', async () => {
+      const first = await testApp.http.get('/messages').expect(200);
+      expect(first.body.items).toHaveLength(100);
+      expect(first.body.nextCursor).toEqual(expect.any(String));
+      expect(first.body.nextCursor).not.toContain(first.body.items[99].id);
+      const second = await testApp.http
+        .get('/messages')
+        .query({ cursor: first.body.nextCursor })
+        .expect(200);
+      expect(second.body.items).toHaveLength(1);
+      expect(second.body.nextCursor).toBeNull();
+      const ids = [...first.body.items, ...second.body.items].map((item: MessageBody) => item.id);
+      expect(new Set(ids).size).toBe(101);
+      expect([...ids].sort()).toEqual([...posted].sort());
+      expectListingOrder([...first.body.items, ...second.body.items]);
+    });
+
+    it('accepts limit=500 and answers everything on one page', async () => {
+      const response = await testApp.http.get('/messages?limit=500').expect(200);
+      expect(response.body.items).toHaveLength(101);
+      expect(response.body.nextCursor).toBeNull();
+    });
+
+    it('honours a small limit on every page', async () => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const response: Response = await testApp.http
+          .get('/messages')
+          .query(cursor ? { limit: 25, cursor } : { limit: 25 })
+          .expect(200);
+        ids.push(...response.body.items.map((item: MessageBody) => item.id));
+        cursor = response.body.nextCursor;
+        pages++;
+        expect(response.body.items).toHaveLength(cursor ? 25 : 1);
+      } while (cursor && pages < 10);
+      expect(pages).toBe(5);
+      expect([...ids].sort()).toEqual([...posted].sort());
+    });
+
+    it.each([
+      ['0', '?limit=0'],
+      ['501', '?limit=501'],
+      ['1.5', '?limit=1.5'],
+      ['abc', '?limit=abc'],
+      ['empty', '?limit='],
+      ['-1', '?limit=-1'],
+    ])('answers 400 VALIDATION_FAILED for limit %s', async (_case, query) => {
+      expectValidationFailed(await testApp.http.get(`/messages${query}`), 'limit');
+    });
+
+    it.each([
+      ['garbage', 'garbage!!'],
+      ['base64 of junk', Buffer.from('junk').toString('base64url')],
+      ['base64 of a JSON value', Buffer.from('["2026-01-01",1]').toString('base64url')],
+      ['a position with a malformed id', Buffer.from(`${Date.now()}:nope`).toString('base64url')],
+      ['an empty cursor', ''],
+      ['an over-long cursor', 'A'.repeat(1000)],
+    ])('answers 400 VALIDATION_FAILED for a bad cursor: %s', async (_case, cursor) => {
+      expectValidationFailed(await testApp.http.get('/messages').query({ cursor }), 'cursor');
+    });
+  });
+
+  describe('walking every page while messages expire and arrive', () => {
+    const prefix = keyPrefix('walk');
+    let testApp: TestApp;
+    let author: TestAccount;
+
+    beforeAll(async () => {
+      testApp = await startTestApp({ REDIS_KEY_PREFIX: prefix });
+      author = await registerAccount(testApp);
+    });
+
+    afterAll(() => testApp.close());
+
+    it('lists every message live for the whole walk exactly once, and no id twice', async () => {
+      const steady = (
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) => postOk(testApp, author, `Steady ${i}`, 600)),
+        )
+      ).map((body) => body.id);
+      // Sorted first (soonest to expire) and gone before the walk's second page.
+      const shortLived = await Promise.all(
+        Array.from({ length: 9 }, (_, i) => postOk(testApp, author, `Short ${i}`, 1)),
+      );
+      const shortIds = shortLived.map((body) => body.id);
+
+      const pages: MessageBody[][] = [];
+      const arrived: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const response: Response = await testApp.http
+          .get('/messages')
+          .query(cursor ? { limit: 7, cursor } : { limit: 7 })
+          .expect(200);
+        pages.push(response.body.items);
+        cursor = response.body.nextCursor;
+        if (pages.length === 1) {
+          // The first page ends on a short-lived message, whose position then expires.
+          expect(pages[0].map((item) => item.id).every((id) => shortIds.includes(id))).toBe(true);
+          const lastShortExpiry = Math.max(...shortLived.map((body) => Date.parse(body.expiresAt)));
+          await sleep(Math.max(0, lastShortExpiry - Date.now()) + 300);
+        }
+        if (cursor && pages.length <= 6) {
+          // Arrivals expire after everything listed so far, so they sort after the cursor.
+          for (let i = 0; i < 2; i++) {
+            arrived.push((await postOk(testApp, author, `Arrived ${pages.length}.${i}`, 600)).id);
+          }
+        }
+      } while (cursor && pages.length < 50);
+
+      expect(cursor).toBeNull();
+      const walked = pages.flat();
+      const ids = walked.map((item) => item.id);
+      expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+      for (const id of [...steady, ...arrived]) {
+        expect({ id, times: ids.filter((seen) => seen === id).length }).toEqual({ id, times: 1 });
+      }
+      // Short-lived messages appear only while live: on the first page, never after.
+      expect(
+        pages
+          .slice(1)
+          .flat()
+          .filter((item) => shortIds.includes(item.id)),
+      ).toEqual([]);
+      expect(pages.slice(0, -1).every((page) => page.length === 7)).toBe(true);
+      expectListingOrder(walked);
+    });
+  });
+
+  describe('post limit', () => {
+    const prefix = keyPrefix('limit');
+    let testApp: TestApp;
+
+    beforeAll(async () => {
+      testApp = await startTestApp({ REDIS_KEY_PREFIX: prefix, MESSAGE_POST_LIMIT: '3' });
+    });
+
+    afterAll(() => testApp.close());
+
+    it('answers 429 with Retry-After past MESSAGE_POST_LIMIT a minute, and stores nothing', async () => {
+      const [dave, eve] = await Promise.all([
+        registerAccount(testApp, { email: uniqueEmail('dave') }),
+        registerAccount(testApp, { email: uniqueEmail('eve') }),
+      ]);
+      const allowed: string[] = [];
+      for (let i = 0; i < 3; i++) allowed.push((await postOk(testApp, dave, `Dave ${i}`, 600)).id);
+
+      const response = await postMessage(testApp, dave.accessToken, {
+        message: 'One too many',
+        ttlSeconds: 600,
+      });
+      expectError(response, 429, 'TOO_MANY_REQUESTS');
+      const retryAfter = response.headers['retry-after'];
+      expect(retryAfter).toMatch(/^\d+$/);
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+
+      const listed = await listAll(testApp);
+      expect(
+        listed
+          .filter((item) => item.userId === dave.id)
+          .map((item) => item.id)
+          .sort(),
+      ).toEqual([...allowed].sort());
+      expect(listed.map((item) => item.message)).not.toContain('One too many');
+
+      // Another user has a budget of its own.
+      await postOk(testApp, eve, 'Eve is fine', 600);
+    });
+  });
+});

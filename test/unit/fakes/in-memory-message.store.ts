@@ -1,0 +1,87 @@
+import type { Clock } from '../../../src/common/time/clock';
+import { Message, type MessageProps } from '../../../src/messages/domain/message';
+import {
+  type MessageDraft,
+  type MessagePage,
+  type MessagePosition,
+  MessageStore,
+} from '../../../src/messages/domain/message.store';
+
+/** Listing order: soonest to expire first, then by id. */
+function compare(a: MessagePosition, b: MessagePosition): number {
+  return a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+const positionOf = (row: MessageProps): MessagePosition => ({
+  expiresAt: row.expiresAt.getTime(),
+  id: row.id,
+});
+
+/** Messages in a Map, dated and expired by the injected clock, like Redis with its own clock. */
+export class InMemoryMessageStore extends MessageStore {
+  /** Every stored row, expired ones included until something deletes them. */
+  readonly rows = new Map<string, MessageProps>();
+
+  constructor(private readonly clock: Clock) {
+    super();
+  }
+
+  async post(draft: MessageDraft): Promise<Message> {
+    const createdAt = this.clock.now();
+    const row: MessageProps = {
+      id: draft.id,
+      text: draft.text,
+      authorId: draft.authorId,
+      authorEmail: draft.authorEmail,
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + draft.ttlSeconds * 1000),
+    };
+    this.rows.set(row.id, row);
+    return Message.restore(row);
+  }
+
+  async findById(id: string): Promise<Message | null> {
+    const row = this.liveRow(id);
+    return row ? Message.restore(row) : null;
+  }
+
+  async listPage(limit: number, after: MessagePosition | null): Promise<MessagePage> {
+    const rest = this.liveRows()
+      .sort((a, b) => compare(positionOf(a), positionOf(b)))
+      .filter((row) => !after || compare(positionOf(row), after) > 0);
+    const items = rest.slice(0, limit).map((row) => Message.restore(row));
+    const last = items.at(-1);
+    return {
+      items,
+      next:
+        rest.length > limit && last ? { expiresAt: last.expiresAt.getTime(), id: last.id } : null,
+    };
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const live = this.liveRow(id) !== null;
+    this.rows.delete(id);
+    return live;
+  }
+
+  async deleteByAuthor(authorId: string): Promise<number> {
+    let live = 0;
+    const now = this.clock.now().getTime();
+    for (const row of [...this.rows.values()]) {
+      if (row.authorId !== authorId) continue;
+      if (row.expiresAt.getTime() > now) live++;
+      this.rows.delete(row.id);
+    }
+    return live;
+  }
+
+  private liveRows(): MessageProps[] {
+    const now = this.clock.now().getTime();
+    return [...this.rows.values()].filter((row) => row.expiresAt.getTime() > now);
+  }
+
+  private liveRow(id: string): MessageProps | null {
+    const row = this.rows.get(id);
+    return row && row.expiresAt.getTime() > this.clock.now().getTime() ? row : null;
+  }
+}
