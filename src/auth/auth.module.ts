@@ -20,6 +20,7 @@ import { JwtStrategy } from './http/jwt.strategy';
 import { LocalAuthGuard } from './http/local-auth.guard';
 import { LocalStrategy } from './http/local.strategy';
 import { NoStoreMiddleware } from './http/no-store.middleware';
+import { jwtKey } from './infrastructure/jwt-key';
 import { JwtTokenCodec } from './infrastructure/jwt-token.codec';
 import { PruneScheduler } from './infrastructure/prune.scheduler';
 import { RedisAuthStateCache } from './infrastructure/redis-auth-state.cache';
@@ -33,7 +34,7 @@ import { TypeOrmTokenBlacklist } from './infrastructure/typeorm-token.blacklist'
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        secret: config.jwt.secret,
+        secret: jwtKey(config),
         signOptions: {
           algorithm: 'HS256',
           issuer: config.jwt.issuer,

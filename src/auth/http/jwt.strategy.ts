@@ -6,6 +6,7 @@ import { AppConfig } from '../../common/config/app-config';
 import type { RequestPrincipal } from '../../common/http/request-principal';
 import { AccessCheckService } from '../application/access-check.service';
 import { TokenInvalidError, WrongTokenTypeError } from '../domain/auth.errors';
+import { jwtKey } from '../infrastructure/jwt-key';
 import { hasServiceClaims, type ServiceTokenPayload } from '../infrastructure/jwt-token.codec';
 
 /** Access tokens: HS256 only, issuer and audience pinned, one second of clock leeway. */
@@ -17,7 +18,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwt.secret,
+      // Its types predate KeyObject; jsonwebtoken, which does the verification, takes one.
+      secretOrKey: jwtKey(config) as unknown as Buffer,
       algorithms: ['HS256'],
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
