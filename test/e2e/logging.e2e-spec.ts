@@ -109,10 +109,15 @@ describe('log rotation', () => {
     const logFiles = () => readdirSync(dir).filter((name) => ROTATED_LOG_FILE.test(name));
     // Rotation and the pruning of old files happen in the logging worker; wait for them.
     const fileNumber = (name: string) => Number(name.split('.')[1]);
-    const files = await eventually(
-      logFiles,
-      (names) => names.length >= 2 && names.length <= 4 && Math.max(...names.map(fileNumber)) > 4,
-    );
+    const settled = (names: string[]) =>
+      names.length >= 2 && names.length <= 4 && Math.max(...names.map(fileNumber)) > 4;
+    let files = await eventually(logFiles, settled);
+    // Old files are pruned a moment after a rotation: read once the listing stops changing.
+    for (let previous: string[] = []; files.join() !== previous.join();) {
+      previous = files;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      files = logFiles();
+    }
     expect(readdirSync(dir)).toContain(CURRENT_LOG_LINK);
     // Three rotated files and the live one at the most, though more than that were written.
     expect(files.length).toBeGreaterThanOrEqual(2);

@@ -27,8 +27,7 @@ import { TokenBlacklist } from '../domain/token-blacklist';
 import { TokenCodec, type TokenPair } from '../domain/tokens';
 import type { ClientInfo } from './client-info';
 import { userState } from './user-state';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../common/validation/uuid';
 
 export interface SignedIn {
   readonly user: UserAccount;
@@ -190,7 +189,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   /** Ends one of the caller's sessions (possibly the current one); another user's is "not found". */
   async endSession(caller: RequestPrincipal, sessionId: string, client: ClientInfo): Promise<void> {
     const now = this.clock.now();
-    const session = UUID.test(sessionId) ? await this.sessions.findById(sessionId) : null;
+    const session = isUuid(sessionId) ? await this.sessions.findById(sessionId) : null;
     if (!session || !session.belongsTo(caller.userId) || !session.isActive(now)) {
       throw new SessionNotFoundError();
     }

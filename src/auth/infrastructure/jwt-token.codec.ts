@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../common/config/app-config';
 import { RefreshInvalidError, WrongTokenTypeError } from '../domain/auth.errors';
 import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
+import { isUuid } from '../../common/validation/uuid';
 
 export type TokenType = 'access' | 'refresh';
 
@@ -61,8 +62,6 @@ export class JwtTokenCodec extends TokenCodec {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** `sub`, `sid` and `jti` are UUIDs, and `iat` and `exp` are present (jsonwebtoken allows no `exp`). */
 export function hasServiceClaims(payload: ServiceTokenPayload): payload is ServiceTokenPayload & {
   sub: string;
@@ -72,12 +71,9 @@ export function hasServiceClaims(payload: ServiceTokenPayload): payload is Servi
   exp: number;
 } {
   return (
-    typeof payload.sub === 'string' &&
-    UUID.test(payload.sub) &&
-    typeof payload.sid === 'string' &&
-    UUID.test(payload.sid) &&
-    typeof payload.jti === 'string' &&
-    UUID.test(payload.jti) &&
+    isUuid(payload.sub) &&
+    isUuid(payload.sid) &&
+    isUuid(payload.jti) &&
     typeof payload.iat === 'number' &&
     typeof payload.exp === 'number'
   );

@@ -7,3 +7,4 @@ export {
   Trim,
   TrimLowercase,
 } from './string-rules';
+export { isUuid } from './uuid';

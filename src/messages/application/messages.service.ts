@@ -8,9 +8,9 @@ import { type UserLifecycleListener, UsersService } from '../../users';
 import { type Message, normalizeMessageText } from '../domain/message';
 import { MessageDeleteForbiddenError, MessageNotFoundError } from '../domain/message.errors';
 import { type MessagePosition, MessageStore } from '../domain/message.store';
+import { isUuid } from '../../common/validation/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CURSOR = /^(\d{1,16}):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
 
 export interface MessageListPage {
   readonly items: Message[];
@@ -74,7 +74,7 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
   }
 
   async get(id: string): Promise<Message> {
-    const message = UUID.test(id) ? await this.store.findById(id) : null;
+    const message = isUuid(id) ? await this.store.findById(id) : null;
     if (!message) throw new MessageNotFoundError();
     return message;
   }
@@ -103,7 +103,7 @@ function encodeCursor(position: MessagePosition): string {
 
 function decodeCursor(cursor: string): MessagePosition {
   const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+  if (!match || !isUuid(match[2]) || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
     throw new ValidationFailedError([{ field: 'cursor', messages: ['cursor is not valid'] }]);
   }
   return { expiresAt: Number(match[1]), id: match[2].toLowerCase() };

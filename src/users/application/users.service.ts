@@ -9,6 +9,7 @@ import { PasswordHasher } from '../domain/password-hasher';
 import { User } from '../domain/user';
 import { UserNotFoundError, WrongPasswordError } from '../domain/user.errors';
 import { UserRepository } from '../domain/user.repository';
+import { isUuid } from '../../common/validation/uuid';
 import { toAccount, type UserAccount, type UserAccountPage } from './user-account';
 import type { AccessRevocation, UserLifecycleListener } from './user-lifecycle.listener';
 
@@ -204,7 +205,6 @@ function encodeCursor(position: { createdAt: Date; id: string }): string {
   );
 }
 
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
@@ -212,12 +212,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     const [createdAt, id] = JSON.parse(
       Buffer.from(cursor, 'base64url').toString('utf8'),
     ) as unknown[];
-    if (
-      typeof createdAt === 'string' &&
-      CURSOR_TIME.test(createdAt) &&
-      typeof id === 'string' &&
-      CURSOR_ID.test(id)
-    ) {
+    if (typeof createdAt === 'string' && CURSOR_TIME.test(createdAt) && isUuid(id)) {
       const date = new Date(createdAt);
       if (!Number.isNaN(date.getTime())) return { createdAt: date, id };
     }

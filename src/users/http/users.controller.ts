@@ -27,8 +27,8 @@ import {
   UserListResponseDto,
   UserResponseDto,
 } from './dto/user.response';
+import { isUuid } from '../../common/validation/uuid';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ADMIN_ERRORS = { ...AUTH_ERRORS, 403: [...AUTH_ERRORS[403], 'FORBIDDEN'] };
 
 @ApiTags('users')
@@ -110,6 +110,6 @@ export class UsersController {
 
 /** An id of the wrong shape names no user: 404, like an unknown one. */
 function checkedId(id: string): string {
-  if (!UUID.test(id)) throw new UserNotFoundError();
+  if (!isUuid(id)) throw new UserNotFoundError();
   return id;
 }
