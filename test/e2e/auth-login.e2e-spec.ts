@@ -4,14 +4,7 @@ import type { Response } from 'supertest';
 import { UsersService } from '../../src/users';
 import { bearer, registerAccount, uniqueEmail } from './support/accounts';
 import { startTestApp, type TestApp } from './support/test-app';
-
-const REASON: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  409: 'Conflict',
-  429: 'Too Many Requests',
-};
+import { expectError } from './support/expectations';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,19 +18,6 @@ const INVALID_CREDENTIALS = {
   code: 'INVALID_CREDENTIALS',
   message: 'Invalid email or password.',
 };
-
-/** The exact error body of API.md, without `details`. */
-function expectError(response: Response, status: number, code: string, message?: string): void {
-  expect({ status: response.status, body: response.body }).toEqual({
-    status,
-    body: {
-      statusCode: status,
-      error: REASON[status],
-      code,
-      message: message ?? expect.any(String),
-    },
-  });
-}
 
 /** 400 VALIDATION_FAILED with `details`, naming each of `fields`. */
 function expectValidationFailed(response: Response, fields: string[]): void {

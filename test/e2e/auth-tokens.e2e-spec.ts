@@ -5,13 +5,7 @@ import type { Response } from 'supertest';
 import { bearer, login, registerAccount, type TestAccount } from './support/accounts';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
-
-const REASON: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-};
+import { expectError } from './support/expectations';
 
 const MESSAGES = {
   AUTH_REQUIRED: 'Provide a valid auth token.',
@@ -36,19 +30,6 @@ const SESSION_ITEM_KEYS = [
   'lastUsedAt',
   'userAgent',
 ];
-
-/** The exact error body of API.md, without `details`. */
-function expectError(response: Response, status: number, code: string, message?: string): void {
-  expect({ status: response.status, body: response.body }).toEqual({
-    status,
-    body: {
-      statusCode: status,
-      error: REASON[status],
-      code,
-      message: message ?? expect.any(String),
-    },
-  });
-}
 
 /** A 401 of the token table: exact body and message, and the `WWW-Authenticate` challenge. */
 function expectTokenFailure(response: Response, code: TokenFailure): void {

@@ -11,6 +11,7 @@ import {
 } from './support/accounts';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
+import { expectError } from './support/expectations';
 
 const MESSAGE_FIELDS = [
   'createdAt',
@@ -25,14 +26,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UNKNOWN_ID = '6f1f9a3c-2b7e-4c1d-8e2f-0a9b8c7d6e5f';
 const EMOJI = '\u{1F600}';
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-};
-
 interface MessageBody {
   id: string;
   message: string;
@@ -41,18 +34,6 @@ interface MessageBody {
   createdAt: string;
   expiresAt: string;
   expiresInMs: number;
-}
-
-/** The common error shape, with the stable code (and message, when the contract names one). */
-function expectError(response: Response, status: number, code: string, message?: string): void {
-  expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
-  expect(response.body).toMatchObject({ statusCode: status, error: REASONS[status], code });
-  expect(typeof response.body.message).toBe('string');
-  if (message !== undefined) expect(response.body.message).toBe(message);
-  if (code === 'VALIDATION_FAILED') {
-    expect(Array.isArray(response.body.details)).toBe(true);
-    expect(response.body.details.length).toBeGreaterThan(0);
-  }
 }
 
 function expectValidationFailed(response: Response, field: string): void {

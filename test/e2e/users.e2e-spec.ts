@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
-import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import {
   bearer,
@@ -11,26 +10,11 @@ import {
   uniqueEmail,
 } from './support/accounts';
 import { startTestApp, type TestApp } from './support/test-app';
+import { expectError } from './support/expectations';
 
 const USER_FIELDS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 const ADMIN_USER_FIELDS = [...USER_FIELDS, 'disabledAt'].sort();
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-};
-
-/** The common error shape, with the stable code (and message, when the contract names one). */
-function expectError(response: Response, status: number, code: string, message?: string): void {
-  expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
-  expect(response.body).toMatchObject({ statusCode: status, error: REASONS[status], code });
-  expect(typeof response.body.message).toBe('string');
-  if (message !== undefined) expect(response.body.message).toBe(message);
-  if (code === 'VALIDATION_FAILED') expect(Array.isArray(response.body.details)).toBe(true);
-}
-
 function expectIsoUtc(value: unknown): void {
   expect(value).toEqual(expect.stringMatching(ISO_UTC));
   expect(new Date(value as string).toISOString()).toBe(
