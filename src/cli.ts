@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { parseArgs } from 'node:util';
@@ -58,6 +59,8 @@ export async function runCli(
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
   try {
     switch (command) {
       case 'create-admin':

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../common/config/app-config';
+import { loggableError } from '../../common/logging/loggable-error';
 import { UnitOfWork } from '../../common/database/unit-of-work';
 import type { RequestPrincipal } from '../../common/http/request-principal';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
@@ -95,6 +96,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       throw new UserDisabledError();
     }
     await this.loginFailures.reset(throttleKey);
+    this.event('login.succeeded', { userId: account.id }, client);
     return account;
   }
 
@@ -114,7 +116,13 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       expiresAt: this.sessionExpiry(now),
     });
     if (rotated && rotated.belongsTo(claims.userId)) {
-      await this.cache.putSessions(new Map([[rotated.id, activeState(rotated)]]));
+      // Only the new expiry is cached here; the rotation has committed, so a cache fault must not
+      // cost the client its new pair (the entry ages out within a minute anyway).
+      await this.cache
+        .putSessions(new Map([[rotated.id, activeState(rotated)]]))
+        .catch((error: unknown) => {
+          this.logger.warn({ err: loggableError(error) }, 'Could not cache a rotated session');
+        });
       this.event('token.refreshed', { userId: rotated.userId, sessionId: rotated.id }, client);
       return this.tokens.issuePair({
         userId: rotated.userId,
@@ -202,8 +210,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   /** A new password, a disable or a deletion: every session and earlier token of the user stops. */
   async accessRevoked(revocation: AccessRevocation): Promise<void> {
     const now = this.clock.now();
-    const reason: SessionEndReason =
-      revocation.reason === 'user_disabled' ? 'user_disabled' : 'password_change';
+    const reason: SessionEndReason = revocation.reason;
     const ended = await this.sessions.revokeAllForUser(revocation.userId, reason, now);
     await this.cache.putSessions(new Map(ended.map((id) => [id, { active: false } as const])));
     await this.cache.putUser(revocation.userId, userState(revocation.account));
@@ -213,6 +220,10 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     await this.cache.putUser(account.id, userState(account));
   }
 
+  /**
+   * Opens a session for an account read a moment ago, provided it is still as read: a password
+   * change or a disable that committed in between would otherwise be outlived by this session.
+   */
   private async openSession(user: UserAccount, client: ClientInfo): Promise<TokenPair> {
     const session = Session.open({
       id: randomUUID(),
@@ -223,8 +234,16 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       ip: client.ip,
       userAgent: client.userAgent,
     });
-    await this.sessions.insert(session);
-    this.event('login.succeeded', { userId: user.id, sessionId: session.id }, client);
+    await this.unitOfWork.run(async () => {
+      const current = await this.users.lockAccount(user.id);
+      const unchanged =
+        current !== null &&
+        current.disabledAt === null &&
+        current.tokensValidAfter.getTime() === user.tokensValidAfter.getTime();
+      if (!unchanged) throw new InvalidCredentialsError();
+      await this.sessions.insert(session);
+    });
+    this.event('session.opened', { userId: user.id, sessionId: session.id }, client);
     return this.tokens.issuePair({
       userId: user.id,
       sessionId: session.id,

@@ -4,7 +4,8 @@ export type SessionEndReason =
   | 'session_ended'
   | 'refresh_reused'
   | 'password_change'
-  | 'user_disabled';
+  | 'user_disabled'
+  | 'user_deleted';
 
 export interface SessionProps {
   readonly id: string;

@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../../common/config/app-config';
+import { clientIp } from '../../common/http/client-ip';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
 
 /** AUTH_IP_LIMIT requests a minute per client IP, counted across register and login together. */
@@ -17,7 +18,7 @@ export class AuthIpLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    await this.limiter.consume(request.ip ?? 'unknown');
+    await this.limiter.consume(clientIp(request) ?? 'unknown');
     return true;
   }
 }

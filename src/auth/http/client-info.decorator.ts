@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import { clientIp } from '../../common/http/client-ip';
 import type { ClientInfo } from '../application/client-info';
 
 const MAX_USER_AGENT = 512;
@@ -7,7 +8,7 @@ const MAX_USER_AGENT = 512;
 export function clientInfoOf(request: Request): ClientInfo {
   const userAgent = request.headers['user-agent'];
   return {
-    ip: request.ip ?? null,
+    ip: clientIp(request),
     userAgent: userAgent ? userAgent.slice(0, MAX_USER_AGENT) : null,
   };
 }

@@ -9,7 +9,7 @@ import { authenticateWith } from './passport-authentication';
 
 /**
  * Login: the body is validated before passport reads it, so a missing or non-string field is a
- * 400 and nothing is counted, and passport never falls back to the query string.
+ * 400 and nothing is counted.
  */
 @Injectable()
 export class LocalAuthGuard implements CanActivate {
@@ -24,9 +24,12 @@ export class LocalAuthGuard implements CanActivate {
       type: 'body',
       metatype: LoginDto,
     });
+    // passport-local falls back to the query string for a missing or empty field: it gets a view
+    // of the request whose query is empty, so credentials come from the body only.
+    const bodyOnly = Object.create(request, { query: { value: {} } }) as Request;
     const { user } = await authenticateWith<UserAccount>(
       this.strategy,
-      request,
+      bodyOnly,
       http.getResponse<Response>(),
     );
     if (!user) throw new InvalidCredentialsError();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { AuthState, SessionState, TokenState, UserState } from '../domain/access-decision';
+import { defineRedisScript, type RedisScript } from '../../common/redis/redis-script';
 import { AuthStateCache } from '../domain/auth-state.cache';
 import type { AccessClaims } from '../domain/tokens';
 
@@ -37,12 +38,23 @@ const userKey = (id: string) => `auth:user:${id}`;
  */
 @Injectable()
 export class RedisAuthStateCache extends AuthStateCache {
+  private readonly setSessionUnlessRevoked: RedisScript<number>;
+  private readonly setUserUnlessNewer: RedisScript<number>;
+
   constructor(private readonly redis: Redis) {
     super();
-  }
-
-  private script(source: string, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.redis.eval(source, keys.length, ...keys, ...args);
+    this.setSessionUnlessRevoked = defineRedisScript(
+      redis,
+      'authSetSessionUnlessRevoked',
+      1,
+      SET_SESSION_UNLESS_REVOKED,
+    );
+    this.setUserUnlessNewer = defineRedisScript(
+      redis,
+      'authSetUserUnlessNewer',
+      1,
+      SET_USER_UNLESS_NEWER,
+    );
   }
 
   async read(claims: AccessClaims): Promise<Partial<AuthState>> {
@@ -77,26 +89,27 @@ export class RedisAuthStateCache extends AuthStateCache {
 
   async putSessions(states: ReadonlyMap<string, SessionState>): Promise<void> {
     if (states.size === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const [id, state] of states) {
-      if (state.active) {
-        pipeline.eval(
-          SET_SESSION_UNLESS_REVOKED,
-          1,
-          sessionKey(id),
-          encodeSession(state),
-          AUTH_CACHE_TTL_SECONDS,
-        );
-      } else {
+    const revoked = [...states].filter(([, state]) => !state.active);
+    const active = [...states].filter(([, state]) => state.active);
+    if (revoked.length > 0) {
+      const pipeline = this.redis.pipeline();
+      for (const [id, state] of revoked) {
         pipeline.set(sessionKey(id), encodeSession(state), 'EX', AUTH_CACHE_TTL_SECONDS);
       }
+      await execOrThrow(pipeline);
     }
-    await execOrThrow(pipeline);
+    await Promise.all(
+      active.map(([id, state]) =>
+        this.setSessionUnlessRevoked(
+          [sessionKey(id)],
+          [encodeSession(state), AUTH_CACHE_TTL_SECONDS],
+        ),
+      ),
+    );
   }
 
   async putUser(userId: string, state: UserState): Promise<void> {
-    await this.script(
-      SET_USER_UNLESS_NEWER,
+    await this.setUserUnlessNewer(
       [userKey(userId)],
       [encodeUser(state), userVersion(state), AUTH_CACHE_TTL_SECONDS],
     );

@@ -4,7 +4,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface AppSettings {
   readonly env: NodeEnv;
   readonly port: number;
-  readonly trustProxy: boolean;
+  /** Express' `trust proxy`: false, true (any hop) or the number of proxy hops to trust. */
+  readonly trustProxy: boolean | number;
   readonly database: {
     readonly url: string;
     readonly migrationsRun: boolean;

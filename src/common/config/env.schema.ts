@@ -67,7 +67,19 @@ const nonEmpty = (name: string) => z.string().trim().min(1, `${name} must not be
 export const envSchema = z.object({
   NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test']).default('development'),
   PORT: integer('PORT', 0, 65535).default(3000),
-  TRUST_PROXY: boolean('TRUST_PROXY').default(false),
+  TRUST_PROXY: z
+    .string()
+    .transform((raw, ctx) => {
+      const text = raw.trim().toLowerCase();
+      if (['true', 'false'].includes(text)) return text === 'true';
+      if (/^\d{1,2}$/.test(text)) return Number(text);
+      ctx.addIssue({
+        code: 'custom',
+        message: `TRUST_PROXY must be false, true or a number of proxy hops (got "${raw}")`,
+      });
+      return z.NEVER;
+    })
+    .default(false),
 
   DATABASE_URL: urlWithProtocol('DATABASE_URL', ['postgres:', 'postgresql:']).default(
     'postgres://postgres@127.0.0.1:5432/tempmessenger',

@@ -7,6 +7,7 @@ import { dataSourceOptions } from './data-source';
 import { ensureDatabaseExists } from './ensure-database';
 import { JobLock } from './job-lock';
 import { PostgresAdvisoryLock } from './postgres-advisory.lock';
+import { runMigrationsExclusively } from './run-migrations';
 import { TypeOrmTransactionContext } from './typeorm-transaction.context';
 import { UnitOfWork } from './unit-of-work';
 
@@ -28,9 +29,12 @@ import { UnitOfWork } from './unit-of-work';
         retryDelay: 1000,
       }),
       dataSourceFactory: async (options) => {
-        const postgres = options as PostgresConnectionOptions;
+        const { migrationsRun, ...postgres } = options as PostgresConnectionOptions;
         await ensureDatabaseExists(postgres.url!, postgres.extra.connectionTimeoutMillis);
-        return new DataSource(postgres).initialize();
+        // Migrations run under a lock here rather than unlocked inside initialize().
+        const dataSource = await new DataSource({ ...postgres, migrationsRun: false }).initialize();
+        if (migrationsRun) await runMigrationsExclusively(dataSource);
+        return dataSource;
       },
     }),
   ],

@@ -23,6 +23,7 @@ const CONNECTION_ERROR_MESSAGES = [
   /Stream isn't writeable/i,
   /Command timed out/i,
   /Reached the max retries per request limit/i,
+  /Redis connection is not ready/i,
   /connect ECONNREFUSED/i,
 ];
 

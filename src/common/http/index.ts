@@ -6,3 +6,4 @@ export { MAX_BODY_BYTES, RequestBodyMiddleware } from './request-body.middleware
 export { RoleRequiredError, Roles, RolesGuard } from './roles';
 export { BEARER_AUTH } from './swagger';
 export { StrictValidationPipe } from './validation.pipe';
+export { clientIp } from './client-ip';

@@ -8,6 +8,8 @@ import { type FieldError, ValidationFailedError } from '../errors/domain-error';
 
 /** Keys that could reach an object's prototype; always treated as unknown fields. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Deeper than any DTO goes; deeper bodies would only exhaust the validators' recursion. */
+const MAX_BODY_DEPTH = 32;
 
 /**
  * The global validation pipe: whitelisted DTOs, unknown fields rejected, values transformed,
@@ -36,7 +38,15 @@ export class StrictValidationPipe extends ValidationPipe {
           { field: '', messages: ['request body must be a JSON object'] },
         ]);
       }
-      const dangerous = findPrototypeKeys(value);
+      const { tooDeep, dangerous } = inspect(value);
+      if (tooDeep) {
+        throw new ValidationFailedError([
+          {
+            field: '',
+            messages: [`request body must not be nested more than ${MAX_BODY_DEPTH} levels deep`],
+          },
+        ]);
+      }
       if (dangerous.length > 0) {
         throw new ValidationFailedError(
           dangerous.map((field) => ({ field, messages: [`property ${field} should not exist`] })),
@@ -47,15 +57,23 @@ export class StrictValidationPipe extends ValidationPipe {
   }
 }
 
-function findPrototypeKeys(value: object, prefix = ''): string[] {
-  const found: string[] = [];
-  for (const key of Object.keys(value)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (PROTOTYPE_KEYS.has(key)) found.push(path);
-    const child = (value as Record<string, unknown>)[key];
-    if (child !== null && typeof child === 'object') found.push(...findPrototypeKeys(child, path));
+/** Walks the body without recursion: its depth, and the paths of prototype keys in it. */
+function inspect(body: object): { tooDeep: boolean; dangerous: string[] } {
+  const dangerous: string[] = [];
+  const pending: { value: object; path: string; depth: number }[] = [
+    { value: body, path: '', depth: 1 },
+  ];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.depth > MAX_BODY_DEPTH) return { tooDeep: true, dangerous };
+    for (const key of Object.keys(next.value)) {
+      const path = next.path ? `${next.path}.${key}` : key;
+      if (PROTOTYPE_KEYS.has(key)) dangerous.push(path);
+      const child = (next.value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object')
+        pending.push({ value: child, path, depth: next.depth + 1 });
+    }
   }
-  return found;
+  return { tooDeep: false, dangerous: dangerous.sort() };
 }
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { TooManyRequestsError } from '../errors/domain-error';
+import { ServiceUnavailableError, TooManyRequestsError } from '../errors/domain-error';
 import { RateLimiter, RateLimiterFactory, type RateLimitRule } from './rate-limiter';
 
 class RedisRateLimiter extends RateLimiter {
@@ -18,12 +18,17 @@ class RedisRateLimiter extends RateLimiter {
       await this.limiter.consume(key);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) throw this.tooMany(rejection);
-      throw rejection;
+      // Without its counters the limit cannot be enforced: fail closed, as unavailable.
+      throw new ServiceUnavailableError();
     }
   }
 
   async reset(key: string): Promise<void> {
-    await this.limiter.delete(key);
+    try {
+      await this.limiter.delete(key);
+    } catch {
+      throw new ServiceUnavailableError();
+    }
   }
 
   private tooMany(state: RateLimiterRes): TooManyRequestsError {

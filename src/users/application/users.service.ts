@@ -13,8 +13,12 @@ import { isUuid } from '../../common/validation/uuid';
 import { toAccount, type UserAccount, type UserAccountPage } from './user-account';
 import type { AccessRevocation, UserLifecycleListener } from './user-lifecycle.listener';
 
-/** bcrypt reads at most 72 bytes; a longer password must never match by its prefix. */
+/** bcrypt reads at most 72 bytes and stops at a NUL: such a password must never match by its prefix. */
 const MAX_PASSWORD_BYTES = 72;
+
+function isComparable(password: string): boolean {
+  return !password.includes('\u0000') && Buffer.byteLength(password) <= MAX_PASSWORD_BYTES;
+}
 
 export interface RegistrationInput {
   readonly firstName: string;
@@ -58,10 +62,13 @@ export class UsersService {
    * outcome, so the answer's timing does not tell whether the email is registered.
    */
   async verifyCredentials(email: string, password: string): Promise<UserAccount | null> {
-    const user = await this.users.findByEmail(normalizeEmail(email));
-    const usable =
-      !password.includes('\u0000') && Buffer.byteLength(password) <= MAX_PASSWORD_BYTES;
-    if (!user || !usable) return this.hasher.verifyAgainstDummy(password).then(() => null);
+    // A NUL can be in no stored email (PostgreSQL refuses it in text), nor in a password.
+    const user = email.includes('\u0000')
+      ? null
+      : await this.users.findByEmail(normalizeEmail(email));
+    if (!user || !isComparable(password)) {
+      return this.hasher.verifyAgainstDummy(password).then(() => null);
+    }
     return (await this.hasher.verify(password, user.passwordHash)) ? toAccount(user) : null;
   }
 
@@ -74,15 +81,21 @@ export class UsersService {
     return toAccount(await this.load(id));
   }
 
+  /**
+   * For a caller that opens something on the strength of an account it read earlier (a session
+   * after a login): inside its unit of work, the account as it is now, and it stays so until commit.
+   */
+  async lockAccount(id: string): Promise<UserAccount | null> {
+    const user = await this.users.lockById(id, 'share');
+    return user ? toAccount(user) : null;
+  }
+
   async updateProfile(
     id: string,
     names: { firstName?: string; lastName?: string },
   ): Promise<UserAccount> {
-    const user = await this.load(id);
-    if (names.firstName === undefined && names.lastName === undefined) return toAccount(user);
-    user.rename(names, this.clock.now());
-    await this.users.update(user);
-    return toAccount(user);
+    if (names.firstName === undefined && names.lastName === undefined) return this.getAccount(id);
+    return this.change(id, (user) => user.rename(names, this.clock.now()));
   }
 
   /** Ends every earlier session of the user in the same transaction as the new hash. */
@@ -91,30 +104,30 @@ export class UsersService {
     currentPassword: string,
     newPassword: string,
   ): Promise<UserAccount> {
-    const user = await this.load(id);
-    if (!(await this.hasher.verify(currentPassword, user.passwordHash)))
-      throw new WrongPasswordError();
+    const checked = await this.checkPassword(id, currentPassword);
     const newHash = await this.hasher.hash(newPassword);
-    const now = this.clock.now();
-    await this.unitOfWork.run(async () => {
-      user.changePassword(newHash, now);
-      await this.users.update(user);
+    const account = await this.change(id, async (user) => {
+      if (user.passwordHash !== checked.passwordHash) throw new WrongPasswordError();
+      user.changePassword(newHash, this.clock.now());
       await this.notifyAccessRevoked({
         userId: id,
         reason: 'password_change',
         account: toAccount(user),
       });
     });
-    this.logger.log({ event: 'password.changed', userId: user.id }, 'auth event');
-    return toAccount(user);
+    this.logger.log({ event: 'password.changed', userId: id }, 'auth event');
+    return account;
   }
 
   async deleteAccount(id: string, password: string): Promise<void> {
-    const user = await this.load(id);
-    if (!(await this.hasher.verify(password, user.passwordHash))) throw new WrongPasswordError();
+    const checked = await this.checkPassword(id, password);
     await this.unitOfWork.run(async () => {
-      if (!(await this.users.delete(id))) throw new UserNotFoundError();
+      const user = await this.users.lockById(id, 'update');
+      if (!user) throw new UserNotFoundError();
+      if (user.passwordHash !== checked.passwordHash) throw new WrongPasswordError();
+      // Revoked first: deleting the row takes the sessions with it.
       await this.notifyAccessRevoked({ userId: id, reason: 'user_deleted', account: null });
+      await this.users.delete(id);
     });
     for (const listener of this.listeners) {
       await this.afterCommit('userDeleted', () => listener.userDeleted?.(id));
@@ -132,47 +145,63 @@ export class UsersService {
 
   /** Disabling ends every session of the user at once. */
   async disable(id: string): Promise<UserAccount> {
-    const user = await this.load(id);
-    if (!user.isDisabled) {
-      const now = this.clock.now();
-      await this.unitOfWork.run(async () => {
-        user.disable(now);
-        await this.users.update(user);
-        await this.notifyAccessRevoked({
-          userId: id,
-          reason: 'user_disabled',
-          account: toAccount(user),
-        });
+    let disabled = false;
+    const account = await this.change(id, async (user) => {
+      if (user.isDisabled) return;
+      user.disable(this.clock.now());
+      disabled = true;
+      await this.notifyAccessRevoked({
+        userId: id,
+        reason: 'user_disabled',
+        account: toAccount(user),
       });
-      this.logger.log({ event: 'account.disabled', userId: user.id }, 'auth event');
-    }
-    return toAccount(user);
+    });
+    if (disabled) this.logger.log({ event: 'account.disabled', userId: id }, 'auth event');
+    return account;
   }
 
   async enable(id: string): Promise<UserAccount> {
-    const user = await this.load(id);
-    if (user.isDisabled) {
-      user.enable(this.clock.now());
-      await this.users.update(user);
-      await this.notifyAccountChanged(toAccount(user));
-      this.logger.log({ event: 'account.enabled', userId: user.id }, 'auth event');
-    }
-    return toAccount(user);
+    const account = await this.change(id, (user) => user.enable(this.clock.now()));
+    await this.notifyAccountChanged(account);
+    this.logger.log({ event: 'account.enabled', userId: id }, 'auth event');
+    return account;
   }
 
   /** Makes an existing user an admin (from the command line). */
   async promote(email: string): Promise<UserAccount> {
-    const user = await this.users.findByEmail(normalizeEmail(email));
-    if (!user) throw new UserNotFoundError();
-    user.promote(this.clock.now());
-    await this.users.update(user);
-    await this.notifyAccountChanged(toAccount(user));
-    return toAccount(user);
+    const found = await this.users.findByEmail(normalizeEmail(email));
+    if (!found) throw new UserNotFoundError();
+    const account = await this.change(found.id, (user) => user.promote(this.clock.now()));
+    await this.notifyAccountChanged(account);
+    return account;
   }
 
   private async load(id: string): Promise<User> {
     const user = await this.users.findById(id);
     if (!user) throw new UserNotFoundError();
+    return user;
+  }
+
+  /**
+   * Read-modify-write of one user under its row lock, so concurrent changes (a rename and a
+   * disable, say) never overwrite each other.
+   */
+  private change(id: string, apply: (user: User) => void | Promise<void>): Promise<UserAccount> {
+    return this.unitOfWork.run(async () => {
+      const user = await this.users.lockById(id, 'update');
+      if (!user) throw new UserNotFoundError();
+      await apply(user);
+      await this.users.update(user);
+      return toAccount(user);
+    });
+  }
+
+  /** bcrypt work outside any transaction; the caller re-checks the hash under the lock. */
+  private async checkPassword(id: string, password: string): Promise<User> {
+    const user = await this.load(id);
+    const matches =
+      isComparable(password) && (await this.hasher.verify(password, user.passwordHash));
+    if (!matches) throw new WrongPasswordError();
     return user;
   }
 

@@ -8,6 +8,11 @@ export interface UserPage {
 
 export abstract class UserRepository {
   abstract findById(id: string): Promise<User | null>;
+  /**
+   * Inside a unit of work: reads the user and locks its row until the transaction ends,
+   * exclusively (`update`) for a change, shared (`share`) to rely on it staying as read.
+   */
+  abstract lockById(id: string, mode: 'update' | 'share'): Promise<User | null>;
   /** `email` is already normalized (trimmed, lower-cased). */
   abstract findByEmail(email: string): Promise<User | null>;
   /** Throws `EmailTakenError` when the email is registered already, also under a race. */

@@ -23,6 +23,15 @@ export class TypeOrmUserRepository extends UserRepository {
     return row ? toDomain(row) : null;
   }
 
+  async lockById(id: string, mode: 'update' | 'share'): Promise<User | null> {
+    const row = await this.rows
+      .createQueryBuilder('user')
+      .setLock(mode === 'update' ? 'pessimistic_write' : 'pessimistic_read')
+      .where('user.id = :id', { id })
+      .getOne();
+    return row ? toDomain(row) : null;
+  }
+
   async findByEmail(email: string): Promise<User | null> {
     // lower(email) so the query uses the unique index.
     const row = await this.rows

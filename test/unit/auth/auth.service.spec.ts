@@ -107,6 +107,24 @@ describe('AuthService', () => {
     });
   });
 
+  it('opens no session for a login whose account changed since its password was checked', async () => {
+    const kit = authTestKit();
+    const { user } = await kit.signUp();
+    const checked = await kit.auth.verifyLogin('ada@example.com', 'password-1', kit.client);
+    kit.clock.advance(1000);
+    await kit.users.changePassword(user.id, 'password-1', 'password-2');
+    await expect(kit.auth.login(checked, kit.client)).rejects.toBeInstanceOf(
+      InvalidCredentialsError,
+    );
+
+    await kit.users.disable(user.id);
+    const stale = {
+      ...checked,
+      tokensValidAfter: (await kit.users.getAccount(user.id)).tokensValidAfter,
+    };
+    await expect(kit.auth.login(stale, kit.client)).rejects.toBeInstanceOf(InvalidCredentialsError);
+  });
+
   it('ends every session at a password change, and opens a new one', async () => {
     const kit = authTestKit();
     const { tokens, user } = await kit.signUp();

@@ -10,6 +10,10 @@ export class InMemoryUserRepository extends UserRepository {
     return row ? User.restore(row) : null;
   }
 
+  lockById(id: string): Promise<User | null> {
+    return this.findById(id);
+  }
+
   async findByEmail(email: string): Promise<User | null> {
     const row = [...this.rows.values()].find(
       (candidate) => candidate.email.toLowerCase() === email,

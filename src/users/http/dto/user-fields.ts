@@ -28,9 +28,13 @@ export function NewPasswordField(): PropertyDecorator {
   );
 }
 
-/** An existing password to check: any string, compared as given. */
+/** An existing password to check: any string without NUL, compared as given. */
 export function CurrentPasswordField(): PropertyDecorator {
-  return applyDecorators(ApiProperty({ example: 'correct horse battery staple' }), IsString());
+  return applyDecorators(
+    ApiProperty({ example: 'correct horse battery staple' }),
+    IsString(),
+    NoNulCharacter(),
+  );
 }
 
 /** Trimmed, lower-cased, valid, at most 254 characters. */
