@@ -8,4 +8,8 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  // Start-up failed (PostgreSQL unreachable after retries, port taken…): say why, exit non-zero.
+  process.stderr.write(`TempMessenger failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

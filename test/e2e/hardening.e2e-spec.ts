@@ -136,3 +136,29 @@ describe('with Redis unreachable', () => {
     expect((await testApp.http.get('/messages')).status).toBe(503);
   });
 });
+
+describe('guessing the current password with a stolen token', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({
+      LOGIN_MAX_FAILURES: '3',
+      REDIS_KEY_PREFIX: `tm-test-password-guess-${Math.random().toString(36).slice(2)}:`,
+    });
+  });
+
+  afterAll(() => testApp.close());
+
+  it('is limited like logins: past the limit even the right password gets 429', async () => {
+    const account = await registerAccount(testApp);
+    const tryPassword = (currentPassword: string) =>
+      testApp.http
+        .post('/users/me/password')
+        .set(bearer(account.accessToken))
+        .send({ currentPassword, newPassword: 'a brand new password' });
+    for (let i = 0; i < 3; i++) expectError(await tryPassword(`guess ${i}`), 400, 'WRONG_PASSWORD');
+    const throttled = await tryPassword(account.password);
+    expectError(throttled, 429, 'TOO_MANY_REQUESTS');
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

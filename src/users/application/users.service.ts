@@ -1,7 +1,9 @@
 import { loggableError } from '../../common/logging/loggable-error';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../common/config/app-config';
 import { UnitOfWork } from '../../common/database/unit-of-work';
+import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { Clock } from '../../common/time/clock';
 import { normalizeEmail } from '../domain/email';
@@ -32,13 +34,26 @@ export interface RegistrationInput {
 export class UsersService {
   private readonly logger = new Logger('UsersService');
   private readonly listeners: UserLifecycleListener[] = [];
+  private readonly passwordFailures: RateLimiter;
 
   constructor(
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
-  ) {}
+    config: AppConfig,
+    rateLimiters: RateLimiterFactory,
+  ) {
+    // A stolen access token must not buy unlimited guesses at the current password.
+    this.passwordFailures = rateLimiters.create(
+      {
+        name: 'password-checks',
+        points: config.throttling.loginMaxFailures,
+        durationSeconds: config.throttling.loginFailureWindowSeconds,
+      },
+      'Too many wrong passwords. Please try again later.',
+    );
+  }
 
   addLifecycleListener(listener: UserLifecycleListener): void {
     this.listeners.push(listener);
@@ -198,10 +213,12 @@ export class UsersService {
 
   /** bcrypt work outside any transaction; the caller re-checks the hash under the lock. */
   private async checkPassword(id: string, password: string): Promise<User> {
+    await this.passwordFailures.consume(id);
     const user = await this.load(id);
     const matches =
       isComparable(password) && (await this.hasher.verify(password, user.passwordHash));
     if (!matches) throw new WrongPasswordError();
+    await this.passwordFailures.reset(id);
     return user;
   }
 

@@ -23,7 +23,15 @@ export function authTestKit(env: Record<string, string> = {}) {
   const clock = new FixedClock(new Date());
   const unitOfWork = new ImmediateUnitOfWork();
   const userRepository = new InMemoryUserRepository();
-  const users = new UsersService(userRepository, new FakePasswordHasher(), unitOfWork, clock);
+  const rateLimiters = new InMemoryRateLimiterFactory();
+  const users = new UsersService(
+    userRepository,
+    new FakePasswordHasher(),
+    unitOfWork,
+    clock,
+    config,
+    rateLimiters,
+  );
   const sessions = new InMemorySessionRepository();
   const blacklist = new InMemoryTokenBlacklist();
   const cache = new InMemoryAuthStateCache();
@@ -37,7 +45,6 @@ export function authTestKit(env: Record<string, string> = {}) {
     },
   });
   const tokens = new JwtTokenCodec(jwt, config);
-  const rateLimiters = new InMemoryRateLimiterFactory();
   const auth = new AuthService(
     users,
     sessions,

@@ -86,6 +86,8 @@ describe('MessagesService', () => {
       new FakePasswordHasher(),
       new ImmediateUnitOfWork(),
       clock,
+      loadConfig({}),
+      new InMemoryRateLimiterFactory(),
     );
     service = messagesService(GENEROUS_POST_LIMIT);
     service.onModuleInit();

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../../src/common/config';
 import { ValidationFailedError } from '../../../src/common/errors';
 import { UsersService } from '../../../src/users';
 import type { AccessRevocation } from '../../../src/users';
@@ -5,6 +6,7 @@ import { UserNotFoundError, WrongPasswordError } from '../../../src/users/domain
 import { FakePasswordHasher } from '../fakes/fake-password.hasher';
 import { FixedClock } from '../fakes/fixed.clock';
 import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
+import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.factory';
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
 
 describe('UsersService', () => {
@@ -19,7 +21,14 @@ describe('UsersService', () => {
     hasher = new FakePasswordHasher();
     unitOfWork = new ImmediateUnitOfWork();
     clock = new FixedClock();
-    service = new UsersService(users, hasher, unitOfWork, clock);
+    service = new UsersService(
+      users,
+      hasher,
+      unitOfWork,
+      clock,
+      loadConfig({ LOGIN_MAX_FAILURES: '3' }),
+      new InMemoryRateLimiterFactory(),
+    );
   });
 
   const register = (email = 'Ada@Example.com ') =>
