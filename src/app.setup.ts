@@ -33,6 +33,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   }
 
   app.set('trust proxy', config.trustProxy);
+  // Responses are no-store or ephemeral: hashing every body for an ETag buys nothing.
+  app.set('etag', false);
   app.use(helmet());
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,

@@ -5,13 +5,10 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import {
-  type HealthCheckResult,
-  HealthCheckService,
-  TypeOrmHealthIndicator,
-} from '@nestjs/terminus';
+import { type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../http/public.decorator';
+import { DatabaseHealthIndicator } from './database.health-indicator';
 import { HealthResponseDto } from './health.dto';
 import { RedisHealthIndicator } from './redis.health-indicator';
 
@@ -24,7 +21,7 @@ const CHECK_TIMEOUT_MS = 1500;
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
     private readonly redis: RedisHealthIndicator,
   ) {}
 
@@ -39,7 +36,7 @@ export class HealthController {
     let result: HealthCheckResult;
     try {
       result = await this.health.check([
-        () => this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
+        () => this.database.pingCheck('database', CHECK_TIMEOUT_MS),
         () => this.redis.pingCheck('redis', CHECK_TIMEOUT_MS),
       ]);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
+import { pingCheck } from './ping-with-timeout';
 
 @Injectable()
 export class RedisHealthIndicator {
@@ -9,19 +10,7 @@ export class RedisHealthIndicator {
     private readonly indicators: HealthIndicatorService,
   ) {}
 
-  async pingCheck<Key extends string>(key: Key, timeoutMs: number) {
-    const indicator = this.indicators.check(key);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([this.redis.ping(), timeout]);
-      return indicator.up();
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message });
-    } finally {
-      clearTimeout(timer);
-    }
+  pingCheck<Key extends string>(key: Key, timeoutMs: number) {
+    return pingCheck(this.indicators, key, () => this.redis.ping(), timeoutMs);
   }
 }
