@@ -1,0 +1,141 @@
+// Baseline of the public-list case: GET /messages?limit=&cursor= on a plain node:http server with
+// ioredis, making the same Redis call as the service (its LIST Lua script, once per page) and
+// answering the same JSON (src/messages/http/dto/message.response.ts).
+// The script is not copied: the service's own RedisMessageStore, imported from dist/ (no Nest
+// application is started), registers it on this client, and the handler calls it by hand.
+// Usage: node bench/baselines/plain-messages.mjs [port]   (or PORT=...; prints "ready" on stdout)
+// Reads REDIS_URL and REDIS_KEY_PREFIX like the service. Needs `npm run build` first.
+import { Buffer } from 'node:buffer';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { URLSearchParams } from 'node:url';
+import Redis from 'ioredis';
+import { BENCH_REDIS_URL } from '../lib/service.mjs';
+import { RedisMessageStore } from '../../dist/src/messages/infrastructure/redis-message.store.js';
+
+const port = Number(process.argv[2] ?? process.env.PORT ?? 3915);
+const PAGE_DEFAULT = 100;
+const PAGE_MAX = 500;
+/** The listing index, under the key prefix (BY_EXPIRY in redis-message.store.ts). */
+const BY_EXPIRY = 'messages:by-expiry';
+const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The same client settings as the service (redis.module.ts).
+const prefix = process.env.REDIS_KEY_PREFIX ?? 'tm:';
+const redis = new Redis(process.env.REDIS_URL ?? BENCH_REDIS_URL, {
+  keyPrefix: prefix,
+  connectionName: 'tempmessenger-bench-baseline',
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2000,
+  commandTimeout: 2000,
+});
+redis.on('error', () => undefined);
+
+// Registers the store's scripts (EVALSHA, loaded once) on this client, under the names the
+// service gives them; only the listing one is used.
+new RedisMessageStore(redis);
+if (typeof redis.messageList !== 'function') {
+  throw new Error('dist/ RedisMessageStore no longer defines the messageList script: update me');
+}
+
+class BadRequest extends Error {}
+
+/** The query of messages.service.ts / list-messages.query.ts: limit 1–500, opaque cursor. */
+function readQuery(search) {
+  const params = new URLSearchParams(search);
+  const limitText = params.getAll('limit');
+  const cursorText = params.getAll('cursor');
+  if (limitText.length > 1 || cursorText.length > 1) throw new BadRequest();
+  let limit = PAGE_DEFAULT;
+  if (limitText.length === 1) {
+    limit = Number(limitText[0]);
+    if (!/^\d+$/.test(limitText[0]) || limit < 1 || limit > PAGE_MAX) throw new BadRequest();
+  }
+  let after = null;
+  if (cursorText.length === 1) {
+    const cursor = cursorText[0];
+    const match =
+      cursor.length <= 256 ? CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
+    if (!match || !UUID.test(match[2]) || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new BadRequest();
+    after = { expiresAt: Number(match[1]), id: match[2].toLowerCase() };
+  }
+  return { limit, after };
+}
+
+async function listMessages(search) {
+  const { limit, after } = readQuery(search);
+  const [more, ...bodies] = await redis.messageList(
+    BY_EXPIRY,
+    prefix,
+    after ? String(after.expiresAt) : '',
+    after?.id ?? '',
+    limit,
+  );
+  const stored = bodies.map((body) => JSON.parse(body));
+  const now = Date.now();
+  const last = stored.at(-1);
+  return {
+    items: stored.map((message) => ({
+      id: message.id,
+      message: message.text,
+      email: message.authorEmail,
+      userId: message.authorId,
+      createdAt: new Date(message.createdAt).toISOString(),
+      expiresAt: new Date(message.expiresAt).toISOString(),
+      expiresInMs: Math.max(0, message.expiresAt - now),
+    })),
+    nextCursor:
+      more === '1' && last
+        ? Buffer.from(`${last.expiresAt}:${last.id}`).toString('base64url')
+        : null,
+  };
+}
+
+function send(response, status, body) {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
+  response.end(json);
+}
+
+const server = createServer(async (request, response) => {
+  const [path, search = ''] = request.url.split('?', 2);
+  if (request.method !== 'GET' || path !== '/messages') {
+    send(response, 404, { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
+    return;
+  }
+  try {
+    send(response, 200, await listMessages(search));
+  } catch (error) {
+    if (error instanceof BadRequest) {
+      send(response, 400, {
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'VALIDATION_FAILED',
+        message: 'Request validation failed.',
+      });
+    } else {
+      // Only Redis can fail here.
+      send(response, 503, {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'Service unavailable.',
+      });
+    }
+  }
+});
+
+if (redis.status !== 'ready') await once(redis, 'ready');
+await redis.ping();
+server.listen(port, '127.0.0.1', () => console.log(`ready ${port}`));
+
+process.once('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  redis.quit().finally(() => process.exit(0));
+});

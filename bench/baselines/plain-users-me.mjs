@@ -1,0 +1,304 @@
+// Baseline of the authenticated-read case: GET /users/me on a plain node:http server, doing by
+// hand the work the service does for it:
+//   1. `Authorization: Bearer <token>` (src/auth/http/jwt-auth.guard.ts);
+//   2. HS256 verification with node:crypto, then the checks jsonwebtoken and jwt.strategy.ts make:
+//      header alg HS256, iss, aud, exp with 1 s of leeway, typ access, UUID sub/sid/jti, iat;
+//   3. the revocation check of access-check.service.ts: one Redis MGET of auth:token:<jti>,
+//      auth:session:<sid>, auth:user:<sub> (same prefix and encoding as redis-auth-state.cache.ts);
+//      parts it misses are read from PostgreSQL in parallel and cached with SET NX EX 60;
+//      then the rules of src/auth/domain/access-decision.ts;
+//   4. the user row, and the same JSON as the service.
+// Usage: node bench/baselines/plain-users-me.mjs [port]   (or PORT=...; prints "ready" on stdout)
+// Reads DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE like the
+// service: give it the same values as the instance it is compared with, so one token works on both.
+import { Buffer } from 'node:buffer';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import Redis from 'ioredis';
+import pg from 'pg';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from '../lib/service.mjs';
+
+const port = Number(process.argv[2] ?? process.env.PORT ?? 3913);
+const secret = process.env.JWT_SECRET;
+if (!secret) throw new Error('JWT_SECRET must be set (the same as the service’s)');
+const issuer = process.env.JWT_ISSUER ?? 'tempmessenger';
+const audience = process.env.JWT_AUDIENCE ?? 'tempmessenger';
+const LEEWAY_SECONDS = 1;
+const CACHE_TTL_SECONDS = 60;
+/** A deleted user's "tokens valid after" in the cache (redis-auth-state.cache.ts). */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+const BEARER_HEADER = /^bearer [^\s]+$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (value) => typeof value === 'string' && UUID.test(value);
+
+// The same pool and client settings as the service (data-source.ts, redis.module.ts).
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL ?? BENCH_DATABASE_URL,
+  max: 20,
+  connectionTimeoutMillis: 2000,
+  query_timeout: 5000,
+  statement_timeout: 5000,
+  application_name: 'tempmessenger-bench-baseline',
+});
+pool.on('error', () => undefined);
+const redis = new Redis(process.env.REDIS_URL ?? BENCH_REDIS_URL, {
+  keyPrefix: process.env.REDIS_KEY_PREFIX ?? 'tm:',
+  connectionName: 'tempmessenger-bench-baseline',
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2000,
+  commandTimeout: 2000,
+});
+redis.on('error', () => undefined);
+
+class Refusal extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+const REASONS = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
+const invalid = () => new Refusal(401, 'TOKEN_INVALID', 'Invalid token. Please log in again.');
+const revoked = () => new Refusal(401, 'TOKEN_REVOKED', 'Token blacklisted. Please log in again.');
+
+function decodeJson(part) {
+  const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid();
+  return value;
+}
+
+/** The access claims of a well-signed, current access token of this issuer and audience. */
+function verifyAccessToken(token) {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw invalid();
+  let header, payload;
+  try {
+    header = decodeJson(parts[0]);
+    payload = decodeJson(parts[1]);
+  } catch {
+    throw invalid();
+  }
+  if (header.alg !== 'HS256') throw invalid();
+  const expected = Buffer.from(
+    createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest('base64url'),
+  );
+  const given = Buffer.from(parts[2]);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+
+  const now = Math.floor(Date.now() / 1000);
+  if (payload.nbf !== undefined) {
+    if (typeof payload.nbf !== 'number' || payload.nbf > now + LEEWAY_SECONDS) throw invalid();
+  }
+  if (typeof payload.exp !== 'number') throw invalid();
+  if (now >= payload.exp + LEEWAY_SECONDS) {
+    throw new Refusal(401, 'TOKEN_EXPIRED', 'Signature expired. Please log in again.');
+  }
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (!audiences.includes(audience) || payload.iss !== issuer) throw invalid();
+  if (payload.typ === 'refresh')
+    throw new Refusal(403, 'WRONG_TOKEN_TYPE', 'Do not use refresh token.');
+  if (payload.typ !== 'access') throw invalid();
+  if (!isUuid(payload.sub) || !isUuid(payload.sid) || !isUuid(payload.jti)) throw invalid();
+  if (typeof payload.iat !== 'number') throw invalid();
+  return {
+    userId: payload.sub,
+    sessionId: payload.sid,
+    tokenId: payload.jti,
+    issuedAt: new Date(payload.iat * 1000),
+  };
+}
+
+// The cache encoding of redis-auth-state.cache.ts.
+const decodeToken = (value) => (value === 'v' ? 'valid' : 'revoked');
+const encodeToken = (state) => (state === 'revoked' ? 'r' : 'v');
+function decodeSession(value) {
+  const [status, userId, expiresAt] = value.split('|');
+  return status === 'a' && userId && expiresAt
+    ? { active: true, userId, expiresAt: new Date(Number(expiresAt)) }
+    : { active: false };
+}
+const encodeSession = (state) =>
+  state.active ? `a|${state.userId}|${state.expiresAt.getTime()}` : 'r';
+function decodeUser(value) {
+  const fields = value.split('|');
+  const version = Number(fields.at(-1));
+  const tokensValidAfter = version >= NEVER ? null : new Date(version);
+  const [status, role] = fields;
+  return status === 'a' && (role === 'user' || role === 'admin') && tokensValidAfter
+    ? { active: true, role, tokensValidAfter }
+    : { active: false, tokensValidAfter };
+}
+function encodeUser(state) {
+  const version = state.tokensValidAfter?.getTime() ?? NEVER;
+  return state.active ? `a|${state.role}|${version}` : `x|${version}`;
+}
+
+// The record: the same reads as the service's repositories, one query each.
+async function loadToken(tokenId) {
+  const result = await pool.query('SELECT 1 FROM blacklist_tokens WHERE jti = $1 LIMIT 1', [
+    tokenId,
+  ]);
+  return result.rowCount > 0 ? 'revoked' : 'valid';
+}
+async function loadSession(sessionId) {
+  const { rows } = await pool.query(
+    'SELECT user_id, expires_at, revoked_at FROM sessions WHERE id = $1',
+    [sessionId],
+  );
+  const row = rows[0];
+  return row && row.revoked_at === null
+    ? { active: true, userId: row.user_id, expiresAt: row.expires_at }
+    : { active: false };
+}
+async function loadUser(userId) {
+  const { rows } = await pool.query(
+    'SELECT role, disabled_at, tokens_valid_after FROM users WHERE id = $1',
+    [userId],
+  );
+  const row = rows[0];
+  if (!row) return { active: false, tokensValidAfter: null };
+  return row.disabled_at
+    ? { active: false, tokensValidAfter: row.tokens_valid_after }
+    : { active: true, role: row.role, tokensValidAfter: row.tokens_valid_after };
+}
+
+/** access-check.service.ts + access-decision.ts: throws TOKEN_REVOKED, or returns the role. */
+async function checkAccess(claims) {
+  let cached = null;
+  try {
+    const [token, session, user] = await redis.mget(
+      `auth:token:${claims.tokenId}`,
+      `auth:session:${claims.sessionId}`,
+      `auth:user:${claims.userId}`,
+    );
+    cached = {
+      token: token ? decodeToken(token) : undefined,
+      session: session ? decodeSession(session) : undefined,
+      user: user ? decodeUser(user) : undefined,
+    };
+  } catch {
+    // Redis cannot answer: PostgreSQL answers alone.
+  }
+  const [token, session, user] = await Promise.all([
+    cached?.token ?? loadToken(claims.tokenId),
+    cached?.session ?? loadSession(claims.sessionId),
+    cached?.user ?? loadUser(claims.userId),
+  ]);
+  if (cached && (!cached.token || !cached.session || !cached.user)) {
+    const fill = redis.pipeline();
+    if (!cached.token)
+      fill.set(`auth:token:${claims.tokenId}`, encodeToken(token), 'EX', CACHE_TTL_SECONDS, 'NX');
+    if (!cached.session) {
+      fill.set(
+        `auth:session:${claims.sessionId}`,
+        encodeSession(session),
+        'EX',
+        CACHE_TTL_SECONDS,
+        'NX',
+      );
+    }
+    if (!cached.user)
+      fill.set(`auth:user:${claims.userId}`, encodeUser(user), 'EX', CACHE_TTL_SECONDS, 'NX');
+    fill.exec().catch(() => undefined);
+  }
+
+  if (token === 'revoked') throw revoked();
+  if (!session.active || session.userId !== claims.userId || session.expiresAt <= new Date()) {
+    throw revoked();
+  }
+  if (!user.active) throw revoked();
+  if (claims.issuedAt.getTime() < Math.floor(user.tokensValidAfter.getTime() / 1000) * 1000) {
+    throw revoked();
+  }
+  return user.role;
+}
+
+async function usersMe(request) {
+  const header = request.headers.authorization;
+  if (header === undefined) throw new Refusal(401, 'AUTH_REQUIRED', 'Provide a valid auth token.');
+  if (!BEARER_HEADER.test(header))
+    throw new Refusal(401, 'TOKEN_MALFORMED', 'Bearer token malformed.');
+  const claims = verifyAccessToken(header.slice('bearer '.length));
+  await checkAccess(claims);
+  const { rows } = await pool.query(
+    'SELECT id, email, first_name, last_name, role, created_at FROM users WHERE id = $1',
+    [claims.userId],
+  );
+  const row = rows[0];
+  if (!row) throw new Refusal(404, 'USER_NOT_FOUND', 'User not found.');
+  return {
+    id: row.id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    role: row.role,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+function send(response, status, body, headers = {}) {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    ...headers,
+  });
+  response.end(json);
+}
+
+const server = createServer(async (request, response) => {
+  if (request.method !== 'GET' || request.url.split('?', 1)[0] !== '/users/me') {
+    send(response, 404, { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
+    return;
+  }
+  try {
+    send(response, 200, await usersMe(request));
+  } catch (error) {
+    if (error instanceof Refusal) {
+      send(
+        response,
+        error.status,
+        {
+          statusCode: error.status,
+          error: REASONS[error.status],
+          code: error.code,
+          message: error.message,
+        },
+        error.status === 401
+          ? {
+              'www-authenticate': request.headers.authorization
+                ? 'Bearer error="invalid_token"'
+                : 'Bearer',
+            }
+          : {},
+      );
+    } else {
+      // Only PostgreSQL or Redis can fail here.
+      send(response, 503, {
+        statusCode: 503,
+        error: REASONS[503],
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'Service unavailable.',
+      });
+    }
+  }
+});
+
+await pool.query('SELECT 1');
+if (redis.status !== 'ready') await once(redis, 'ready');
+await redis.ping();
+server.listen(port, '127.0.0.1', () => console.log(`ready ${port}`));
+
+process.once('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  Promise.allSettled([pool.end(), redis.quit()]).finally(() => process.exit(0));
+});

@@ -1,0 +1,249 @@
+// Case 3, public list: the service's GET /messages?limit=100 with 100 and with 100,000 live
+// messages against a plain node:http + ioredis server making the same Redis call (the store's LIST
+// Lua script) and answering the same JSON (bench/baselines/plain-messages.mjs).
+// Targets: at both sizes the service makes at least 0.6 of the baseline's requests/s (median of
+// the rounds; `ratio` is the lower of the two sizes), and the service's p50 with 100,000 live
+// messages is within 1.5 times its p50 with 100 (medians of the rounds).
+// The messages are posted through the service's own store (dist/), under a key prefix of this
+// run's own, removed at the end.
+// Usage: npm run build && node bench/cases/public-list.mjs [seconds=8] [connections=50] [rounds=2]
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { clearTimeout } from 'node:timers';
+import { URL, fileURLToPath } from 'node:url';
+import Redis from 'ioredis';
+import { load, median } from '../lib/load.mjs';
+import { BENCH_DATABASE_URL, BENCH_REDIS_URL, startService } from '../lib/service.mjs';
+
+const NAME = 'public-list';
+const SERVICE_PORT = 3914;
+const BASELINE_PORT = 3915;
+const WARM_UP_SECONDS = 3;
+const SIZES = [100, 100_000];
+const TARGET = 0.6;
+const P50_TARGET = 1.5;
+
+export async function run({ seconds = 8, connections = 50, rounds = 2 } = {}) {
+  const prefix = `tm-bench-list-${process.pid}:`;
+  const env = { REDIS_KEY_PREFIX: prefix };
+  await clearPrefix(prefix);
+  const service = await startService({ port: SERVICE_PORT, env });
+  let baseline;
+  try {
+    baseline = await startBaseline('plain-messages.mjs', BASELINE_PORT, env);
+    const urls = {
+      service: `${service.base}/messages?limit=100`,
+      baseline: `${baseline.base}/messages?limit=100`,
+    };
+    const rows = [];
+    let live = 0;
+    for (const size of SIZES) {
+      await fill(prefix, size - live);
+      live = size;
+      await expectSameAnswer({ urls, normalize: withoutTimeLeft });
+      for (const url of Object.values(urls)) {
+        await load({ url, connections, duration: WARM_UP_SECONDS });
+      }
+      for (const row of await alternate({ urls, connections, seconds, rounds })) {
+        rows.push({ size, ...row });
+      }
+    }
+    const ratioBySize = Object.fromEntries(
+      SIZES.map((size) => [
+        size,
+        median(rows.filter((row) => row.size === size).map((row) => row.ratio)),
+      ]),
+    );
+    const p50 = (size) =>
+      median(rows.filter((row) => row.size === size).map((row) => row.service.p50));
+    // autocannon's latencies are whole milliseconds: a p50 of 0 counts as 1.
+    const p50Ratio = p50(SIZES[1]) / Math.max(1, p50(SIZES[0]));
+    const ratio = Math.min(...Object.values(ratioBySize));
+    const metRps = ratio >= TARGET && rows.every((row) => row.service.failures === 0);
+    const metP50 = p50Ratio <= P50_TARGET;
+    return {
+      case: NAME,
+      target:
+        `service req/s ≥ ${TARGET} × baseline (plain node:http + ioredis, same Lua script) ` +
+        `at 100 and at 100,000 live messages; p50 at 100,000 ≤ ${P50_TARGET} × p50 at 100`,
+      rows,
+      ratio,
+      ratioBySize,
+      p50Ratio,
+      metRps,
+      metP50,
+      met: metRps && metP50,
+      rssMb: await service.rssMb(),
+    };
+  } finally {
+    await baseline?.stop();
+    await service.stop();
+    await clearPrefix(prefix);
+  }
+}
+
+/** `expiresInMs` moves between two calls; everything else must match. */
+function withoutTimeLeft(body) {
+  return { ...body, items: body.items?.map(({ expiresInMs: _, ...item }) => item) };
+}
+
+/** Posts through the service's own store (dist), so the data has exactly the service's layout. */
+async function fill(prefix, count) {
+  const { RedisMessageStore } =
+    await import('../../dist/src/messages/infrastructure/redis-message.store.js');
+  const redis = new Redis(BENCH_REDIS_URL, { keyPrefix: prefix });
+  const store = new RedisMessageStore(redis);
+  const author = { id: randomUUID(), email: 'public-list-bench@example.com' };
+  try {
+    for (let done = 0; done < count;) {
+      const batch = Math.min(1000, count - done);
+      await Promise.all(
+        Array.from({ length: batch }, (_, i) =>
+          store.post({
+            id: randomUUID(),
+            text: `benchmark message ${done + i}`,
+            authorId: author.id,
+            authorEmail: author.email,
+            ttlSeconds: 3600,
+          }),
+        ),
+      );
+      done += batch;
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Removes this run's keys (messages and their indexes) from the benchmark Redis db. */
+async function clearPrefix(prefix) {
+  const redis = new Redis(BENCH_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Each round runs both sides, the first side swapping every round so drift favours neither. */
+async function alternate({ urls, headers, connections, seconds, rounds }) {
+  const rows = [];
+  for (let round = 1; round <= rounds; round++) {
+    const figures = {};
+    for (const side of round % 2 ? ['service', 'baseline'] : ['baseline', 'service']) {
+      const { rps, p50, p99, failures } = await load({
+        url: urls[side],
+        headers,
+        connections,
+        duration: seconds,
+      });
+      figures[side] = { rps, p50, p99, failures };
+    }
+    const { service, baseline } = figures;
+    rows.push({ round, service, baseline, ratio: service.rps / baseline.rps });
+  }
+  return rows;
+}
+
+/**
+ * The baseline must answer what the service answers, or the comparison means nothing;
+ * `normalize` takes out what may differ between two calls.
+ */
+async function expectSameAnswer({ urls, headers, normalize = (body) => body }) {
+  const [service, baseline] = await Promise.all(
+    [urls.service, urls.baseline].map(async (url) => {
+      const response = await fetch(url, { headers });
+      return `${response.status} ${JSON.stringify(normalize(await response.json()))}`;
+    }),
+  );
+  if (service !== baseline) {
+    throw new Error(
+      `baseline answers differently:\n  service:  ${service}\n  baseline: ${baseline}`,
+    );
+  }
+}
+
+/** Spawns a baseline server on a loopback port and waits for its "ready" line (15 s at most). */
+async function startBaseline(script, port, env) {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL(`../baselines/${script}`, import.meta.url)), String(port)],
+    {
+      env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL, REDIS_URL: BENCH_REDIS_URL, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  try {
+    await new Promise((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`${script} not ready within 15 s`)), 15_000);
+      const onData = (chunk) => {
+        output += chunk;
+        if (/^ready\b/m.test(output)) {
+          clearTimeout(timer);
+          child.off('exit', onExit);
+          resolve();
+        }
+      };
+      const onExit = (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${script} exited with ${code} before it was ready`));
+      };
+      child.stdout.on('data', onData);
+      child.once('exit', onExit);
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  child.stdout.resume();
+  return { base: `http://127.0.0.1:${port}`, pid: child.pid, stop };
+}
+
+function print(result) {
+  console.log(`\n${result.case} — target: ${result.target}`);
+  console.log(
+    'live messages | round | service req/s | p50 | p99 | baseline req/s | p50 | p99 | ratio | failures',
+  );
+  for (const { size, round, service, baseline, ratio } of result.rows) {
+    console.log(
+      [
+        size.toLocaleString('en'),
+        round,
+        service.rps.toFixed(0),
+        service.p50,
+        service.p99,
+        baseline.rps.toFixed(0),
+        baseline.p50,
+        baseline.p99,
+        ratio.toFixed(2),
+        `${service.failures} / ${baseline.failures}`,
+      ].join(' | '),
+    );
+  }
+  const bySize = Object.entries(result.ratioBySize)
+    .map(([size, ratio]) => `${Number(size).toLocaleString('en')}: ${ratio.toFixed(2)}`)
+    .join(', ');
+  console.log(`ratio (median per size): ${bySize}; target met: ${result.metRps ? 'yes' : 'no'}`);
+  console.log(
+    `service p50 100,000 / 100: ${result.p50Ratio.toFixed(2)}; target met: ${result.metP50 ? 'yes' : 'no'}`,
+  );
+  console.log(`service RSS after: ${result.rssMb.toFixed(0)} MB`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [seconds = 8, connections = 50, rounds = 2] = process.argv.slice(2).map(Number);
+  print(await run({ seconds, connections, rounds }));
+}
