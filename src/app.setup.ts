@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { version } from '../package.json';
@@ -8,7 +9,7 @@ import { AppConfig } from './common/config';
 import { HttpErrorFilter } from './common/errors';
 import { StrictValidationPipe } from './common/http';
 import { setupSwagger } from './common/http/swagger';
-import { RouteLoggingInterceptor } from './common/logging';
+import { assignRequestId, RouteLoggingInterceptor } from './common/logging';
 
 /** Builds the application the way `main.ts` serves it; the e2e tests use it too. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -35,6 +36,11 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('trust proxy', config.trustProxy);
   // Responses are no-store or ephemeral: hashing every body for an ETag buys nothing.
   app.set('etag', false);
+  // Before CORS, whose preflight answers never reach the request logger, so they carry an id too.
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    assignRequestId(request, response);
+    next();
+  });
   app.use(helmet());
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,

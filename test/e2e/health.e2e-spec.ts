@@ -78,6 +78,17 @@ describe('CORS', () => {
     expect(response.headers['access-control-expose-headers']).toContain('X-Request-Id');
   });
 
+  it('answers a preflight with the CORS headers and a request id', async () => {
+    const response = await testApp.http
+      .options('/messages')
+      .set('Origin', 'https://app.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('X-Request-Id', 'preflight-1');
+    expect(response.status).toBe(204);
+    expect(response.headers['access-control-allow-origin']).toBe('https://app.example');
+    expect(response.headers['x-request-id']).toBe('preflight-1');
+  });
+
   it('does not allow an origin outside the list', async () => {
     const response = await testApp.http
       .get('/health')

@@ -7,10 +7,16 @@ import type { RequestPrincipal } from '../http/request-principal';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Takes the caller's X-Request-Id when it is sane, makes a UUID otherwise, and echoes it. */
+/**
+ * Takes the caller's X-Request-Id when it is sane, makes a UUID otherwise, and echoes it; once per
+ * request, however many times it is asked.
+ */
 export function assignRequestId(request: IncomingMessage, response: ServerResponse): string {
+  const assigned = (request as { id?: unknown }).id;
+  if (typeof assigned === 'string') return assigned;
   const given = request.headers['x-request-id'];
   const id = typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+  (request as { id?: string }).id = id;
   response.setHeader('X-Request-Id', id);
   return id;
 }
