@@ -4,17 +4,9 @@
 // the same JWT secret, issuer, audience and Redis key prefix, so one token works on both.
 // Target: the service makes at least 0.6 of the baseline's requests/s (median of the rounds).
 // Usage: npm run build && node bench/cases/authenticated-read.mjs [seconds=8] [connections=50] [rounds=2]
-import { spawn } from 'node:child_process';
-import { clearTimeout } from 'node:timers';
-import { URL, fileURLToPath } from 'node:url';
-import Redis from 'ioredis';
+import { alternate, clearPrefix, expectSameAnswer, startBaseline } from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
-import {
-  BENCH_DATABASE_URL,
-  BENCH_REDIS_URL,
-  registerUser,
-  startService,
-} from '../lib/service.mjs';
+import { registerUser, startService } from '../lib/service.mjs';
 
 const NAME = 'authenticated-read';
 const SERVICE_PORT = 3912;
@@ -73,103 +65,6 @@ async function deleteUser(base, user) {
   }).catch((error) => ({ status: error.message }));
   if (response.status !== 204)
     console.warn(`could not delete the benchmark user: ${response.status}`);
-}
-
-/** Removes this run's keys (auth-state cache, rate-limit counters) from the benchmark Redis db. */
-async function clearPrefix(prefix) {
-  const redis = new Redis(BENCH_REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-/** Each round runs both sides, the first side swapping every round so drift favours neither. */
-async function alternate({ urls, headers, connections, seconds, rounds }) {
-  const rows = [];
-  for (let round = 1; round <= rounds; round++) {
-    const figures = {};
-    for (const side of round % 2 ? ['service', 'baseline'] : ['baseline', 'service']) {
-      const { rps, p50, p99, failures } = await load({
-        url: urls[side],
-        headers,
-        connections,
-        duration: seconds,
-      });
-      figures[side] = { rps, p50, p99, failures };
-    }
-    const { service, baseline } = figures;
-    rows.push({ round, service, baseline, ratio: service.rps / baseline.rps });
-  }
-  return rows;
-}
-
-/**
- * The baseline must answer what the service answers, or the comparison means nothing;
- * `normalize` takes out what may differ between two calls.
- */
-async function expectSameAnswer({ urls, headers, normalize = (body) => body }) {
-  const [service, baseline] = await Promise.all(
-    [urls.service, urls.baseline].map(async (url) => {
-      const response = await fetch(url, { headers });
-      return `${response.status} ${JSON.stringify(normalize(await response.json()))}`;
-    }),
-  );
-  if (service !== baseline) {
-    throw new Error(
-      `baseline answers differently:\n  service:  ${service}\n  baseline: ${baseline}`,
-    );
-  }
-}
-
-/** Spawns a baseline server on a loopback port and waits for its "ready" line (15 s at most). */
-async function startBaseline(script, port, env) {
-  const child = spawn(
-    process.execPath,
-    [fileURLToPath(new URL(`../baselines/${script}`, import.meta.url)), String(port)],
-    {
-      env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL, REDIS_URL: BENCH_REDIS_URL, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  try {
-    await new Promise((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`${script} not ready within 15 s`)), 15_000);
-      const onData = (chunk) => {
-        output += chunk;
-        if (/^ready\b/m.test(output)) {
-          clearTimeout(timer);
-          child.off('exit', onExit);
-          resolve();
-        }
-      };
-      const onExit = (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${script} exited with ${code} before it was ready`));
-      };
-      child.stdout.on('data', onData);
-      child.once('exit', onExit);
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  child.stdout.resume();
-  return { base: `http://127.0.0.1:${port}`, pid: child.pid, stop };
 }
 
 function print(result) {
