@@ -3,9 +3,9 @@
 // off (LOG_LEVEL=silent), two instances of the service side by side, runs alternating.
 // Usage: npm run build && node bench/cases/logging.mjs [seconds=8] [connections=50] [rounds=2]
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { load, median } from '../lib/load.mjs';
+import { freePorts } from '../lib/ports.mjs';
 import { registerUser, startService } from '../lib/service.mjs';
 
 const TARGET_RATIO = 0.9;
@@ -62,21 +62,6 @@ function dirBytes(dir) {
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isFile())
     .reduce((total, entry) => total + statSync(join(dir, entry.name)).size, 0);
-}
-
-/** The first free ports of 3920–3929 (other cases may be running on some of them). */
-async function freePorts(count) {
-  const ports = [];
-  for (let port = 3920; port <= 3929 && ports.length < count; port++) {
-    const free = await new Promise((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, () => server.close(() => resolve(true)));
-    });
-    if (free) ports.push(port);
-  }
-  if (ports.length < count) throw new Error(`fewer than ${count} free ports in 3920–3929`);
-  return ports;
 }
 
 export function print(result) {

@@ -7,12 +7,12 @@
 // Usage: npm run build && node bench/cases/login-storm.mjs [seconds=8] [connections=50] [rounds=2]
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { clearTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Redis from 'ioredis';
 import { median } from '../lib/load.mjs';
+import { freePorts } from '../lib/ports.mjs';
 import { BENCH_REDIS_URL, registerUser, startService } from '../lib/service.mjs';
 
 const TARGET_RATIO = 0.8;
@@ -225,21 +225,6 @@ async function clearRedis() {
   } finally {
     redis.disconnect();
   }
-}
-
-/** The first free ports of 3920–3929 (other cases may be running on some of them). */
-async function freePorts(count) {
-  const ports = [];
-  for (let port = 3920; port <= 3929 && ports.length < count; port++) {
-    const free = await new Promise((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, () => server.close(() => resolve(true)));
-    });
-    if (free) ports.push(port);
-  }
-  if (ports.length < count) throw new Error(`fewer than ${count} free ports in 3920–3929`);
-  return ports;
 }
 
 export function print(result) {

@@ -11,12 +11,12 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { median } from '../lib/load.mjs';
+import { freePorts } from '../lib/ports.mjs';
 import { BENCH_DATABASE_URL, registerUser, startService } from '../lib/service.mjs';
 
 const TARGET_RATIO = 2;
@@ -277,21 +277,6 @@ function tailLog(dir) {
       throw new Error(`no matching log line within ${timeoutMs / 1000} s`);
     },
   };
-}
-
-/** The first free ports of 3920–3929 (other cases may be running on some of them). */
-async function freePorts(count) {
-  const ports = [];
-  for (let port = 3920; port <= 3929 && ports.length < count; port++) {
-    const free = await new Promise((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, () => server.close(() => resolve(true)));
-    });
-    if (free) ports.push(port);
-  }
-  if (ports.length < count) throw new Error(`fewer than ${count} free ports in 3920–3929`);
-  return ports;
 }
 
 export function print(result) {
