@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { bearer, registerAccount } from './support/accounts';
+import { expectError } from './support/expectations';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * Redis restarts during use (it keeps nothing on disk, so it comes back empty). These tests stop
+ * and start the machine's Redis with the commands CI uses, and always leave it running.
+ */
+const REDIS_START = [
+  '--daemonize',
+  'yes',
+  '--bind',
+  '127.0.0.1',
+  '-::1',
+  '--port',
+  '6379',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--dir',
+  '/var/lib/redis',
+  '--logfile',
+  '/var/log/redis/ci.log',
+];
+
+function redisAnswers(): boolean {
+  try {
+    return (
+      execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'ping'], {
+        encoding: 'utf8',
+      }).trim() === 'PONG'
+    );
+  } catch {
+    return false;
+  }
+}
+
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function stopRedis(): void {
+  execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'shutdown', 'nosave']);
+}
+
+async function startRedis(): Promise<void> {
+  if (!redisAnswers()) execFileSync('redis-server', REDIS_START);
+  await until(redisAnswers, 10_000);
+}
+
+describe('Redis restart during use', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ REDIS_KEY_PREFIX: `tm-test-restart-${randomUUID()}:` });
+  });
+
+  afterAll(async () => {
+    await startRedis();
+    await testApp.close();
+  });
+
+  it('keeps revoked tokens rejected, answers 503 for what needs Redis, and recovers by itself', async () => {
+    const loggedOut = await registerAccount(testApp);
+    const active = await registerAccount(testApp);
+    await testApp.http.post('/auth/logout').set(bearer(loggedOut.accessToken)).expect(200);
+    const me = (token: string) => testApp.http.get('/users/me').set(bearer(token));
+    const post = () =>
+      testApp.http.post('/messages').set(bearer(active.accessToken)).send({ message: 'hello' });
+
+    stopRedis();
+    try {
+      await until(() => !redisAnswers(), 5000);
+      // PostgreSQL alone answers the revocation check.
+      expectError(await me(loggedOut.accessToken), 401, 'TOKEN_REVOKED');
+      expect((await me(active.accessToken)).status).toBe(200);
+      // What lives in Redis is unavailable, never an internal error.
+      expectError(await post(), 503, 'SERVICE_UNAVAILABLE');
+      expectError(await testApp.http.get('/messages'), 503, 'SERVICE_UNAVAILABLE');
+      expectError(
+        await testApp.http
+          .post('/auth/login')
+          .send({ email: active.email, password: active.password }),
+        503,
+        'SERVICE_UNAVAILABLE',
+      );
+      expect((await testApp.http.get('/health')).status).toBe(503);
+    } finally {
+      await startRedis();
+    }
+
+    // Back with an empty Redis: the service reconnects by itself and the record still rules.
+    await until(async () => (await testApp.http.get('/health')).status === 200, 10_000);
+    expectError(await me(loggedOut.accessToken), 401, 'TOKEN_REVOKED');
+    expect((await me(active.accessToken)).status).toBe(200);
+    expect((await post()).status).toBe(201);
+  });
+});
