@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { bearer, registerAccount } from './support/accounts';
 import { expectError } from './support/expectations';
 import { startTestApp, type TestApp } from './support/test-app';
+import { until } from './support/until';
 
 /**
  * PostgreSQL stops and starts during use. These tests drive the machine's cluster with the
@@ -21,17 +22,6 @@ function postgresAnswers(): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

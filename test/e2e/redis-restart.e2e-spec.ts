@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { bearer, registerAccount } from './support/accounts';
 import { expectError } from './support/expectations';
 import { startTestApp, type TestApp } from './support/test-app';
+import { until } from './support/until';
 
 /**
  * Redis restarts during use (it keeps nothing on disk, so it comes back empty). These tests stop
@@ -35,17 +36,6 @@ function redisAnswers(): boolean {
     );
   } catch {
     return false;
-  }
-}
-
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
