@@ -7,32 +7,13 @@ import { Buffer } from 'node:buffer';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { clearTimeout } from 'node:timers';
-import Redis from 'ioredis';
-import pg from 'pg';
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from '../lib/service.mjs';
+import { baselinePool, baselineRedis } from './connections.mjs';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3911);
 const CHECK_TIMEOUT_MS = 1500;
 
-// The same pool and client settings as the service (data-source.ts, redis.module.ts).
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL ?? BENCH_DATABASE_URL,
-  max: 20,
-  connectionTimeoutMillis: 2000,
-  query_timeout: 5000,
-  statement_timeout: 5000,
-  application_name: 'tempmessenger-bench-baseline',
-});
-pool.on('error', () => undefined);
-const redis = new Redis(process.env.REDIS_URL ?? BENCH_REDIS_URL, {
-  keyPrefix: process.env.REDIS_KEY_PREFIX ?? 'tm:',
-  connectionName: 'tempmessenger-bench-baseline',
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  connectTimeout: 2000,
-  commandTimeout: 2000,
-});
-redis.on('error', () => undefined);
+const pool = baselinePool();
+const redis = baselineRedis();
 
 /** Resolves to 'up' or 'down', within the timeout. */
 async function check(work) {

@@ -9,8 +9,7 @@ import { Buffer } from 'node:buffer';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { URLSearchParams } from 'node:url';
-import Redis from 'ioredis';
-import { BENCH_REDIS_URL } from '../lib/service.mjs';
+import { baselineRedis, keyPrefix } from './connections.mjs';
 import { RedisMessageStore } from '../../dist/src/messages/infrastructure/redis-message.store.js';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3915);
@@ -21,17 +20,8 @@ const BY_EXPIRY = 'messages:by-expiry';
 const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// The same client settings as the service (redis.module.ts).
-const prefix = process.env.REDIS_KEY_PREFIX ?? 'tm:';
-const redis = new Redis(process.env.REDIS_URL ?? BENCH_REDIS_URL, {
-  keyPrefix: prefix,
-  connectionName: 'tempmessenger-bench-baseline',
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  connectTimeout: 2000,
-  commandTimeout: 2000,
-});
-redis.on('error', () => undefined);
+const prefix = keyPrefix;
+const redis = baselineRedis();
 
 // Registers the store's scripts (EVALSHA, loaded once) on this client, under the names the
 // service gives them; only the listing one is used.

@@ -15,9 +15,7 @@ import { Buffer } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import Redis from 'ioredis';
-import pg from 'pg';
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from '../lib/service.mjs';
+import { baselinePool, baselineRedis } from './connections.mjs';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3913);
 const secret = process.env.JWT_SECRET;
@@ -33,25 +31,8 @@ const BEARER_HEADER = /^bearer [^\s]+$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isUuid = (value) => typeof value === 'string' && UUID.test(value);
 
-// The same pool and client settings as the service (data-source.ts, redis.module.ts).
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL ?? BENCH_DATABASE_URL,
-  max: 20,
-  connectionTimeoutMillis: 2000,
-  query_timeout: 5000,
-  statement_timeout: 5000,
-  application_name: 'tempmessenger-bench-baseline',
-});
-pool.on('error', () => undefined);
-const redis = new Redis(process.env.REDIS_URL ?? BENCH_REDIS_URL, {
-  keyPrefix: process.env.REDIS_KEY_PREFIX ?? 'tm:',
-  connectionName: 'tempmessenger-bench-baseline',
-  enableOfflineQueue: false,
-  maxRetriesPerRequest: 1,
-  connectTimeout: 2000,
-  commandTimeout: 2000,
-});
-redis.on('error', () => undefined);
+const pool = baselinePool();
+const redis = baselineRedis();
 
 class Refusal extends Error {
   constructor(status, code, message) {

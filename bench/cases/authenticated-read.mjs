@@ -4,7 +4,13 @@
 // the same JWT secret, issuer, audience and Redis key prefix, so one token works on both.
 // Target: the service makes at least 0.6 of the baseline's requests/s (median of the rounds).
 // Usage: npm run build && node bench/cases/authenticated-read.mjs [seconds=8] [connections=50] [rounds=2]
-import { alternate, clearPrefix, expectSameAnswer, startBaseline } from '../lib/baseline.mjs';
+import {
+  alternate,
+  clearPrefix,
+  expectSameAnswer,
+  printComparison,
+  startBaseline,
+} from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
 import { registerUser, startService } from '../lib/service.mjs';
 
@@ -67,30 +73,7 @@ async function deleteUser(base, user) {
     console.warn(`could not delete the benchmark user: ${response.status}`);
 }
 
-function print(result) {
-  console.log(`\n${result.case} — target: ${result.target}`);
-  console.log('round | service req/s | p50 | p99 | baseline req/s | p50 | p99 | ratio | failures');
-  for (const { round, service, baseline, ratio } of result.rows) {
-    console.log(
-      [
-        round,
-        service.rps.toFixed(0),
-        service.p50,
-        service.p99,
-        baseline.rps.toFixed(0),
-        baseline.p50,
-        baseline.p99,
-        ratio.toFixed(2),
-        `${service.failures} / ${baseline.failures}`,
-      ].join(' | '),
-    );
-  }
-  const met = result.met === null ? '' : `, target met: ${result.met ? 'yes' : 'no'}`;
-  console.log(`ratio (median): ${result.ratio.toFixed(2)}${met}`);
-  console.log(`service RSS after: ${result.rssMb.toFixed(0)} MB`);
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [seconds = 8, connections = 50, rounds = 2] = process.argv.slice(2).map(Number);
-  print(await run({ seconds, connections, rounds }));
+  printComparison(await run({ seconds, connections, rounds }));
 }

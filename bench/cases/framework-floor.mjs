@@ -2,7 +2,7 @@
 // Nest, Express, helmet, pino-http and terminus) against a plain node:http server doing the same
 // two checks (bench/baselines/plain-health.mjs). No target: the ratio is what the stack costs.
 // Usage: npm run build && node bench/cases/framework-floor.mjs [seconds=8] [connections=50] [rounds=2]
-import { alternate, expectSameAnswer, startBaseline } from '../lib/baseline.mjs';
+import { alternate, expectSameAnswer, printComparison, startBaseline } from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
 import { startService } from '../lib/service.mjs';
 
@@ -37,30 +37,7 @@ export async function run({ seconds = 8, connections = 50, rounds = 2 } = {}) {
   }
 }
 
-function print(result) {
-  console.log(`\n${result.case} — target: ${result.target}`);
-  console.log('round | service req/s | p50 | p99 | baseline req/s | p50 | p99 | ratio | failures');
-  for (const { round, service, baseline, ratio } of result.rows) {
-    console.log(
-      [
-        round,
-        service.rps.toFixed(0),
-        service.p50,
-        service.p99,
-        baseline.rps.toFixed(0),
-        baseline.p50,
-        baseline.p99,
-        ratio.toFixed(2),
-        `${service.failures} / ${baseline.failures}`,
-      ].join(' | '),
-    );
-  }
-  const met = result.met === null ? '' : `, target met: ${result.met ? 'yes' : 'no'}`;
-  console.log(`ratio (median): ${result.ratio.toFixed(2)}${met}`);
-  console.log(`service RSS after: ${result.rssMb.toFixed(0)} MB`);
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [seconds = 8, connections = 50, rounds = 2] = process.argv.slice(2).map(Number);
-  print(await run({ seconds, connections, rounds }));
+  printComparison(await run({ seconds, connections, rounds }));
 }

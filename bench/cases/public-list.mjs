@@ -9,7 +9,14 @@
 // Usage: npm run build && node bench/cases/public-list.mjs [seconds=8] [connections=50] [rounds=2]
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { alternate, clearPrefix, expectSameAnswer, startBaseline } from '../lib/baseline.mjs';
+import {
+  alternate,
+  clearPrefix,
+  COMPARISON_HEADER,
+  comparisonCells,
+  expectSameAnswer,
+  startBaseline,
+} from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
 import { BENCH_REDIS_URL, startService } from '../lib/service.mjs';
 
@@ -115,24 +122,9 @@ async function fill(prefix, count) {
 
 function print(result) {
   console.log(`\n${result.case} — target: ${result.target}`);
-  console.log(
-    'live messages | round | service req/s | p50 | p99 | baseline req/s | p50 | p99 | ratio | failures',
-  );
-  for (const { size, round, service, baseline, ratio } of result.rows) {
-    console.log(
-      [
-        size.toLocaleString('en'),
-        round,
-        service.rps.toFixed(0),
-        service.p50,
-        service.p99,
-        baseline.rps.toFixed(0),
-        baseline.p50,
-        baseline.p99,
-        ratio.toFixed(2),
-        `${service.failures} / ${baseline.failures}`,
-      ].join(' | '),
-    );
+  console.log(`live messages | round | ${COMPARISON_HEADER}`);
+  for (const row of result.rows) {
+    console.log([row.size.toLocaleString('en'), row.round, ...comparisonCells(row)].join(' | '));
   }
   const bySize = Object.entries(result.ratioBySize)
     .map(([size, ratio]) => `${Number(size).toLocaleString('en')}: ${ratio.toFixed(2)}`)

@@ -103,3 +103,30 @@ export async function clearPrefix(prefix) {
     redis.disconnect();
   }
 }
+
+/** The cells of one service-vs-baseline row, for the printed tables. */
+export function comparisonCells({ service, baseline, ratio }) {
+  return [
+    service.rps.toFixed(0),
+    service.p50,
+    service.p99,
+    baseline.rps.toFixed(0),
+    baseline.p50,
+    baseline.p99,
+    ratio.toFixed(2),
+    `${service.failures} / ${baseline.failures}`,
+  ];
+}
+
+export const COMPARISON_HEADER =
+  'service req/s | p50 | p99 | baseline req/s | p50 | p99 | ratio | failures';
+
+/** Prints a case whose rows are one service-vs-baseline comparison per round. */
+export function printComparison(result) {
+  console.log(`\n${result.case} — target: ${result.target}`);
+  console.log(`round | ${COMPARISON_HEADER}`);
+  for (const row of result.rows) console.log([row.round, ...comparisonCells(row)].join(' | '));
+  const met = result.met === null ? '' : `, target met: ${result.met ? 'yes' : 'no'}`;
+  console.log(`ratio (median): ${result.ratio.toFixed(2)}${met}`);
+  console.log(`service RSS after: ${result.rssMb.toFixed(0)} MB`);
+}
