@@ -1,16 +1,9 @@
-import {
-  type DynamicModule,
-  type MiddlewareConsumer,
-  Module,
-  type NestModule,
-  RequestMethod,
-} from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth';
 import { AppConfig, ConfigModule } from './common/config';
 import { DatabaseModule } from './common/database';
 import { HealthModule } from './common/health';
-import { RequestBodyMiddleware } from './common/http';
 import { LoggingModule } from './common/logging';
 import { RedisModule } from './common/redis';
 import { TimeModule } from './common/time';
@@ -18,7 +11,7 @@ import { MessagesModule } from './messages';
 import { UsersModule } from './users';
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   /** The configuration is passed in, so tests can boot apps with different settings side by side. */
   static forRoot(config: AppConfig): DynamicModule {
     return {
@@ -36,10 +29,5 @@ export class AppModule implements NestModule {
         MessagesModule,
       ],
     };
-  }
-
-  /** Runs after the request logger (an imported module's middleware), so body errors are logged. */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestBodyMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

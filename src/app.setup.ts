@@ -1,28 +1,51 @@
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
+import { fastify } from 'fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { version } from '../package.json';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config';
 import { HttpErrorFilter } from './common/errors';
-import { StrictValidationPipe } from './common/http';
+import { acceptJsonBodiesOnly, MAX_BODY_BYTES, StrictValidationPipe } from './common/http';
 import { setupSwagger } from './common/http/swagger';
-import { assignRequestId, RouteLoggingInterceptor } from './common/logging';
+import {
+  echoRequestId,
+  LogDestination,
+  registerAccessLog,
+  requestIdFor,
+} from './common/logging';
 
-/** Builds the application the way `main.ts` serves it; the e2e tests use it too. */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+/**
+ * Route parameters of any length reach the handlers, whose validation answers 400 for a bad one
+ * (Fastify's default of 100 characters would turn a long id into a 404).
+ */
+const MAX_PARAM_LENGTH = 2048;
+
+/**
+ * Builds the application the way `main.ts` serves it; the e2e tests use it too. Fastify rather
+ * than Express: the framework floor is several times higher (see docs/performance.md).
+ */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const server = fastify({
+    trustProxy: config.trustProxy,
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: requestIdFor,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+  });
+  // Before the adapter adds its own hooks (CORS among them), so every answer carries the id.
+  echoRequestId(server);
+  const adapter = new FastifyAdapter(server);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     bufferLogs: true,
   });
-  configureApp(app, config);
+  await configureApp(app, config);
   return app;
 }
 
 /** Everything that shapes HTTP behaviour beyond the modules: one place, shared with the tests. */
-export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
@@ -33,15 +56,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     );
   }
 
-  app.set('trust proxy', config.trustProxy);
-  // Responses are no-store or ephemeral: hashing every body for an ETag buys nothing.
-  app.set('etag', false);
-  // Before CORS, whose preflight answers never reach the request logger, so they carry an id too.
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    assignRequestId(request, response);
-    next();
-  });
-  app.use(helmet());
+  const server = app.getHttpAdapter().getInstance();
+  registerAccessLog(server, app.get(LogDestination).logger);
+  acceptJsonBodiesOnly(server);
+  await app.register(helmet);
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
@@ -49,7 +67,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   });
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  app.useGlobalInterceptors(new RouteLoggingInterceptor());
   app.enableShutdownHooks();
   if (config.docsEnabled) setupSwagger(app, version);
 }

@@ -5,7 +5,7 @@ import { configFromEnvironment } from './common/config';
 async function bootstrap(): Promise<void> {
   const config = configFromEnvironment();
   const app = await createApp(config);
-  await app.listen(config.port);
+  await app.listen(config.port, config.host);
 }
 
 bootstrap().catch((error: unknown) => {

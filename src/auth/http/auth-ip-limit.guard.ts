@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../../common/config/app-config';
 import { clientIp } from '../../common/http/client-ip';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
@@ -17,7 +17,7 @@ export class AuthIpLimitGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     await this.limiter.consume(clientIp(request) ?? 'unknown');
     return true;
   }

@@ -1,11 +1,11 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { clientIp } from '../../common/http/client-ip';
 import type { ClientInfo } from '../application/client-info';
 
 const MAX_USER_AGENT = 512;
 
-export function clientInfoOf(request: Request): ClientInfo {
+export function clientInfoOf(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
   return {
     ip: clientIp(request),
@@ -13,8 +13,8 @@ export function clientInfoOf(request: Request): ClientInfo {
   };
 }
 
-/** The caller's IP (as Express sees it, honouring TRUST_PROXY) and user agent. */
+/** The caller's IP (as Fastify resolves it, honouring TRUST_PROXY) and user agent. */
 export const Client = createParamDecorator(
   (_data: unknown, context: ExecutionContext): ClientInfo =>
-    clientInfoOf(context.switchToHttp().getRequest<Request>()),
+    clientInfoOf(context.switchToHttp().getRequest<FastifyRequest>()),
 );

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TokenExpiredError as JwtExpiredError } from 'jsonwebtoken';
 import { IS_PUBLIC_KEY } from '../../common/http/public.decorator';
 import type { RequestPrincipal } from '../../common/http/request-principal';
@@ -31,7 +31,7 @@ export class JwtAuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const http = context.switchToHttp();
-    const request = http.getRequest<Request & { user?: RequestPrincipal }>();
+    const request = http.getRequest<FastifyRequest & { user?: RequestPrincipal }>();
     const header = request.headers.authorization;
     if (header === undefined) throw new AuthRequiredError();
     if (!BEARER_HEADER.test(header)) throw new TokenMalformedError();
@@ -40,7 +40,7 @@ export class JwtAuthGuard implements CanActivate {
     const { user, info } = await authenticateWith<RequestPrincipal>(
       this.strategy,
       request,
-      http.getResponse<Response>(),
+      http.getResponse<FastifyReply>(),
     );
     if (!user)
       throw info instanceof JwtExpiredError ? new TokenExpiredError() : new TokenInvalidError();

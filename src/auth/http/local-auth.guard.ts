@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StrictValidationPipe } from '../../common/http/validation.pipe';
 import type { UserAccount } from '../../users';
 import { InvalidCredentialsError } from '../domain/auth.errors';
@@ -19,18 +19,18 @@ export class LocalAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const request = http.getRequest<Request & { user?: UserAccount }>();
+    const request = http.getRequest<FastifyRequest & { user?: UserAccount }>();
     request.body = await this.validation.transform(request.body, {
       type: 'body',
       metatype: LoginDto,
     });
     // passport-local falls back to the query string for a missing or empty field: it gets a view
     // of the request whose query is empty, so credentials come from the body only.
-    const bodyOnly = Object.create(request, { query: { value: {} } }) as Request;
+    const bodyOnly = Object.create(request, { query: { value: {} } }) as FastifyRequest;
     const { user } = await authenticateWith<UserAccount>(
       this.strategy,
       bodyOnly,
-      http.getResponse<Response>(),
+      http.getResponse<FastifyReply>(),
     );
     if (!user) throw new InvalidCredentialsError();
     request.user = user;

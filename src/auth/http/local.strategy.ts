@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { passport } from './passport-authentication';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
 import type { UserAccount } from '../../users';
 import { AuthService } from '../application/auth.service';
@@ -18,7 +18,7 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     return passport;
   }
 
-  validate(request: Request, email: string, password: string): Promise<UserAccount> {
+  validate(request: FastifyRequest, email: string, password: string): Promise<UserAccount> {
     return this.auth.verifyLogin(email, password, clientInfoOf(request));
   }
 }

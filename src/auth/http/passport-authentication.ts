@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Passport, type Strategy } from 'passport';
 
 /**
@@ -15,8 +15,8 @@ export interface PassportOutcome<TUser> {
 /** Runs one strategy on a request; the strategy's own errors reject. */
 export function authenticateWith<TUser>(
   strategy: Strategy,
-  request: Request,
-  response: Response,
+  request: FastifyRequest,
+  response: FastifyReply,
 ): Promise<PassportOutcome<TUser>> {
   return new Promise((resolve, reject) => {
     // Passport attaches this request's callbacks to the strategy object it is given, so each
@@ -26,7 +26,7 @@ export function authenticateWith<TUser>(
       { session: false },
       (error: unknown, user: TUser | false, info: unknown) =>
         error ? reject(error) : resolve({ user, info }),
-    ) as (request: Request, response: Response, next: (error?: unknown) => void) => void;
+    ) as (request: FastifyRequest, response: FastifyReply, next: (error?: unknown) => void) => void;
     middleware(request, response, (error?: unknown) =>
       reject(error ?? new Error('passport called next')),
     );

@@ -3,8 +3,10 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export interface AppSettings {
   readonly env: NodeEnv;
+  /** The address to listen on: every IPv4 interface by default, `::` for IPv6 as well. */
+  readonly host: string;
   readonly port: number;
-  /** Express' `trust proxy`: false, true (any hop) or the number of proxy hops to trust. */
+  /** Fastify's `trustProxy`: false, true (any hop) or the number of proxy hops to trust. */
   readonly trustProxy: boolean | number;
   readonly database: {
     readonly url: string;

@@ -66,6 +66,11 @@ const nonEmpty = (name: string) => z.string().trim().min(1, `${name} must not be
 /** Every variable the service reads, with its default. `.env.example` documents the same list. */
 export const envSchema = z.object({
   NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test']).default('development'),
+  HOST: z
+    .string()
+    .trim()
+    .regex(/^[\w.:-]+$/, { message: 'HOST must be an address or host name such as 0.0.0.0 or ::' })
+    .default('0.0.0.0'),
   PORT: integer('PORT', 0, 65535).default(3000),
   TRUST_PROXY: z
     .string()

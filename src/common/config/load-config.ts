@@ -47,6 +47,7 @@ function toSettings(env: Env): AppSettings {
 
   return {
     env: env.NODE_ENV,
+    host: env.HOST,
     port: env.PORT,
     trustProxy: env.TRUST_PROXY,
     database: {

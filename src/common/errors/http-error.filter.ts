@@ -6,7 +6,7 @@ import {
   HttpException,
   Logger,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDependencyFailure } from './dependency-failure';
 import {
   DomainError,
@@ -15,6 +15,7 @@ import {
   ValidationFailedError,
 } from './domain-error';
 import type { ErrorResponseDto } from './error-response.dto';
+import { frameworkProblem } from './framework-problem';
 import { HttpProblem } from './http-problem';
 import { loggableError } from '../logging/loggable-error';
 
@@ -51,38 +52,37 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<Request>();
-    const response = http.getResponse<Response>();
-    const body = this.toErrorBody(exception);
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const body = this.toErrorBody(exception, request);
 
-    if (response.headersSent) {
-      response.destroy();
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.destroy();
       return;
     }
     // Errors are about this moment and this caller: no cache may keep them.
-    response.setHeader('Cache-Control', 'no-store');
+    reply.header('Cache-Control', 'no-store');
     if (exception instanceof TooManyRequestsError) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      reply.header('Retry-After', String(exception.retryAfterSeconds));
     }
     if (body.statusCode === 401) {
-      response.setHeader(
+      reply.header(
         'WWW-Authenticate',
         request.headers.authorization ? 'Bearer error="invalid_token"' : 'Bearer',
       );
     }
-    response.status(body.statusCode).json(body);
+    reply.code(body.statusCode).send(body);
   }
 
-  private toErrorBody(exception: unknown): ErrorResponseDto {
+  private toErrorBody(exception: unknown, request: FastifyRequest): ErrorResponseDto {
     if (exception instanceof DomainError) {
       const body = errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message);
       return exception instanceof ValidationFailedError
         ? { ...body, details: exception.details }
         : body;
     }
-    if (exception instanceof HttpProblem) {
-      return errorBody(exception.status, exception.code, exception.message);
-    }
+    const problem = exception instanceof HttpProblem ? exception : frameworkProblem(exception);
+    if (problem) return errorBody(problem.status, problem.code, problem.message);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) return errorBody(404, 'NOT_FOUND', 'Route not found.');
@@ -91,14 +91,17 @@ export class HttpErrorFilter implements ExceptionFilter {
       }
     }
     if (isDependencyFailure(exception)) {
-      this.logger.warn({ err: loggableError(exception) }, 'A dependency is unavailable');
+      this.logger.warn(
+        { requestId: request.id, err: loggableError(exception) },
+        'A dependency is unavailable',
+      );
       return errorBody(
         503,
         'SERVICE_UNAVAILABLE',
         'Service temporarily unavailable. Please retry shortly.',
       );
     }
-    this.logger.error({ err: loggableError(exception) }, 'Unhandled error');
+    this.logger.error({ requestId: request.id, err: loggableError(exception) }, 'Unhandled error');
     return errorBody(500, 'INTERNAL_ERROR', 'Internal server error.');
   }
 }

@@ -6,7 +6,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../http/public.decorator';
 import { DatabaseHealthIndicator } from './database.health-indicator';
 import { HealthResponseDto } from './health.dto';
@@ -32,7 +32,7 @@ export class HealthController {
     type: HealthResponseDto,
     description: 'A dependency is down; status is "error" and the failing check "down"',
   })
-  async check(@Res({ passthrough: true }) response: Response): Promise<HealthResponseDto> {
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponseDto> {
     let result: HealthCheckResult;
     try {
       result = await this.health.check([
@@ -42,9 +42,9 @@ export class HealthController {
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       result = error.getResponse() as HealthCheckResult;
-      response.status(503);
+      reply.code(503);
     }
-    response.setHeader('Cache-Control', 'no-store');
+    reply.header('Cache-Control', 'no-store');
     // Only up/down leaves the service; the reasons are in the log.
     return {
       status: result.status === 'ok' ? 'ok' : 'error',

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
 import type { RequestPrincipal, Role } from './request-principal';
 
@@ -31,7 +31,7 @@ export class RolesGuard implements CanActivate {
     if (!roles?.length) return true;
     const principal = context
       .switchToHttp()
-      .getRequest<Request & { user?: RequestPrincipal }>().user;
+      .getRequest<FastifyRequest & { user?: RequestPrincipal }>().user;
     if (principal && roles.includes(principal.role)) return true;
     throw new RoleRequiredError(roles[0]);
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import pino, { type DestinationStream } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { loggerOptions } from './logger-options';
 
 /** pino-roll names the live file `app.<n>.log` and keeps this link to it. */
 export const CURRENT_LOG_LINK = 'current.log';
@@ -15,6 +16,8 @@ export const ROTATED_LOG_FILE = /^app\.\d+\.log$/;
  */
 @Injectable()
 export class LogDestination implements OnApplicationShutdown {
+  /** The service's root logger: Nest's log lines and the access log both write through it. */
+  readonly logger: pino.Logger;
   readonly stream: DestinationStream;
   private readonly worker: DestinationStream & { end(): void };
   private ended = false;
@@ -43,6 +46,7 @@ export class LogDestination implements OnApplicationShutdown {
     // Nest's logger is process-wide: lines logged after this app closed (by another app in the
     // same process, or by late shutdown hooks) are dropped rather than sent to a stopped worker.
     this.stream = { write: (line: string) => void (this.ended || this.worker.write(line)) };
+    this.logger = pino(loggerOptions(config), this.stream);
   }
 
   /** Flushes what is queued and stops the worker. */

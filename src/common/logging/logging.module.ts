@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { AppConfig } from '../config/app-config';
-import { httpLoggerOptions } from './http-logger.options';
 import { LogDestination } from './log-destination';
 
 @Module({
@@ -10,16 +8,23 @@ import { LogDestination } from './log-destination';
 })
 class LogDestinationModule {}
 
-/** pino for every log line of the service (Nest's logger included), with request context. */
+/**
+ * pino behind Nest's logger. nestjs-pino's per-request middleware is not mounted (`forRoutes`
+ * is empty): the access line is written by a Fastify hook (`registerAccessLog`), which is
+ * cheaper, and error lines carry the request id themselves.
+ */
 @Module({
   imports: [
+    LogDestinationModule,
     LoggerModule.forRootAsync({
       imports: [LogDestinationModule],
-      inject: [AppConfig, LogDestination],
-      useFactory: (config: AppConfig, destination: LogDestination) => ({
-        pinoHttp: [httpLoggerOptions(config), destination.stream],
+      inject: [LogDestination],
+      useFactory: (destination: LogDestination) => ({
+        pinoHttp: { logger: destination.logger },
+        forRoutes: [],
       }),
     }),
   ],
+  exports: [LogDestinationModule],
 })
 export class LoggingModule {}

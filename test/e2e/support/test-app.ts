@@ -1,4 +1,4 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createApp } from '../../../src/app.setup';
@@ -6,7 +6,7 @@ import type { AppConfig } from '../../../src/common/config';
 import { testConfig } from './test-environment';
 
 export interface TestApp {
-  readonly app: NestExpressApplication;
+  readonly app: NestFastifyApplication;
   readonly config: AppConfig;
   /** supertest bound to the app's server, with no port opened. */
   readonly http: ReturnType<typeof request>;
@@ -18,6 +18,8 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const config = testConfig(overrides);
   const app = await createApp(config);
   await app.init();
+  // Fastify finishes loading its plugins (helmet, CORS, Swagger's static files) here.
+  await app.getHttpAdapter().getInstance().ready();
   const server = app.getHttpServer() as Server;
   return {
     app,
