@@ -39,7 +39,7 @@ const SERVICE_ENV = {
   BCRYPT_COST,
   // Every virtual user comes from 127.0.0.1: 30 a minute would stop all but 30 registrations.
   AUTH_IP_LIMIT: '1000000',
-  // A virtual user without think time posts a few messages a second, far above a person's 30 a
+  // A virtual user without think time posts about a message a second, above a person's 30 a
   // minute; the limit would answer 429 to load that is legitimate here.
   MESSAGE_POST_LIMIT: '1000000',
   // Legitimate users never fail a login, so the per-email limit keeps its default.
