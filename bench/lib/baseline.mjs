@@ -89,9 +89,9 @@ export async function startBaseline(script, port, env) {
   return { base: `http://127.0.0.1:${port}`, pid: child.pid, stop };
 }
 
-/** Removes this run's keys (auth-state cache, rate-limit counters) from the benchmark Redis db. */
-export async function clearPrefix(prefix) {
-  const redis = new Redis(BENCH_REDIS_URL);
+/** Removes the keys under `prefix` (caches, rate-limit counters, messages) from a Redis db. */
+export async function clearPrefix(prefix, redisUrl = BENCH_REDIS_URL) {
+  const redis = new Redis(redisUrl);
   try {
     let cursor = '0';
     do {
