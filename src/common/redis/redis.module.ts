@@ -14,6 +14,8 @@ export function createRedisClient(config: AppConfig, logger = new Logger('Redis'
     keyPrefix: config.redis.keyPrefix,
     connectionName: 'tempmessenger',
     enableOfflineQueue: false,
+    // Commands issued in the same tick by concurrent requests leave in one write.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: config.redis.connectTimeoutMs,
     commandTimeout: config.redis.commandTimeoutMs,
