@@ -25,7 +25,7 @@ import { AuthIpLimitGuard } from './auth-ip-limit.guard';
 import { Client } from './client-info.decorator';
 import {
   LogoutAllResponseDto,
-  MessageResponseDto,
+  LogoutResponseDto,
   SessionListResponseDto,
   SignedInResponseDto,
   StatusResponseDto,
@@ -88,12 +88,12 @@ export class AuthController {
   @HttpCode(200)
   @ApiBearerAuth(BEARER_AUTH)
   @ApiOperation({ summary: 'Blacklist this access token and end its session' })
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: LogoutResponseDto })
   @ApiErrors(AUTH_ERRORS)
   async logout(
     @CurrentUser() caller: RequestPrincipal,
     @Client() client: ClientInfo,
-  ): Promise<MessageResponseDto> {
+  ): Promise<LogoutResponseDto> {
     await this.auth.logout(caller, client);
     return { message: 'Successfully logged out.' };
   }

@@ -28,12 +28,12 @@ export class PasswordChangedResponseDto extends TokenPairResponseDto {
   message!: string;
 }
 
-export class MessageResponseDto {
+export class LogoutResponseDto {
   @ApiProperty({ example: 'Successfully logged out.' })
   message!: string;
 }
 
-export class LogoutAllResponseDto extends MessageResponseDto {
+export class LogoutAllResponseDto extends LogoutResponseDto {
   @ApiProperty({ description: 'Sessions ended, the caller’s included', example: 2 })
   revokedSessions!: number;
 }

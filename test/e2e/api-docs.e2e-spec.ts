@@ -1,0 +1,114 @@
+import { startTestApp, type TestApp } from './support/test-app';
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+interface Operation {
+  responses: Record<string, { content?: { 'application/json'?: { schema?: Schema } } }>;
+}
+interface Schema {
+  $ref?: string;
+  properties?: Record<string, unknown>;
+  allOf?: Schema[];
+}
+
+/** Every route of the HTTP contract (API.md), as OpenAPI spells its path. */
+const CONTRACT_ROUTES = [
+  'post /auth/register',
+  'post /auth/login',
+  'post /auth/refresh',
+  'post /auth/logout',
+  'post /auth/logout-all',
+  'get /auth/status',
+  'get /auth/sessions',
+  'delete /auth/sessions/{id}',
+  'get /users/me',
+  'patch /users/me',
+  'post /users/me/password',
+  'delete /users/me',
+  'get /users',
+  'get /users/{id}',
+  'post /users/{id}/disable',
+  'post /users/{id}/enable',
+  'get /messages',
+  'get /messages/{id}',
+  'post /messages',
+  'delete /messages/{id}',
+  'get /health',
+];
+
+describe('API documentation', () => {
+  let testApp: TestApp;
+  let document: OpenApiDocument;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    document = (await testApp.http.get('/docs-json').expect(200)).body as OpenApiDocument;
+  });
+
+  afterAll(() => testApp.close());
+
+  /** The properties of a schema, following `$ref` and `allOf` (inherited DTOs). */
+  function propertiesOf(schema: Schema | undefined): string[] {
+    if (!schema) return [];
+    if (schema.$ref)
+      return propertiesOf(document.components.schemas[schema.$ref.split('/').pop()!]);
+    return [
+      ...Object.keys(schema.properties ?? {}),
+      ...(schema.allOf ?? []).flatMap((part) => propertiesOf(part)),
+    ];
+  }
+
+  function responseProperties(route: string, status: string): string[] {
+    const [method, path] = route.split(' ');
+    const response = document.paths[path!]?.[method!]?.responses[status];
+    return propertiesOf(response?.content?.['application/json']?.schema);
+  }
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await testApp.http.get('/docs').redirects(1).expect(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.text).toContain('swagger-ui');
+  });
+
+  it('documents every route of the contract, each with its success and error answers', () => {
+    expect(document.openapi).toMatch(/^3\./);
+    for (const route of CONTRACT_ROUTES) {
+      const [method, path] = route.split(' ');
+      const operation = document.paths[path!]?.[method!];
+      expect({ route, documented: operation !== undefined }).toEqual({ route, documented: true });
+      const statuses = Object.keys(operation!.responses);
+      expect({ route, success: statuses.some((status) => /^2/.test(status)) }).toEqual({
+        route,
+        success: true,
+      });
+    }
+  });
+
+  it('gives every error answer the API error body', () => {
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (!/^[45]/.test(status) || path === '/health') continue;
+          const properties = propertiesOf(response.content?.['application/json']?.schema);
+          expect({ route: `${method} ${path} ${status}`, properties }).toEqual({
+            route: `${method} ${path} ${status}`,
+            properties: expect.arrayContaining(['statusCode', 'error', 'code', 'message']),
+          });
+        }
+      }
+    }
+  });
+
+  it('describes each answer with its own schema, even where DTO names could clash', () => {
+    expect(responseProperties('get /messages/{id}', '200')).toEqual(
+      expect.arrayContaining(['id', 'message', 'email', 'userId', 'createdAt', 'expiresAt']),
+    );
+    expect(responseProperties('post /auth/logout', '200')).toEqual(['message']);
+    expect(responseProperties('get /users/me', '200')).toEqual(
+      expect.arrayContaining(['id', 'email', 'firstName', 'lastName', 'role', 'createdAt']),
+    );
+  });
+});
