@@ -9,7 +9,13 @@ import { AppConfig } from './common/config';
 import { HttpErrorFilter } from './common/errors';
 import { acceptJsonBodiesOnly, MAX_BODY_BYTES, StrictValidationPipe } from './common/http';
 import { setupSwagger } from './common/http/swagger';
-import { echoRequestId, LogDestination, registerAccessLog, requestIdFor } from './common/logging';
+import {
+  bindRequestContext,
+  echoRequestId,
+  LogDestination,
+  registerAccessLog,
+  requestIdFor,
+} from './common/logging';
 
 /**
  * Route parameters of any length reach the handlers, whose validation answers 400 for a bad one
@@ -52,7 +58,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   }
 
   const server = app.getHttpAdapter().getInstance();
-  registerAccessLog(server, app.get(LogDestination).logger);
+  const { logger: rootLogger } = app.get(LogDestination);
+  bindRequestContext(server, rootLogger);
+  registerAccessLog(server, rootLogger);
   acceptJsonBodiesOnly(server);
   // helmet itself, built once: @fastify/helmet builds a new helmet middleware for every request.
   const secureHeaders = helmet();

@@ -74,6 +74,39 @@ describe('request logging', () => {
     expect(content.toLowerCase()).not.toContain('authorization');
   });
 
+  it('gives auth events the request id of the request that caused them', async () => {
+    const email = `log-events-${Date.now()}@example.com`;
+    const credentials = { email, password: 'a-good-password' };
+    await testApp.http
+      .post('/auth/register')
+      .set('X-Request-Id', 'log-event-register')
+      .send({ firstName: 'Log', lastName: 'Events', ...credentials })
+      .expect(201);
+    await testApp.http
+      .post('/auth/login')
+      .set('X-Request-Id', 'log-event-login')
+      .send({ ...credentials, password: 'a-wrong-password' })
+      .expect(401);
+
+    const content = await eventually(
+      () => readLog(testApp.config.log.dir),
+      (text) => text.includes('"login.failed"'),
+    );
+    const events = content
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'auth event');
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ event: 'user.registered', requestId: 'log-event-register' }),
+        expect.objectContaining({ event: 'login.failed', requestId: 'log-event-login' }),
+      ]),
+    );
+    expect(content).not.toContain('a-good-password');
+    expect(content).not.toContain('a-wrong-password');
+  });
+
   it('logs requests that never reach a handler: unknown routes and unreadable bodies', async () => {
     await testApp.http.get('/missing').set('X-Request-Id', 'log-404').expect(404);
     await testApp.http

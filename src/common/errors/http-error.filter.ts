@@ -54,7 +54,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const body = this.toErrorBody(exception, request);
+    const body = this.toErrorBody(exception);
 
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();
@@ -74,7 +74,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     reply.code(body.statusCode).send(body);
   }
 
-  private toErrorBody(exception: unknown, request: FastifyRequest): ErrorResponseDto {
+  private toErrorBody(exception: unknown): ErrorResponseDto {
     if (exception instanceof DomainError) {
       const body = errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message);
       return exception instanceof ValidationFailedError
@@ -91,17 +91,14 @@ export class HttpErrorFilter implements ExceptionFilter {
       }
     }
     if (isDependencyFailure(exception)) {
-      this.logger.warn(
-        { requestId: request.id, err: loggableError(exception) },
-        'A dependency is unavailable',
-      );
+      this.logger.warn({ err: loggableError(exception) }, 'A dependency is unavailable');
       return errorBody(
         503,
         'SERVICE_UNAVAILABLE',
         'Service temporarily unavailable. Please retry shortly.',
       );
     }
-    this.logger.error({ requestId: request.id, err: loggableError(exception) }, 'Unhandled error');
+    this.logger.error({ err: loggableError(exception) }, 'Unhandled error');
     return errorBody(500, 'INTERNAL_ERROR', 'Internal server error.');
   }
 }

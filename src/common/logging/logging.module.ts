@@ -9,9 +9,9 @@ import { LogDestination } from './log-destination';
 class LogDestinationModule {}
 
 /**
- * pino behind Nest's logger. nestjs-pino's per-request middleware is not mounted (`forRoutes`
- * is empty): the access line is written by a Fastify hook (`registerAccessLog`), which is
- * cheaper, and error lines carry the request id themselves.
+ * pino behind Nest's logger. nestjs-pino's per-request middleware is not mounted (`forRoutes` is
+ * empty): Fastify hooks give lines their request context and write the access line, more cheaply
+ * (see access-log.ts).
  */
 @Module({
   imports: [
