@@ -12,7 +12,11 @@ export function frameworkProblem(error: unknown): HttpProblem | undefined {
     case 413:
       return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', 'Request body must be at most 32 KiB.');
     case 415:
-      return new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json.');
+      return new HttpProblem(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Request body must be application/json.',
+      );
     case 404:
       return new HttpProblem(404, 'NOT_FOUND', 'Route not found.');
     default:
