@@ -5,8 +5,8 @@ module.exports = {
       name: 'feature-only-through-door',
       severity: 'error',
       comment:
-        'A feature module may use another feature module only through its index.ts (the public ' +
-        'door). Reaching into src/<other>/domain|application|infrastructure|http couples the ' +
+        'A feature module (or the rpc transport module) may use another one only through its ' +
+        'index.ts (the public door). Reaching into src/<other>/domain|application|infrastructure|http couples the ' +
         'modules to each other’s internals and defeats the modular monolith.',
       from: { path: '^src/(users|auth|messages|rpc)/' },
       to: {
