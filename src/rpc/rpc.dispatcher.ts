@@ -2,7 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { RequestAuthenticator } from '../auth';
 import { AppConfig } from '../common/config';
-import { TooManyRequestsError, toErrorBody, ValidationFailedError } from '../common/errors';
+import {
+  type FieldError,
+  TooManyRequestsError,
+  toErrorBody,
+  ValidationFailedError,
+} from '../common/errors';
 import { StrictValidationPipe } from '../common/http';
 import { logCall } from '../common/logging';
 import {
@@ -30,8 +35,18 @@ import type {
 /** What `POST /rpc` answers: one response, a batch of them, or nothing (notifications only). */
 export type RpcAnswer = JsonRpcResponse | JsonRpcResponse[] | undefined;
 
-/** Method names are the caller's text: the log keeps a bounded piece of an unknown one. */
-const LOGGED_METHOD_LENGTH = 100;
+/** `data` of every error: the REST error's code and message, and what else REST would say. */
+interface RpcErrorData {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: readonly FieldError[];
+  readonly retryAfterSeconds?: number;
+}
+
+type RpcError = JsonRpcError & { readonly data: RpcErrorData };
+
+/** Method names are the caller's text: the log and the error echo a bounded piece of an unknown one. */
+const ECHOED_METHOD_LENGTH = 100;
 
 /**
  * The JSON-RPC 2.0 adapter: reads calls, runs each through the steps a REST route takes
@@ -101,13 +116,11 @@ export class RpcDispatcher {
       ? this.methods[call.method as RpcMethodName]
       : undefined;
     if (!method) {
-      logCall(request, {
-        method: call.method.slice(0, LOGGED_METHOD_LENGTH),
-        error: 'METHOD_NOT_FOUND',
-      });
+      const name = call.method.slice(0, ECHOED_METHOD_LENGTH);
+      logCall(request, { method: name, error: 'METHOD_NOT_FOUND' });
       return failure(id, {
         ...RPC_ERRORS.methodNotFound,
-        data: { code: 'METHOD_NOT_FOUND', message: `There is no method "${call.method}".` },
+        data: { code: 'METHOD_NOT_FOUND', message: `There is no method "${name}".` },
       });
     }
     try {
@@ -116,7 +129,7 @@ export class RpcDispatcher {
       return success(id, result);
     } catch (error) {
       const rpcError = this.toRpcError(error, request);
-      logCall(request, { method: call.method, error: (rpcError.data as { code: string }).code });
+      logCall(request, { method: call.method, error: rpcError.data.code });
       return failure(id, rpcError);
     }
   }
@@ -137,19 +150,18 @@ export class RpcDispatcher {
     if (token !== undefined && typeof token !== 'string') {
       throw new ValidationFailedError([{ field: 'token', messages: ['token must be a string'] }]);
     }
-    const context: RpcCallContext = { request };
     const caller = method.authenticated
       ? await this.authenticator.accessToken(
           // The header wins when both are given, as the only credential REST would see.
           request.headers.authorization ?? (token === undefined ? undefined : `Bearer ${token}`),
         )
       : undefined;
-    await method.admit?.(context);
+    await method.admit?.({ request });
     const validated = await this.validate(method, params);
-    const callContext: RpcCallContext | AuthenticatedCallContext = caller
-      ? { ...context, caller }
-      : context;
-    return method.handle(validated, callContext);
+    const context: RpcCallContext | AuthenticatedCallContext = caller
+      ? { request, caller }
+      : { request };
+    return method.handle(validated, context);
   }
 
   /** The method's REST DTO through the global validation pipe, so details read as on REST. */
@@ -174,9 +186,9 @@ export class RpcDispatcher {
    * codes; every other failure is an application error whose code is the status REST answers
    * with. `data` is always the REST error's code, message and details.
    */
-  private toRpcError(error: unknown, request: FastifyRequest): JsonRpcError {
+  private toRpcError(error: unknown, request: FastifyRequest): RpcError {
     const body = toErrorBody(error, request.id, this.logger);
-    const data = {
+    const data: RpcErrorData = {
       code: body.code,
       message: body.message,
       ...(body.details ? { details: body.details } : {}),
@@ -190,6 +202,6 @@ export class RpcDispatcher {
   }
 }
 
-function invalidRequest(code: string, message: string): JsonRpcError {
+function invalidRequest(code: string, message: string): RpcError {
   return { ...RPC_ERRORS.invalidRequest, data: { code, message } };
 }
