@@ -5,14 +5,14 @@ module.exports = {
       name: 'feature-only-through-door',
       severity: 'error',
       comment:
-        'A feature module may use another feature module only through its index.ts (the public ' +
-        'door). Reaching into src/<other>/domain|application|infrastructure|http couples the ' +
+        'A feature module (or the rpc transport module) may use another one only through its ' +
+        'index.ts (the public door). Reaching into src/<other>/domain|application|infrastructure|http couples the ' +
         'modules to each other’s internals and defeats the modular monolith.',
-      from: { path: '^src/(users|auth|messages)/' },
+      from: { path: '^src/(users|auth|messages|rpc)/' },
       to: {
-        path: '^src/(users|auth|messages)/',
+        path: '^src/(users|auth|messages|rpc)/',
         // $1 is the importing module: its own files are fine, and so is any other module's door.
-        pathNot: ['^src/$1/', '^src/(users|auth|messages)/index\\.ts$'],
+        pathNot: ['^src/$1/', '^src/(users|auth|messages|rpc)/index\\.ts$'],
       },
     },
     {
@@ -23,8 +23,8 @@ module.exports = {
         'only through its index.ts, like any other module does.',
       from: { path: ['^src/[^/]+\\.ts$', '^migrations/'] },
       to: {
-        path: '^src/(users|auth|messages)/',
-        pathNot: '^src/(users|auth|messages)/index\\.ts$',
+        path: '^src/(users|auth|messages|rpc)/',
+        pathNot: '^src/(users|auth|messages|rpc)/index\\.ts$',
       },
     },
     {
@@ -34,7 +34,7 @@ module.exports = {
         'src/common is shared infrastructure below the feature modules; if it imported a feature ' +
         'the layering would invert and every feature would depend on every other one through it.',
       from: { path: '^src/common/' },
-      to: { path: '^src/(users|auth|messages)(/|$)' },
+      to: { path: '^src/(users|auth|messages|rpc)(/|$)' },
     },
     {
       name: 'domain-is-plain-typescript',

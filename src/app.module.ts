@@ -8,6 +8,7 @@ import { LoggingModule } from './common/logging';
 import { RedisModule } from './common/redis';
 import { TimeModule } from './common/time';
 import { MessagesModule } from './messages';
+import { RpcModule } from './rpc';
 import { UsersModule } from './users';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         MessagesModule,
+        RpcModule,
       ],
     };
   }

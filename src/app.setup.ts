@@ -16,6 +16,7 @@ import {
   registerAccessLog,
   requestIdFor,
 } from './common/logging';
+import { RPC_ROUTE, rpcErrorReply } from './rpc';
 
 /**
  * Route parameters of any length reach the handlers, whose validation answers 400 for a bad one
@@ -73,7 +74,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     maxAge: 600,
   });
   app.useGlobalPipes(new StrictValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter({ [RPC_ROUTE]: rpcErrorReply }));
   app.enableShutdownHooks();
   if (config.docsEnabled) setupSwagger(app, version);
 }

@@ -20,6 +20,7 @@ import { JwtStrategy } from './http/jwt.strategy';
 import { LocalAuthGuard } from './http/local-auth.guard';
 import { LocalStrategy } from './http/local.strategy';
 import { NoStoreMiddleware } from './http/no-store.middleware';
+import { RequestAuthenticator } from './http/request-authenticator';
 import { jwtKey } from './infrastructure/jwt-key';
 import { JwtTokenCodec } from './infrastructure/jwt-token.codec';
 import { PruneScheduler } from './infrastructure/prune.scheduler';
@@ -59,6 +60,7 @@ import { TypeOrmTokenBlacklist } from './infrastructure/typeorm-token.blacklist'
     LocalStrategy,
     LocalAuthGuard,
     AuthIpLimitGuard,
+    RequestAuthenticator,
     { provide: SessionRepository, useClass: TypeOrmSessionRepository },
     { provide: TokenBlacklist, useClass: TypeOrmTokenBlacklist },
     { provide: AuthStateCache, useClass: RedisAuthStateCache },
@@ -67,7 +69,7 @@ import { TypeOrmTokenBlacklist } from './infrastructure/typeorm-token.blacklist'
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService, PruneService],
+  exports: [AuthService, PruneService, RequestAuthenticator],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -1,3 +1,9 @@
 export { AuthModule } from './auth.module';
 export { AuthService } from './application/auth.service';
+export type { ClientInfo } from './application/client-info';
 export { PruneService, type PruneOutcome } from './application/prune.service';
+export { clientInfoOf } from './http/client-info.decorator';
+export { RequestAuthenticator } from './http/request-authenticator';
+export { LoginDto } from './http/dto/login.dto';
+export { RefreshDto } from './http/dto/refresh.dto';
+export { AUTH_MESSAGES, toSignedInResponse, toStatusResponse } from './http/dto/auth.responses';

@@ -17,19 +17,22 @@ import {
   Public,
   type RequestPrincipal,
 } from '../../common/http';
-import { RegistrationDto, toUserResponse, type UserAccount } from '../../users';
-import { AuthService, type SignedIn } from '../application/auth.service';
+import { RegistrationDto, type UserAccount } from '../../users';
+import { AuthService } from '../application/auth.service';
 import type { ClientInfo } from '../application/client-info';
 import type { Session } from '../domain/session';
 import { AuthIpLimitGuard } from './auth-ip-limit.guard';
 import { Client } from './client-info.decorator';
 import {
+  AUTH_MESSAGES,
   LogoutAllResponseDto,
   LogoutResponseDto,
   SessionListResponseDto,
   SignedInResponseDto,
   StatusResponseDto,
   TokenPairResponseDto,
+  toSignedInResponse,
+  toStatusResponse,
 } from './dto/auth.responses';
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
@@ -50,7 +53,7 @@ export class AuthController {
     @Body() body: RegistrationDto,
     @Client() client: ClientInfo,
   ): Promise<SignedInResponseDto> {
-    return signedIn('Successfully registered.', await this.auth.register(body, client));
+    return toSignedInResponse(AUTH_MESSAGES.registered, await this.auth.register(body, client));
   }
 
   @Post('login')
@@ -69,7 +72,7 @@ export class AuthController {
     @CurrentUser() account: UserAccount,
     @Client() client: ClientInfo,
   ): Promise<SignedInResponseDto> {
-    return signedIn('Successfully logged in.', await this.auth.login(account, client));
+    return toSignedInResponse(AUTH_MESSAGES.loggedIn, await this.auth.login(account, client));
   }
 
   @Post('refresh')
@@ -95,7 +98,7 @@ export class AuthController {
     @Client() client: ClientInfo,
   ): Promise<LogoutResponseDto> {
     await this.auth.logout(caller, client);
-    return { message: 'Successfully logged out.' };
+    return { message: AUTH_MESSAGES.loggedOut };
   }
 
   @Post('logout-all')
@@ -119,14 +122,7 @@ export class AuthController {
   @ApiErrors(AUTH_ERRORS)
   async status(@CurrentUser() caller: RequestPrincipal): Promise<StatusResponseDto> {
     const { user, session } = await this.auth.status(caller);
-    return {
-      user: toUserResponse(user),
-      session: {
-        id: session.id,
-        createdAt: session.createdAt.toISOString(),
-        expiresAt: session.expiresAt.toISOString(),
-      },
-    };
+    return toStatusResponse(user, session);
   }
 
   @Get('sessions')
@@ -152,10 +148,6 @@ export class AuthController {
   ): Promise<void> {
     await this.auth.endSession(caller, id, client);
   }
-}
-
-function signedIn(message: string, { user, tokens }: SignedIn): SignedInResponseDto {
-  return { message, user: toUserResponse(user), ...tokens };
 }
 
 function toSessionItem(session: Session, currentSessionId: string) {

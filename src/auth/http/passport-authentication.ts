@@ -1,4 +1,3 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Passport, type Strategy } from 'passport';
 
 /**
@@ -12,11 +11,13 @@ export interface PassportOutcome<TUser> {
   readonly info: unknown;
 }
 
-/** Runs one strategy on a request; the strategy's own errors reject. */
+/**
+ * Runs one strategy on a request (anything with what the strategy reads); the strategy's own
+ * errors reject. With a callback, passport never writes to the response, so none is needed.
+ */
 export function authenticateWith<TUser>(
   strategy: Strategy,
-  request: FastifyRequest,
-  response: FastifyReply,
+  request: object,
 ): Promise<PassportOutcome<TUser>> {
   return new Promise((resolve, reject) => {
     // Passport attaches this request's callbacks to the strategy object it is given, so each
@@ -26,8 +27,8 @@ export function authenticateWith<TUser>(
       { session: false },
       (error: unknown, user: TUser | false, info: unknown) =>
         error ? reject(error) : resolve({ user, info }),
-    ) as (request: FastifyRequest, response: FastifyReply, next: (error?: unknown) => void) => void;
-    middleware(request, response, (error?: unknown) =>
+    ) as (request: object, response: object, next: (error?: unknown) => void) => void;
+    middleware(request, {}, (error?: unknown) =>
       reject(error ?? new Error('passport called next')),
     );
   });

@@ -1,60 +1,34 @@
-import { STATUS_CODES } from 'node:http';
-import {
-  type ArgumentsHost,
-  Catch,
-  type ExceptionFilter,
-  HttpException,
-  Logger,
-} from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDependencyFailure } from './dependency-failure';
-import {
-  DomainError,
-  type ErrorKind,
-  TooManyRequestsError,
-  ValidationFailedError,
-} from './domain-error';
+import { TooManyRequestsError } from './domain-error';
+import { toErrorBody } from './error-body';
 import type { ErrorResponseDto } from './error-response.dto';
-import { frameworkProblem } from './framework-problem';
-import { HttpProblem } from './http-problem';
-import { loggableError } from '../logging/loggable-error';
-
-const STATUS_BY_KIND: Record<ErrorKind, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  unavailable: 503,
-};
-
-/** Codes for HTTP exceptions raised by the framework itself (for example a guard returning false). */
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'BAD_REQUEST',
-  401: 'AUTH_REQUIRED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'TOO_MANY_REQUESTS',
-  503: 'SERVICE_UNAVAILABLE',
-};
 
 /**
- * The one place where failures become HTTP responses, all with the error body of the API.
+ * How a route that speaks its own protocol over HTTP (JSON-RPC) answers a failure raised before
+ * its handler could, such as an unreadable body; `undefined` keeps the API's error response.
+ */
+export type ProtocolErrorReply = (
+  error: ErrorResponseDto,
+) => { readonly status: number; readonly body: unknown } | undefined;
+
+/**
+ * The one place where failures become HTTP responses, all with the error body of the API
+ * (or, on a route registered with its own protocol, that protocol's answer).
  * Unexpected errors are logged with their detail and answered with a generic 500.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
+  /** @param protocolRoutes route templates (e.g. `/rpc`) that answer their own way. */
+  constructor(private readonly protocolRoutes: Readonly<Record<string, ProtocolErrorReply>> = {}) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const body = this.toErrorBody(exception);
+    const body = toErrorBody(exception, this.logger);
 
     if (reply.sent || reply.raw.headersSent) {
       reply.raw.destroy();
@@ -62,6 +36,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     // Errors are about this moment and this caller: no cache may keep them.
     reply.header('Cache-Control', 'no-store');
+    const route = request.is404 ? undefined : request.routeOptions.url;
+    const protocolReply = route === undefined ? undefined : this.protocolRoutes[route]?.(body);
+    if (protocolReply) {
+      reply.code(protocolReply.status).send(protocolReply.body);
+      return;
+    }
     if (exception instanceof TooManyRequestsError) {
       reply.header('Retry-After', String(exception.retryAfterSeconds));
     }
@@ -73,43 +53,4 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     reply.code(body.statusCode).send(body);
   }
-
-  private toErrorBody(exception: unknown): ErrorResponseDto {
-    if (exception instanceof DomainError) {
-      const body = errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message);
-      return exception instanceof ValidationFailedError
-        ? { ...body, details: exception.details }
-        : body;
-    }
-    const problem = exception instanceof HttpProblem ? exception : frameworkProblem(exception);
-    if (problem) return errorBody(problem.status, problem.code, problem.message);
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status === 404) return errorBody(404, 'NOT_FOUND', 'Route not found.');
-      if (status < 500) {
-        return errorBody(status, CODE_BY_STATUS[status] ?? 'BAD_REQUEST', messageOf(exception));
-      }
-    }
-    if (isDependencyFailure(exception)) {
-      this.logger.warn({ err: loggableError(exception) }, 'A dependency is unavailable');
-      return errorBody(
-        503,
-        'SERVICE_UNAVAILABLE',
-        'Service temporarily unavailable. Please retry shortly.',
-      );
-    }
-    this.logger.error({ err: loggableError(exception) }, 'Unhandled error');
-    return errorBody(500, 'INTERNAL_ERROR', 'Internal server error.');
-  }
-}
-
-function errorBody(statusCode: number, code: string, message: string): ErrorResponseDto {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
-}
-
-function messageOf(exception: HttpException): string {
-  const response = exception.getResponse();
-  if (typeof response === 'string') return response;
-  const message = (response as { message?: unknown }).message;
-  return typeof message === 'string' ? message : exception.message;
 }

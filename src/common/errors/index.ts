@@ -7,6 +7,7 @@ export {
   ValidationFailedError,
 } from './domain-error';
 export { ErrorResponseDto, FieldErrorDto } from './error-response.dto';
-export { HttpErrorFilter } from './http-error.filter';
+export { toErrorBody } from './error-body';
+export { HttpErrorFilter, type ProtocolErrorReply } from './http-error.filter';
 export { HttpProblem } from './http-problem';
 export { isDependencyFailure } from './dependency-failure';

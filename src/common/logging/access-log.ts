@@ -7,6 +7,25 @@ import type { RequestPrincipal } from '../http/request-principal';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/**
+ * One call of a request that carries several (a JSON-RPC batch); the access line lists them,
+ * since the HTTP status alone says nothing of each call.
+ */
+export interface LoggedCall {
+  /** null when the element was no call at all. */
+  readonly method: string | null;
+  /** The error code, on failure. */
+  readonly error?: string;
+}
+
+type LoggedRequest = FastifyRequest & { user?: RequestPrincipal; calls?: LoggedCall[] };
+
+/** Adds a call to the request's access line. */
+export function logCall(request: FastifyRequest, call: LoggedCall): void {
+  const logged = request as LoggedRequest;
+  (logged.calls ??= []).push(call);
+}
+
 /** Fastify's `genReqId`: the caller's X-Request-Id when it is sane, a fresh UUID otherwise. */
 export function requestIdFor(request: IncomingMessage): string {
   const given = request.headers['x-request-id'];
@@ -51,7 +70,7 @@ export function registerAccessLog(fastify: FastifyInstance, logger: Logger): voi
   });
 }
 
-function accessLine(request: FastifyRequest & { user?: RequestPrincipal }, reply: FastifyReply) {
+function accessLine(request: LoggedRequest, reply: FastifyReply) {
   return {
     requestId: request.id,
     method: request.method,
@@ -61,6 +80,7 @@ function accessLine(request: FastifyRequest & { user?: RequestPrincipal }, reply
     status: reply.statusCode,
     durationMs: Math.round(reply.elapsedTime * 100) / 100,
     userId: request.user?.userId,
+    calls: request.calls,
     ip: request.ip,
     userAgent: request.headers['user-agent'],
   };

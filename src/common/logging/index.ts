@@ -1,4 +1,11 @@
-export { bindRequestContext, echoRequestId, registerAccessLog, requestIdFor } from './access-log';
+export {
+  bindRequestContext,
+  echoRequestId,
+  logCall,
+  type LoggedCall,
+  registerAccessLog,
+  requestIdFor,
+} from './access-log';
 export { CURRENT_LOG_LINK, LogDestination, ROTATED_LOG_FILE } from './log-destination';
 export { LoggingModule } from './logging.module';
 export { loggableError } from './loggable-error';

@@ -23,6 +23,7 @@ import { ListMessagesQuery, MESSAGES_PAGE_DEFAULT } from './dto/list-messages.qu
 import {
   MessageListResponseDto,
   MessageResponseDto,
+  toMessageListResponse,
   toMessageResponse,
 } from './dto/message.response';
 
@@ -41,11 +42,7 @@ export class MessagesController {
   @ApiErrors({ 400: ['VALIDATION_FAILED'] })
   async list(@Query() query: ListMessagesQuery): Promise<MessageListResponseDto> {
     const page = await this.messages.list(query.limit ?? MESSAGES_PAGE_DEFAULT, query.cursor);
-    const now = this.clock.now();
-    return {
-      items: page.items.map((message) => toMessageResponse(message, now)),
-      nextCursor: page.nextCursor,
-    };
+    return toMessageListResponse(page, this.clock.now());
   }
 
   @Get(':id')

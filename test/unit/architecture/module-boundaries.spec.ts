@@ -119,6 +119,8 @@ describe('module boundaries (dependency-cruiser)', () => {
       'src/messages/application/load.ts':
         "import { scenario } from '../../../bench/scenario';\nexport const s = scenario;\n",
       'src/cli.ts': "import { User } from './users/domain/user';\nexport const u = User;\n",
+      'src/rpc/rpc.dispatcher.ts':
+        "import { User } from '../users/domain/user';\nexport const d = User;\n",
       'test/fakes/fake-clock.ts': 'export class FakeClock {}\n',
       'bench/scenario.ts': 'export const scenario = 1;\n',
     });
@@ -143,6 +145,7 @@ describe('module boundaries (dependency-cruiser)', () => {
         'domain-is-plain-typescript src/messages/domain/message.ts -> @nestjs/common/index.js',
         'feature-only-through-door src/auth/application/login.service.ts -> src/users/domain/user.ts',
         'feature-only-through-door src/auth/http/auth.controller.ts -> src/users/users.module.ts',
+        'feature-only-through-door src/rpc/rpc.dispatcher.ts -> src/users/domain/user.ts',
         'src-not-to-test-or-bench src/messages/application/load.ts -> bench/scenario.ts',
         'src-not-to-test-or-bench src/messages/application/messages.service.ts -> test/fakes/fake-clock.ts',
       ].sort(),

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { UserResponseDto } from '../../../users';
+import { toUserResponse, type UserAccount, UserResponseDto } from '../../../users';
+import type { SignedIn } from '../../application/auth.service';
+import type { Session } from '../../domain/session';
 
 export class TokenPairResponseDto {
   @ApiProperty({ description: 'JWT for `Authorization: Bearer`' })
@@ -83,4 +85,29 @@ export class SessionItemDto {
 export class SessionListResponseDto {
   @ApiProperty({ type: [SessionItemDto] })
   items!: SessionItemDto[];
+}
+
+/** The confirmations the auth use cases answer with, whichever transport carried the call. */
+export const AUTH_MESSAGES = {
+  registered: 'Successfully registered.',
+  loggedIn: 'Successfully logged in.',
+  loggedOut: 'Successfully logged out.',
+} as const;
+
+export function toSignedInResponse(
+  message: string,
+  { user, tokens }: SignedIn,
+): SignedInResponseDto {
+  return { message, user: toUserResponse(user), ...tokens };
+}
+
+export function toStatusResponse(user: UserAccount, session: Session): StatusResponseDto {
+  return {
+    user: toUserResponse(user),
+    session: {
+      id: session.id,
+      createdAt: session.createdAt.toISOString(),
+      expiresAt: session.expiresAt.toISOString(),
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { MessageListPage } from '../../application/messages.service';
 import type { Message } from '../../domain/message';
 
 export class MessageResponseDto {
@@ -41,5 +42,12 @@ export function toMessageResponse(message: Message, now: Date): MessageResponseD
     createdAt: message.createdAt.toISOString(),
     expiresAt: message.expiresAt.toISOString(),
     expiresInMs: Math.max(0, message.expiresAt.getTime() - now.getTime()),
+  };
+}
+
+export function toMessageListResponse(page: MessageListPage, now: Date): MessageListResponseDto {
+  return {
+    items: page.items.map((message) => toMessageResponse(message, now)),
+    nextCursor: page.nextCursor,
   };
 }

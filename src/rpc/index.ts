@@ -1,0 +1,3 @@
+export { RpcModule } from './rpc.module';
+export { RPC_ROUTE } from './rpc.controller';
+export { rpcErrorReply } from './rpc-error-reply';

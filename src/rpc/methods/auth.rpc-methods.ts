@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AUTH_MESSAGES,
+  AuthService,
+  clientInfoOf,
+  LoginDto,
+  RefreshDto,
+  RequestAuthenticator,
+  toSignedInResponse,
+  toStatusResponse,
+} from '../../auth';
+import { RegistrationDto } from '../../users';
+import {
+  authenticatedMethod,
+  publicMethod,
+  type RpcCallContext,
+  type RpcMethod,
+  type RpcMethodTable,
+} from '../rpc-method';
+
+/** Sign-in and sessions: the calls of `/auth/*`, through the same authenticator and service. */
+@Injectable()
+export class AuthRpcMethods {
+  readonly methods: RpcMethodTable<
+    'user.register' | 'user.login' | 'user.verify' | 'auth.refresh' | 'auth.logout' | 'auth.status'
+  >;
+
+  constructor(auth: AuthService, authenticator: RequestAuthenticator) {
+    // Each register or login call counts against AUTH_IP_LIMIT, so a batch buys no extra tries.
+    const countSignInAttempt = ({ request }: RpcCallContext) =>
+      authenticator.countSignInAttempt(request);
+
+    const login: RpcMethod = publicMethod<LoginDto>({
+      params: LoginDto,
+      admit: countSignInAttempt,
+      handle: async (credentials, { request }) => {
+        const account = await authenticator.password(request, credentials);
+        const signedIn = await auth.login(account, clientInfoOf(request));
+        return toSignedInResponse(AUTH_MESSAGES.loggedIn, signedIn);
+      },
+    });
+
+    this.methods = {
+      'user.register': publicMethod<RegistrationDto>({
+        params: RegistrationDto,
+        admit: countSignInAttempt,
+        handle: async (registration, { request }) =>
+          toSignedInResponse(
+            AUTH_MESSAGES.registered,
+            await auth.register(registration, clientInfoOf(request)),
+          ),
+      }),
+      'user.login': login,
+      // The name the service this one replaces used for login.
+      'user.verify': login,
+      'auth.refresh': publicMethod<RefreshDto>({
+        params: RefreshDto,
+        handle: ({ refreshToken }, { request }) =>
+          auth.refresh(refreshToken, clientInfoOf(request)),
+      }),
+      'auth.logout': authenticatedMethod({
+        handle: async (_params, { caller, request }) => {
+          await auth.logout(caller, clientInfoOf(request));
+          return { message: AUTH_MESSAGES.loggedOut };
+        },
+      }),
+      'auth.status': authenticatedMethod({
+        handle: async (_params, { caller }) => {
+          const { user, session } = await auth.status(caller);
+          return toStatusResponse(user, session);
+        },
+      }),
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/time';
+import {
+  CreateMessageDto,
+  ListMessagesQuery,
+  MESSAGES_PAGE_DEFAULT,
+  MessagesService,
+  toMessageListResponse,
+  toMessageResponse,
+} from '../../messages';
+import { authenticatedMethod, publicMethod, type RpcMethodTable } from '../rpc-method';
+import { MessageIdParams } from './message-id.params';
+
+/** The calls of `/messages`: anyone reads, a signed-in user posts, its author or an admin deletes. */
+@Injectable()
+export class MessageRpcMethods {
+  readonly methods: RpcMethodTable<
+    'message.list' | 'message.get' | 'message.post' | 'message.delete'
+  >;
+
+  constructor(messages: MessagesService, clock: Clock) {
+    this.methods = {
+      'message.list': publicMethod<ListMessagesQuery>({
+        params: ListMessagesQuery,
+        handle: async ({ limit, cursor }) =>
+          toMessageListResponse(
+            await messages.list(limit ?? MESSAGES_PAGE_DEFAULT, cursor),
+            clock.now(),
+          ),
+      }),
+      'message.get': publicMethod<MessageIdParams>({
+        params: MessageIdParams,
+        handle: async ({ id }) => toMessageResponse(await messages.get(id), clock.now()),
+      }),
+      'message.post': authenticatedMethod<CreateMessageDto>({
+        params: CreateMessageDto,
+        handle: async ({ message, ttlSeconds }, { caller }) =>
+          toMessageResponse(await messages.post(caller, message, ttlSeconds), clock.now()),
+      }),
+      'message.delete': authenticatedMethod<MessageIdParams>({
+        params: MessageIdParams,
+        handle: async ({ id }, { caller }) => {
+          await messages.delete(caller, id);
+          // REST answers 204; a JSON-RPC success needs a result, and there is nothing to say.
+          return null;
+        },
+      }),
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import type { Type } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { RequestPrincipal } from '../common/http';
+
+/** Every method `/rpc` answers; the registry must define exactly these (checked by the compiler). */
+export const RPC_METHOD_NAMES = [
+  'user.register',
+  'user.login',
+  'user.verify',
+  'user.me',
+  'auth.refresh',
+  'auth.logout',
+  'auth.status',
+  'message.list',
+  'message.get',
+  'message.post',
+  'message.delete',
+] as const;
+
+export type RpcMethodName = (typeof RPC_METHOD_NAMES)[number];
+
+/** What a handler knows of the HTTP request carrying its call. */
+export interface RpcCallContext {
+  readonly request: FastifyRequest;
+}
+
+export interface AuthenticatedCallContext extends RpcCallContext {
+  readonly caller: RequestPrincipal;
+}
+
+/**
+ * One method: the REST DTO its params must satisfy (none: it takes no params) and the use case it
+ * runs. The dispatcher authenticates, runs `admit`, validates, then calls `handle` — the order of
+ * guards, pipes and handler on the REST route.
+ */
+export interface RpcMethod {
+  readonly params?: Type<object>;
+  readonly authenticated: boolean;
+  /** Runs before the params are validated, like a REST route's own guard (e.g. a rate limit). */
+  readonly admit?: (context: RpcCallContext) => Promise<void>;
+  readonly handle: (params: object, context: RpcCallContext) => Promise<unknown>;
+}
+
+export type RpcMethodTable<TName extends RpcMethodName = RpcMethodName> = Readonly<
+  Record<TName, RpcMethod>
+>;
+
+interface MethodOptions<TParams extends object, TContext extends RpcCallContext> {
+  readonly params?: Type<TParams>;
+  readonly admit?: (context: RpcCallContext) => Promise<void>;
+  readonly handle: (params: TParams, context: TContext) => Promise<unknown>;
+}
+
+/** A method anyone may call; like a `@Public()` route it ignores any token. */
+export function publicMethod<TParams extends object = object>(
+  options: MethodOptions<TParams, RpcCallContext>,
+): RpcMethod {
+  return { ...options, authenticated: false } as RpcMethod;
+}
+
+/** A method that needs an access token; its handler receives the authenticated caller. */
+export function authenticatedMethod<TParams extends object = object>(
+  options: MethodOptions<TParams, AuthenticatedCallContext>,
+): RpcMethod {
+  // The dispatcher calls `handle` only with a caller in the context for these methods.
+  return { ...options, authenticated: true } as RpcMethod;
+}

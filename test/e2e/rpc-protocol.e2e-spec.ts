@@ -1,0 +1,284 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CURRENT_LOG_LINK } from '../../src/common/logging';
+import { MessagesService } from '../../src/messages';
+import { bearer, registerAccount, type TestAccount } from './support/accounts';
+import { expectError } from './support/expectations';
+import { expectRpcError, postRpc, rpcCall } from './support/rpc';
+import { startTestApp, type TestApp } from './support/test-app';
+import { until } from './support/until';
+
+const INVALID_REQUEST = -32600;
+
+describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
+  let testApp: TestApp;
+  let account: TestAccount;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ RPC_MAX_BATCH: '4', LOG_LEVEL: 'info' });
+    account = await registerAccount(testApp);
+  });
+
+  afterAll(() => testApp.close());
+
+  describe('ids and notifications', () => {
+    it.each([
+      ['a string', 'call-7'],
+      ['a number', 42],
+      ['a fraction', 1.5],
+      ['null', null],
+    ])('echoes an id that is %s', async (_label, id) => {
+      const response = await postRpc(testApp, rpcCall('message.list', { limit: 1 }, id));
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        jsonrpc: '2.0',
+        result: expect.objectContaining({ items: expect.any(Array) }),
+        id,
+      });
+    });
+
+    it('runs a notification and answers it with nothing (204)', async () => {
+      const text = `notified ${Date.now()}`;
+      const response = await postRpc(
+        testApp,
+        rpcCall('message.post', { message: text }),
+        bearer(account.accessToken),
+      );
+      expect(response.status).toBe(204);
+      expect(response.text).toBe('');
+      const list = await testApp.http.get('/messages?limit=500').expect(200);
+      expect(list.body.items.map((item: { message: string }) => item.message)).toContain(text);
+    });
+
+    it('answers nothing to a failing notification or one of an unknown method', async () => {
+      expect((await postRpc(testApp, rpcCall('user.me'))).status).toBe(204);
+      expect((await postRpc(testApp, rpcCall('no.such.method', {}))).status).toBe(204);
+    });
+  });
+
+  describe('batches', () => {
+    it('answers each call in order, skipping notifications, whatever each outcome', async () => {
+      const response = await postRpc(
+        testApp,
+        [
+          rpcCall('user.me', undefined, 'me'),
+          rpcCall('message.post', { message: 'from a batch' }),
+          rpcCall('message.get', { id: 'no-such-message' }, 2),
+          { jsonrpc: '2.0', method: 7, id: 3 },
+        ],
+        bearer(account.accessToken),
+      );
+      expect(response.status).toBe(200);
+      expect(response.body).toHaveLength(3);
+      const [me, missing, invalid] = response.body;
+      expect(me).toEqual({
+        jsonrpc: '2.0',
+        result: expect.objectContaining({ id: account.id }),
+        id: 'me',
+      });
+      expect(missing.id).toBe(2);
+      expectRpcError(missing, 404, 'MESSAGE_NOT_FOUND');
+      expect(invalid.id).toBe(3);
+      expectRpcError(invalid, INVALID_REQUEST, 'INVALID_REQUEST');
+    });
+
+    it('answers a batch of notifications only with 204 and no body', async () => {
+      const response = await postRpc(testApp, [
+        rpcCall('message.list', {}),
+        rpcCall('auth.status', {}),
+      ]);
+      expect(response.status).toBe(204);
+      expect(response.text).toBe('');
+    });
+
+    it('answers an empty batch with one Invalid Request', async () => {
+      const response = await postRpc(testApp, []);
+      expect(response.status).toBe(200);
+      expect(response.body.id).toBeNull();
+      expectRpcError(response.body, INVALID_REQUEST, 'INVALID_REQUEST');
+    });
+
+    it('answers each non-object element of a batch with its own Invalid Request', async () => {
+      const response = await postRpc(testApp, [1, 'two', null]);
+      expect(response.body).toHaveLength(3);
+      for (const answer of response.body) {
+        expect(answer.id).toBeNull();
+        expectRpcError(answer, INVALID_REQUEST, 'INVALID_REQUEST');
+      }
+    });
+
+    it('takes up to RPC_MAX_BATCH calls and refuses a longer batch whole', async () => {
+      const calls = (count: number) =>
+        Array.from({ length: count }, (_, i) => rpcCall('message.list', { limit: 1 }, i));
+      const full = await postRpc(testApp, calls(4));
+      expect(full.body).toHaveLength(4);
+
+      const over = await postRpc(testApp, calls(5));
+      expect(over.status).toBe(200);
+      expect(over.body.id).toBeNull();
+      expectRpcError(
+        over.body,
+        INVALID_REQUEST,
+        'BATCH_TOO_LARGE',
+        'A batch holds at most 4 calls.',
+      );
+    });
+  });
+
+  describe('error codes of the specification', () => {
+    it('-32700: an unparsable body, answered 200 with a null id', async () => {
+      const response = await testApp.http
+        .post('/rpc')
+        .set('Content-Type', 'application/json')
+        .send('{"jsonrpc": "2.0", "method": ');
+      expect(response.status).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.body).toEqual({
+        jsonrpc: '2.0',
+        error: {
+          code: -32700,
+          message: 'Parse error',
+          data: { code: 'MALFORMED_JSON', message: 'Request body is not valid JSON.' },
+        },
+        id: null,
+      });
+    });
+
+    it.each([
+      ['a number', 1, null],
+      ['null', null, null],
+      ['an empty object', {}, null],
+      ['no jsonrpc', { method: 'user.me', id: 1 }, 1],
+      ['jsonrpc "1.0"', { jsonrpc: '1.0', method: 'user.me', id: 1 }, 1],
+      ['a method that is not a string', { jsonrpc: '2.0', method: 1, id: 'x' }, 'x'],
+      ['params that are a string', { jsonrpc: '2.0', method: 'user.me', params: 'a', id: 2 }, 2],
+      ['params that are null', { jsonrpc: '2.0', method: 'user.me', params: null, id: 2 }, 2],
+      ['an id that is an object', { jsonrpc: '2.0', method: 'user.me', id: { a: 1 } }, null],
+      ['an id that is a boolean', { jsonrpc: '2.0', method: 'user.me', id: true }, null],
+      ['an unknown member', { jsonrpc: '2.0', method: 'user.me', id: 3, extra: 1 }, 3],
+    ])('-32600: a request that is %s', async (_label, body, id) => {
+      const response = await postRpc(testApp, body);
+      expect(response.status).toBe(200);
+      expect(response.body.id).toEqual(id);
+      expectRpcError(response.body, INVALID_REQUEST, 'INVALID_REQUEST');
+    });
+
+    it.each(['no.such.method', 'toString', '__proto__', 'rpc.discover', 'USER.ME'])(
+      '-32601: the method %p',
+      async (method) => {
+        const response = await postRpc(testApp, rpcCall(method, {}, 9));
+        expect(response.body.id).toBe(9);
+        expectRpcError(response.body, -32601, 'METHOD_NOT_FOUND');
+      },
+    );
+
+    it('-32602: params by position, unknown params, and the REST validation details', async () => {
+      const byPosition = await postRpc(testApp, rpcCall('message.list', [10], 1));
+      expectRpcError(byPosition.body, -32602, 'VALIDATION_FAILED');
+
+      const unknown = await postRpc(
+        testApp,
+        rpcCall('user.me', { verbose: true }, 2),
+        bearer(account.accessToken),
+      );
+      expectRpcError(unknown.body, -32602, 'VALIDATION_FAILED');
+      expect(unknown.body.error.data.details).toEqual([
+        { field: 'verbose', messages: ['property verbose should not exist'] },
+      ]);
+
+      const registration = {
+        firstName: '',
+        lastName: 'L',
+        email: 'not-an-email',
+        password: 'short',
+      };
+      const rest = await testApp.http.post('/auth/register').send(registration);
+      expectError(rest, 400, 'VALIDATION_FAILED');
+      const rpc = await postRpc(testApp, rpcCall('user.register', registration, 3));
+      expect(rpc.body.error).toEqual({
+        code: -32602,
+        message: 'Invalid params',
+        data: { code: 'VALIDATION_FAILED', message: rest.body.message, details: rest.body.details },
+      });
+    });
+
+    it('-32603: an unexpected failure, without its internals', async () => {
+      const messages = testApp.app.get(MessagesService);
+      const spy = jest
+        .spyOn(messages, 'list')
+        .mockRejectedValueOnce(new Error('secret detail at /srv/app/store.ts:12'));
+      try {
+        const response = await postRpc(testApp, rpcCall('message.list', {}, 'boom'));
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual({
+          jsonrpc: '2.0',
+          error: {
+            code: -32603,
+            message: 'Internal error',
+            data: { code: 'INTERNAL_ERROR', message: 'Internal server error.' },
+          },
+          id: 'boom',
+        });
+      } finally {
+        spy.mockRestore();
+      }
+    });
+  });
+
+  describe('the HTTP exchange', () => {
+    it('refuses an oversized body unread, as REST does (413)', async () => {
+      const response = await postRpc(
+        testApp,
+        rpcCall('message.post', { message: 'x'.repeat(33 * 1024) }, 1),
+      );
+      expectError(response, 413, 'PAYLOAD_TOO_LARGE');
+    });
+
+    it('refuses a body that is not JSON, as REST does (415)', async () => {
+      const response = await testApp.http
+        .post('/rpc')
+        .set('Content-Type', 'text/plain')
+        .send('{"jsonrpc":"2.0"}');
+      expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('logs one access line listing each call and its outcome, without params', async () => {
+      await postRpc(
+        testApp,
+        [
+          rpcCall('message.list', {}, 1),
+          rpcCall('user.login', { email: 'a@b.c', password: 'pw-secret' }, 2),
+        ],
+        { 'X-Request-Id': 'rpc-log-line-1' },
+      );
+      const file = join(testApp.config.log.dir, CURRENT_LOG_LINK);
+      const line = () =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .find((text) => text.includes('rpc-log-line-1') && text.includes('"route"'));
+      await until(() => line() !== undefined, 5000);
+      const logged = JSON.parse(line() as string);
+      expect(logged).toEqual(
+        expect.objectContaining({
+          route: '/rpc',
+          status: 200,
+          calls: [
+            { method: 'message.list' },
+            { method: 'user.login', error: 'INVALID_CREDENTIALS' },
+          ],
+        }),
+      );
+      expect(line()).not.toContain('pw-secret');
+    });
+
+    it('is described in the OpenAPI document', async () => {
+      const document = await testApp.http.get('/docs-json').expect(200);
+      const operation = document.body.paths['/rpc'].post;
+      expect(Object.keys(operation.responses).sort()).toEqual(['200', '204', '413', '415', '503']);
+      expect(operation.requestBody.content['application/json'].schema.oneOf).toHaveLength(2);
+      expect(document.body.components.schemas.JsonRpcRequestDto.properties.method.enum).toEqual(
+        expect.arrayContaining(['user.register', 'message.delete']),
+      );
+    });
+  });
+});
