@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createApp } from '../../../src/app.setup';
 import type { AppConfig } from '../../../src/common/config';
@@ -10,6 +11,8 @@ export interface TestApp {
   readonly config: AppConfig;
   /** supertest bound to the app's server, with no port opened. */
   readonly http: ReturnType<typeof request>;
+  /** Listens on a free loopback port (once) and returns the base URL, for real HTTP clients. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -21,10 +24,16 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   // Fastify finishes loading its plugins (helmet, CORS, Swagger's static files) here.
   await app.getHttpAdapter().getInstance().ready();
   const server = app.getHttpServer() as Server;
+  let listening: Promise<string> | undefined;
   return {
     app,
     config,
     http: request(server),
+    listen: () =>
+      (listening ??= app.listen(0, '127.0.0.1').then(() => {
+        const address = server.address() as AddressInfo;
+        return `http://127.0.0.1:${address.port}`;
+      })),
     close: () => app.close(),
   };
 }
