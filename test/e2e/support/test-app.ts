@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../../src/app.setup';
 import type { AppConfig } from '../../../src/common/config';
@@ -19,7 +20,8 @@ export interface TestApp {
 /** Boots the real application, exactly as `main.ts` does, with test settings. */
 export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const config = testConfig(overrides);
-  const app = await createApp(config);
+  // The page as `npm run build` (or the `pretest` script) builds it.
+  const app = await createApp(config, join(__dirname, '..', '..', '..', 'dist', 'web'));
   await app.init();
   // Fastify finishes loading its plugins (helmet, CORS, Swagger's static files) here.
   await app.getHttpAdapter().getInstance().ready();
