@@ -24,10 +24,12 @@ function showSignedIn(user: User): void {
 }
 
 function showSignedOut(): void {
+  selectTab(byId('tab-login'));
   byId('auth').hidden = false;
   byId('composer').hidden = true;
   byId('sessions').hidden = true;
   byId('account').hidden = true;
+  byId('account-email').textContent = '';
   byId('sessions-list').replaceChildren();
   messages.setViewer(null);
 }
@@ -85,23 +87,26 @@ function onSubmit(
   });
 }
 
+const authTabs = () => [byId('tab-login'), byId('tab-register')];
+
+function selectTab(chosen: HTMLElement): void {
+  for (const tab of authTabs()) {
+    const selected = tab === chosen;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    byId(tab.getAttribute('aria-controls')!).hidden = !selected;
+  }
+}
+
 function setupTabs(): void {
-  const tabs = [byId('tab-login'), byId('tab-register')];
-  const select = (chosen: HTMLElement) => {
-    for (const tab of tabs) {
-      const selected = tab === chosen;
-      tab.setAttribute('aria-selected', String(selected));
-      tab.tabIndex = selected ? 0 : -1;
-      byId(tab.getAttribute('aria-controls')!).hidden = !selected;
-    }
-  };
+  const tabs = authTabs();
   for (const tab of tabs) {
-    tab.addEventListener('click', () => select(tab));
+    tab.addEventListener('click', () => selectTab(tab));
     // Arrow keys move between tabs, as in any tab list.
     tab.addEventListener('keydown', (event) => {
       if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
       const next = tabs[(tabs.indexOf(tab) + 1) % tabs.length];
-      select(next);
+      selectTab(next);
       next.focus();
     });
   }
