@@ -20,6 +20,16 @@ module.exports = {
       globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
       slowTestThreshold: 15,
     },
+    {
+      // The web page in Debian's Chromium, driven by playwright-core, against the real service.
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform,
+      roots: ['<rootDir>/test/browser'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
+      slowTestThreshold: 30,
+    },
   ],
   testTimeout: 30000,
 };

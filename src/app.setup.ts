@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { fastify } from 'fastify';
 import helmet from 'helmet';
@@ -9,6 +10,7 @@ import { AppConfig } from './common/config';
 import { HttpErrorFilter } from './common/errors';
 import { acceptJsonBodiesOnly, MAX_BODY_BYTES, StrictValidationPipe } from './common/http';
 import { setupSwagger } from './common/http/swagger';
+import { serveWebPage } from './common/http/web-page';
 import {
   bindRequestContext,
   echoRequestId,
@@ -24,11 +26,17 @@ import { RPC_ROUTE, rpcErrorReply } from './rpc';
  */
 const MAX_PARAM_LENGTH = 2048;
 
+/** The built web page: `dist/web`, beside the compiled `dist/src`. */
+const WEB_ROOT = join(__dirname, '..', 'web');
+
 /**
  * Builds the application the way `main.ts` serves it; the e2e tests use it too. Fastify rather
  * than Express: the framework floor is several times higher (see docs/performance.md).
  */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  webRoot = WEB_ROOT,
+): Promise<NestFastifyApplication> {
   const server = fastify({
     trustProxy: config.trustProxy,
     bodyLimit: MAX_BODY_BYTES,
@@ -42,12 +50,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false,
     bufferLogs: true,
   });
-  await configureApp(app, config);
+  await configureApp(app, config, webRoot);
   return app;
 }
 
 /** Everything that shapes HTTP behaviour beyond the modules: one place, shared with the tests. */
-export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function configureApp(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  webRoot = WEB_ROOT,
+): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
@@ -77,4 +89,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useGlobalFilters(new HttpErrorFilter({ [RPC_ROUTE]: rpcErrorReply }));
   app.enableShutdownHooks();
   if (config.docsEnabled) setupSwagger(app, version);
+  if (!(await serveWebPage(app, webRoot))) {
+    logger.warn(`No web page at ${webRoot} (run npm run build); serving the API only`, 'WebPage');
+  }
 }

@@ -1,14 +1,23 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users';
 import { MessagesService } from './application/messages.service';
+import { MessageEventBus } from './domain/message-event.bus';
 import { MessageStore } from './domain/message.store';
 import { MessagesController } from './http/messages.controller';
+import { MessageStreamController } from './http/message-stream.controller';
+import { MessageStreamHub } from './http/message-stream.hub';
+import { RedisMessageEventBus } from './infrastructure/redis-message-event.bus';
 import { RedisMessageStore } from './infrastructure/redis-message.store';
 
 @Module({
   imports: [UsersModule],
-  controllers: [MessagesController],
-  providers: [MessagesService, { provide: MessageStore, useClass: RedisMessageStore }],
+  controllers: [MessagesController, MessageStreamController],
+  providers: [
+    MessagesService,
+    MessageStreamHub,
+    { provide: MessageStore, useClass: RedisMessageStore },
+    { provide: MessageEventBus, useClass: RedisMessageEventBus },
+  ],
   exports: [MessagesService],
 })
 export class MessagesModule {}

@@ -34,6 +34,7 @@ const CONTRACT_ROUTES = [
   'post /users/{id}/enable',
   'get /messages',
   'get /messages/{id}',
+  'get /messages/stream',
   'post /messages',
   'delete /messages/{id}',
   'get /health',

@@ -7,6 +7,12 @@ import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-li
 import { type UserLifecycleListener, UsersService } from '../../users';
 import { type Message, normalizeMessageText } from '../domain/message';
 import { MessageDeleteForbiddenError, MessageNotFoundError } from '../domain/message.errors';
+import type {
+  MessageEvent,
+  MessageEventListener,
+  PublishedMessageEvent,
+} from '../domain/message-event';
+import { MessageEventBus } from '../domain/message-event.bus';
 import { type MessagePosition, MessageStore } from '../domain/message.store';
 import { isUuid } from '../../common/validation/uuid';
 
@@ -25,6 +31,7 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
 
   constructor(
     private readonly store: MessageStore,
+    private readonly events: MessageEventBus,
     private readonly users: UsersService,
     private readonly config: AppConfig,
     rateLimiters: RateLimiterFactory,
@@ -56,13 +63,15 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     }
     await this.postLimit.consume(caller.userId);
     const author = await this.users.getAccount(caller.userId);
-    return this.store.post({
+    const message = await this.store.post({
       id: randomUUID(),
       text: normalized,
       authorId: author.id,
       authorEmail: author.email,
       ttlSeconds: ttl,
     });
+    await this.announce({ type: 'message.created', message });
+    return message;
   }
 
   async list(limit: number, cursor: string | undefined): Promise<MessageListPage> {
@@ -84,15 +93,42 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     if (!message.canBeDeletedBy(caller.userId, caller.role))
       throw new MessageDeleteForbiddenError();
     if (!(await this.store.delete(id))) throw new MessageNotFoundError();
+    await this.announce({ type: 'message.deleted', id });
+  }
+
+  /** Live events from every instance, from when it resolves (to the unsubscribe). */
+  watch(listener: MessageEventListener): Promise<() => void> {
+    return this.events.subscribe(listener);
+  }
+
+  /** The events after `eventId`, to resume a stream; null when they are no longer known. */
+  eventsAfter(eventId: string): Promise<PublishedMessageEvent[] | null> {
+    return this.events.eventsAfter(eventId);
   }
 
   /** A deleted account takes its messages with it (a failure is logged by the users module). */
   async userDeleted(userId: string): Promise<void> {
-    const deleted = await this.store.deleteByAuthor(userId);
+    const ids = await this.store.deleteByAuthor(userId);
     this.logger.log(
-      { event: 'messages.deleted_with_account', userId, deleted },
+      { event: 'messages.deleted_with_account', userId, deleted: ids.length },
       'Deleted the messages of a deleted account',
     );
+    await Promise.all(ids.map((id) => this.announce({ type: 'message.deleted', id })));
+  }
+
+  /**
+   * Tells live readers, after the store has the change. The change stands even when the
+   * announcement fails: readers catch up from the listing (the page polls when its stream fails).
+   */
+  private async announce(event: MessageEvent): Promise<void> {
+    try {
+      await this.events.publish(event);
+    } catch (error) {
+      this.logger.warn(
+        { event: 'messages.announce_failed', type: event.type, err: (error as Error).message },
+        'Could not announce a message event',
+      );
+    }
   }
 }
 

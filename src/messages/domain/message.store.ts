@@ -32,6 +32,6 @@ export abstract class MessageStore {
   abstract listPage(limit: number, after: MessagePosition | null): Promise<MessagePage>;
   /** Returns false when the message was already gone. */
   abstract delete(id: string): Promise<boolean>;
-  /** Deletes every live message of the author; returns how many. */
-  abstract deleteByAuthor(authorId: string): Promise<number>;
+  /** Deletes every live message of the author; returns their ids. */
+  abstract deleteByAuthor(authorId: string): Promise<string[]>;
 }

@@ -89,7 +89,7 @@ for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
 end
 redis.call('DEL', KEYS[2])
-return #ids`;
+return ids`;
 
 interface StoredMessage {
   id: string;
@@ -106,7 +106,7 @@ export class RedisMessageStore extends MessageStore {
   private readonly postScript: RedisScript<string>;
   private readonly listScript: RedisScript<string[]>;
   private readonly deleteScript: RedisScript<number>;
-  private readonly deleteByAuthorScript: RedisScript<number>;
+  private readonly deleteByAuthorScript: RedisScript<string[]>;
 
   constructor(private readonly redis: Redis) {
     super();
@@ -160,7 +160,7 @@ export class RedisMessageStore extends MessageStore {
     return (await this.deleteScript([BY_EXPIRY], [this.prefix, id])) === 1;
   }
 
-  deleteByAuthor(authorId: string): Promise<number> {
+  deleteByAuthor(authorId: string): Promise<string[]> {
     return this.deleteByAuthorScript([BY_EXPIRY, byAuthor(authorId)], [this.prefix]);
   }
 }

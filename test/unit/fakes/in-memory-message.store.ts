@@ -64,12 +64,12 @@ export class InMemoryMessageStore extends MessageStore {
     return live;
   }
 
-  async deleteByAuthor(authorId: string): Promise<number> {
-    let live = 0;
+  async deleteByAuthor(authorId: string): Promise<string[]> {
+    const live: string[] = [];
     const now = this.clock.now().getTime();
     for (const row of [...this.rows.values()]) {
       if (row.authorId !== authorId) continue;
-      if (row.expiresAt.getTime() > now) live++;
+      if (row.expiresAt.getTime() > now) live.push(row.id);
       this.rows.delete(row.id);
     }
     return live;

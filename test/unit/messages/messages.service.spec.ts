@@ -10,6 +10,7 @@ import { type UserAccount, UsersService } from '../../../src/users';
 import { FakePasswordHasher } from '../fakes/fake-password.hasher';
 import { FixedClock } from '../fakes/fixed.clock';
 import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
+import { InMemoryMessageEventBus } from '../fakes/in-memory-message-event.bus';
 import { InMemoryMessageStore } from '../fakes/in-memory-message.store';
 import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.factory';
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
@@ -23,6 +24,7 @@ const PASSWORD = 'password-1';
 describe('MessagesService', () => {
   let clock: FixedClock;
   let store: InMemoryMessageStore;
+  let events: InMemoryMessageEventBus;
   let users: UsersService;
   let service: MessagesService;
   let ada: UserAccount;
@@ -40,6 +42,7 @@ describe('MessagesService', () => {
   const messagesService = (postLimit: number) =>
     new MessagesService(
       store,
+      events,
       users,
       loadConfig({
         MESSAGE_TTL_SECONDS: String(DEFAULT_TTL),
@@ -81,6 +84,7 @@ describe('MessagesService', () => {
   beforeEach(async () => {
     clock = new FixedClock();
     store = new InMemoryMessageStore(clock);
+    events = new InMemoryMessageEventBus();
     users = new UsersService(
       new InMemoryUserRepository(),
       new FakePasswordHasher(),
@@ -354,6 +358,71 @@ describe('MessagesService', () => {
       const kept = await service.post(principal(bob), 'Bob', 60);
       await service.userDeleted(ada.id);
       expect([...store.rows.keys()]).toEqual([kept.id]);
+    });
+  });
+
+  describe('live events', () => {
+    const announced = () =>
+      events.published.map(({ event }) =>
+        event.type === 'message.created'
+          ? { type: event.type, id: event.message.id }
+          : { type: event.type, id: event.id },
+      );
+
+    it('announces a post once stored, and a delete once done', async () => {
+      const message = await service.post(principal(ada), 'Hello', 60);
+      await service.delete(principal(ada), message.id);
+      expect(announced()).toEqual([
+        { type: 'message.created', id: message.id },
+        { type: 'message.deleted', id: message.id },
+      ]);
+      const created = events.published[0].event;
+      expect(created.type === 'message.created' && created.message.authorEmail).toBe(
+        'ada@example.com',
+      );
+    });
+
+    it('announces nothing for a refused post or delete', async () => {
+      const message = await service.post(principal(ada), 'Hello', 60);
+      await expect(service.post(principal(ada), '   ', 60)).rejects.toBeInstanceOf(
+        ValidationFailedError,
+      );
+      await expect(service.delete(principal(bob), message.id)).rejects.toBeInstanceOf(
+        MessageDeleteForbiddenError,
+      );
+      expect(announced()).toEqual([{ type: 'message.created', id: message.id }]);
+    });
+
+    it('announces the deletion of each live message of a deleted account', async () => {
+      const adas = [
+        await service.post(principal(ada), 'Ada 1', 60),
+        await service.post(principal(ada), 'Ada 2', 60),
+      ];
+      await service.post(principal(bob), 'Bob', 60);
+      events.published.length = 0;
+      await service.userDeleted(ada.id);
+      expect(announced()).toEqual(
+        expect.arrayContaining(adas.map(({ id }) => ({ type: 'message.deleted', id }))),
+      );
+      expect(announced()).toHaveLength(2);
+    });
+
+    it('keeps the post when the announcement fails', async () => {
+      events.failing = true;
+      const message = await service.post(principal(ada), 'Hello', 60);
+      await expect(service.get(message.id)).resolves.toMatchObject({ text: 'Hello' });
+    });
+
+    it('passes live events to watchers and replays those after an id', async () => {
+      const seen: string[] = [];
+      const unwatch = await service.watch(({ id }) => seen.push(id));
+      await service.post(principal(ada), 'One', 60);
+      await service.post(principal(ada), 'Two', 60);
+      unwatch();
+      await service.post(principal(ada), 'Three', 60);
+      expect(seen).toEqual(['1', '2']);
+      expect((await service.eventsAfter('1'))?.map(({ id }) => id)).toEqual(['2', '3']);
+      expect(await service.eventsAfter('unknown')).toBeNull();
     });
   });
 });

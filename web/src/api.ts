@@ -1,0 +1,196 @@
+/** The TempMessenger HTTP API as the page uses it: the same routes and error bodies as any client. */
+
+export interface User {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: 'user' | 'admin';
+  createdAt: string;
+}
+
+export interface Message {
+  id: string;
+  message: string;
+  email: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  expiresInMs: number;
+}
+
+export interface SessionItem {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+}
+
+interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+}
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: { field: string; messages: string[] }[];
+}
+
+/** An error answer of the API, with its stable code and, for validation, the messages by field. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const REFRESH_TOKEN_KEY = 'tempmessenger.refreshToken';
+
+/**
+ * Keeps the access token in memory only and the refresh token in sessionStorage (so a reload
+ * stays logged in, a closed tab does not). A 401 TOKEN_EXPIRED triggers one refresh, shared by
+ * concurrent requests, and one retry.
+ */
+export class Api {
+  private accessToken: string | null = null;
+  private refreshing: Promise<boolean> | null = null;
+  /** Called when the session is over (logged out, revoked, or the refresh token refused). */
+  onSignedOut: () => void = () => undefined;
+
+  get hasSession(): boolean {
+    return sessionStorage.getItem(REFRESH_TOKEN_KEY) !== null;
+  }
+
+  async register(body: {
+    firstName: string;
+    lastName: string;
+    email: string;
+    password: string;
+  }): Promise<User> {
+    const answer = await this.call<TokenPair & { user: User }>('POST', '/auth/register', body);
+    this.keep(answer);
+    return answer.user;
+  }
+
+  async login(email: string, password: string): Promise<User> {
+    const answer = await this.call<TokenPair & { user: User }>('POST', '/auth/login', {
+      email,
+      password,
+    });
+    this.keep(answer);
+    return answer.user;
+  }
+
+  /** Resumes the session of this tab after a reload; null when there is none to resume. */
+  async resume(): Promise<User | null> {
+    if (!this.hasSession || !(await this.refresh())) return null;
+    return (await this.authorized<{ user: User }>('GET', '/auth/status')).user;
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.authorized('POST', '/auth/logout');
+    } finally {
+      this.forget();
+    }
+  }
+
+  listMessages(): Promise<{ items: Message[] }> {
+    return this.call('GET', '/messages?limit=500');
+  }
+
+  postMessage(message: string, ttlSeconds: number): Promise<Message> {
+    return this.authorized('POST', '/messages', { message, ttlSeconds });
+  }
+
+  deleteMessage(id: string): Promise<void> {
+    return this.authorized('DELETE', `/messages/${encodeURIComponent(id)}`);
+  }
+
+  listSessions(): Promise<{ items: SessionItem[] }> {
+    return this.authorized('GET', '/auth/sessions');
+  }
+
+  endSession(id: string): Promise<void> {
+    return this.authorized('DELETE', `/auth/sessions/${encodeURIComponent(id)}`);
+  }
+
+  /** Forgets the tokens of this tab without asking the server (the session is already over). */
+  forget(): void {
+    this.accessToken = null;
+    sessionStorage.removeItem(REFRESH_TOKEN_KEY);
+    this.onSignedOut();
+  }
+
+  private async authorized<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.call<T>(method, path, body, true);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'TOKEN_EXPIRED') {
+        if (error instanceof ApiError && error.status === 401) this.forget();
+        throw error;
+      }
+    }
+    if (!(await this.refresh())) throw new ApiError(401, 'TOKEN_EXPIRED', 'Please log in again.');
+    return this.call<T>(method, path, body, true);
+  }
+
+  private refresh(): Promise<boolean> {
+    this.refreshing ??= this.rotate().finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  private async rotate(): Promise<boolean> {
+    const refreshToken = sessionStorage.getItem(REFRESH_TOKEN_KEY);
+    if (!refreshToken) return false;
+    try {
+      this.keep(await this.call<TokenPair>('POST', '/auth/refresh', { refreshToken }));
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.status < 500) this.forget();
+      return false;
+    }
+  }
+
+  private keep(pair: TokenPair): void {
+    this.accessToken = pair.accessToken;
+    sessionStorage.setItem(REFRESH_TOKEN_KEY, pair.refreshToken);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, auth = false): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (auth && this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'NETWORK', 'The service cannot be reached. Check your connection.');
+    }
+    if (response.status === 204) return undefined as T;
+    const answer: unknown = await response.json().catch(() => null);
+    if (response.ok) return answer as T;
+    const error = answer as ErrorBody | null;
+    const fields: Record<string, string> = {};
+    for (const detail of error?.details ?? []) fields[detail.field] = detail.messages.join(' ');
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'UNKNOWN',
+      error?.message ?? `Request failed (${response.status}).`,
+      fields,
+    );
+  }
+}
