@@ -202,6 +202,16 @@ describe('Auth tokens', () => {
       expectTokenFailure(await status(token), 'TOKEN_INVALID');
     });
 
+    // Found by the fuzz suite: logging out such a token stored an invalid date (500).
+    it.each([1e13, 8.64e12 + 1, 1e300])(
+      'answers 401 TOKEN_INVALID for a validly signed token whose `exp` is %d, which no date holds',
+      async (exp) => {
+        const token = sign({ ...accessClaims(account), exp });
+        expectTokenFailure(await logout(token), 'TOKEN_INVALID');
+        expectTokenFailure(await me(token), 'TOKEN_INVALID');
+      },
+    );
+
     it('answers 401 TOKEN_EXPIRED for a validly signed token past its `exp` and the leeway', async () => {
       const now = Math.floor(Date.now() / 1000);
       const token = sign({ ...accessClaims(account), iat: now - 60, exp: now - 5 });

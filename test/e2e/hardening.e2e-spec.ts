@@ -39,6 +39,40 @@ describe('hardening against hostile input and races', () => {
     expectError(response, 400, 'VALIDATION_FAILED');
   });
 
+  // Found by the fuzz suite (test/e2e/fuzz): the email validator threw on it (500).
+  it('refuses a lone surrogate in a field with 400, and registers nothing', async () => {
+    const email = `lone-${Date.now()}\ud800@example.com`;
+    const response = await testApp.http
+      .post('/auth/register')
+      .set('Content-Type', 'application/json')
+      .send(
+        `{"firstName":"Ada","lastName":"L","email":${JSON.stringify(email)},"password":"long enough pw"}`,
+      );
+    expectError(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.details).toEqual([
+      { field: 'email', messages: ['email must be well-formed Unicode text'] },
+    ]);
+    const login = await testApp.http
+      .post('/auth/login')
+      .send({ email: email.replace('\ud800', ''), password: 'long enough pw' });
+    expectError(login, 401, 'INVALID_CREDENTIALS');
+  });
+
+  // Found by the fuzz suite: class-transformer skipped these keys, so they passed as known fields.
+  it.each(['toString', 'valueOf', 'hasOwnProperty'])(
+    'refuses the inherited name %s as an unknown field, changing nothing',
+    async (key) => {
+      const account = await registerAccount(testApp);
+      const response = await testApp.http
+        .patch('/users/me')
+        .set(bearer(account.accessToken))
+        .send({ firstName: 'Changed', [key]: 0 });
+      expectError(response, 400, 'VALIDATION_FAILED');
+      const me = await testApp.http.get('/users/me').set(bearer(account.accessToken)).expect(200);
+      expect(me.body.firstName).not.toBe('Changed');
+    },
+  );
+
   it('never lets a current password match by its 72-byte prefix or past a NUL', async () => {
     const password = 'p'.repeat(72);
     const account = await registerAccount(testApp, { password });

@@ -62,7 +62,10 @@ export class JwtTokenCodec extends TokenCodec {
   }
 }
 
-/** `sub`, `sid` and `jti` are UUIDs, and `iat` and `exp` are present (jsonwebtoken allows no `exp`). */
+/**
+ * `sub`, `sid` and `jti` are UUIDs, and `iat` and `exp` are present (jsonwebtoken allows no `exp`)
+ * and are times a Date can hold: a validly signed token with `exp: 1e13` must not reach storage.
+ */
 export function hasServiceClaims(payload: ServiceTokenPayload): payload is ServiceTokenPayload & {
   sub: string;
   sid: string;
@@ -74,7 +77,14 @@ export function hasServiceClaims(payload: ServiceTokenPayload): payload is Servi
     isUuid(payload.sub) &&
     isUuid(payload.sid) &&
     isUuid(payload.jti) &&
-    typeof payload.iat === 'number' &&
-    typeof payload.exp === 'number'
+    isEpochSeconds(payload.iat) &&
+    isEpochSeconds(payload.exp)
   );
+}
+
+/** Latest time a JavaScript Date holds, in seconds (ECMAScript's ±8.64e15 ms). */
+const LATEST_DATE_SECONDS = 8.64e12;
+
+function isEpochSeconds(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= LATEST_DATE_SECONDS;
 }

@@ -16,13 +16,17 @@ const UTF8 = /^utf-?8$/i;
  * says more to the caller than "malformed".
  */
 export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
+  // Judged from the headers, before a byte of the body is read.
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    const refusal = hasBody(request) ? unreadableEncoding(request) : undefined;
+    if (refusal) done(refusal);
+    else done(null, payload);
+  });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     JSON_MEDIA_TYPE,
     { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
-    (request: FastifyRequest, text, done) => {
-      const refusal = unreadableEncoding(request);
-      if (refusal) return done(refusal, undefined);
+    (_request, text, done) => {
       // An empty body reads as an empty object, so validation names the missing fields.
       if (text.length === 0) return done(null, {});
       let body: unknown;
@@ -33,6 +37,15 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
       }
       done(null, body);
     },
+  );
+}
+
+/** Fastify reads no body for GET and HEAD, nor one announced as empty. */
+function hasBody(request: FastifyRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  return (
+    request.headers['transfer-encoding'] !== undefined ||
+    Number(request.headers['content-length'] ?? 0) !== 0
   );
 }
 

@@ -76,6 +76,38 @@ describe('StrictValidationPipe', () => {
     },
   );
 
+  // class-transformer skips keys the DTO instance inherits a function for; they must not pass.
+  it.each(['toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf'])(
+    'treats the inherited name %s as an unknown field',
+    async (key) => {
+      const error = await failure({ name: 'Ada', [key]: 0 });
+      expect(error.details).toEqual([
+        { field: key, messages: [`property ${key} should not exist`] },
+      ]);
+    },
+  );
+
+  it('treats inherited names as unknown in a query too', async () => {
+    const asQuery = { type: 'query', metatype: RenameDto } as const;
+    await expect(
+      new StrictValidationPipe().transform({ name: 'Ada', toString: '1' }, asQuery),
+    ).rejects.toBeInstanceOf(ValidationFailedError);
+  });
+
+  it('refuses a string holding a lone surrogate, which is not text', async () => {
+    const error = await failure(JSON.parse('{"name":"Ada\\ud800","nickname":"\\udc00x"}'));
+    expect(error.details).toEqual([
+      { field: 'name', messages: ['name must be well-formed Unicode text'] },
+      { field: 'nickname', messages: ['nickname must be well-formed Unicode text'] },
+    ]);
+  });
+
+  it('accepts astral characters, whose surrogates come in pairs', async () => {
+    await expect(new StrictValidationPipe().transform({ name: '😀' }, asBody)).resolves.toEqual({
+      name: '😀',
+    });
+  });
+
   it('finds prototype keys nested deeper', async () => {
     const error = await failure(JSON.parse('{"name":"Ada","nickname":{"__proto__":{"x":1}}}'));
     expect(error.details).toContainEqual({
