@@ -23,4 +23,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node directly, not npm start: npm start rebuilds, and node receives SIGTERM for graceful shutdown.
-CMD ["node", "dist/src/main.js"]
+# The same heap cap as `npm start` (docs/performance.md: memory).
+CMD ["node", "--max-old-space-size=192", "dist/src/main.js"]

@@ -71,9 +71,9 @@ export async function configureApp(
   }
 
   const server = app.getHttpAdapter().getInstance();
-  const { logger: rootLogger } = app.get(LogDestination);
-  bindRequestContext(server, rootLogger);
-  registerAccessLog(server, rootLogger);
+  const logs = app.get(LogDestination);
+  bindRequestContext(server, logs.logger);
+  registerAccessLog(server, logs.accessLogger);
   acceptJsonBodiesOnly(server);
   // helmet itself, built once: @fastify/helmet builds a new helmet middleware for every request.
   const secureHeaders = helmet();

@@ -1,7 +1,7 @@
 // Starts the built service (dist/) as a child process on a loopback port, against its own
 // benchmark database and Redis db, and stops it by its PID.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,9 +9,14 @@ export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tempmessenger_bench';
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 
+/** `npm start`'s arguments to node (its heap cap included), so the bench runs what users run. */
+const START_ARGS = JSON.parse(readFileSync('package.json', 'utf8'))
+  .scripts.start.split(/\s+/)
+  .slice(1);
+
 export async function startService({ port, env = {} }) {
   const logDir = mkdtempSync(join(tmpdir(), 'tempmessenger-bench-logs-'));
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, START_ARGS, {
     env: {
       ...process.env,
       NODE_ENV: 'production',

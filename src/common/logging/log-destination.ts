@@ -16,8 +16,13 @@ export const ROTATED_LOG_FILE = /^app\.\d+\.log$/;
  */
 @Injectable()
 export class LogDestination implements OnApplicationShutdown {
-  /** The service's root logger: Nest's log lines and the access log both write through it. */
+  /** The service's root logger, behind Nest's logger. */
   readonly logger: pino.Logger;
+  /**
+   * The access log's logger, on the same stream. Access lines are built field by field and hold
+   * no secret, so they skip the redaction pass, which more than doubles the cost of a line.
+   */
+  readonly accessLogger: pino.Logger;
   readonly stream: DestinationStream;
   private readonly worker: DestinationStream & { end(): void };
   private ended = false;
@@ -46,7 +51,9 @@ export class LogDestination implements OnApplicationShutdown {
     // Nest's logger is process-wide: lines logged after this app closed (by another app in the
     // same process, or by late shutdown hooks) are dropped rather than sent to a stopped worker.
     this.stream = { write: (line: string) => void (this.ended || this.worker.write(line)) };
+    const { redact: _redact, ...unredacted } = loggerOptions(config);
     this.logger = pino(loggerOptions(config), this.stream);
+    this.accessLogger = pino(unredacted, this.stream);
   }
 
   /** Flushes what is queued and stops the worker. */
