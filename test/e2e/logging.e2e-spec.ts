@@ -18,6 +18,14 @@ async function eventually<T>(
   return value;
 }
 
+/** The log's lines, parsed. */
+function parseLines(content: string): Record<string, unknown>[] {
+  return content
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 function readLog(dir: string): string {
   try {
     return readFileSync(join(dir, CURRENT_LOG_LINK), 'utf8');
@@ -48,11 +56,7 @@ describe('request logging', () => {
       () => readLog(testApp.config.log.dir),
       (text) => text.includes('log-line-test-1'),
     );
-    const lines = content
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.requestId === 'log-line-test-1');
+    const lines = parseLines(content).filter((line) => line.requestId === 'log-line-test-1');
 
     expect(lines).toHaveLength(1);
     expect(lines[0]).toEqual(
@@ -92,11 +96,7 @@ describe('request logging', () => {
       () => readLog(testApp.config.log.dir),
       (text) => text.includes('"login.failed"'),
     );
-    const events = content
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.msg === 'auth event');
+    const events = parseLines(content).filter((line) => line.msg === 'auth event');
     expect(events).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ event: 'user.registered', requestId: 'log-event-register' }),

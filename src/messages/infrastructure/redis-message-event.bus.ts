@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { defineRedisScript, type RedisScript } from '../../common/redis/redis-script';
-import { Message } from '../domain/message';
+import { fromRecord, type MessageRecord, toRecord } from './message.record';
 import type {
   MessageEvent,
   MessageEventListener,
@@ -38,18 +38,7 @@ return redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])`;
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
 type WireEvent =
-  | {
-      type: 'message.created';
-      message: {
-        id: string;
-        text: string;
-        authorId: string;
-        authorEmail: string;
-        createdAt: number;
-        expiresAt: number;
-      };
-    }
-  | { type: 'message.deleted'; id: string };
+  { type: 'message.created'; message: MessageRecord } | { type: 'message.deleted'; id: string };
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -132,29 +121,11 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
 
 function toWire(event: MessageEvent): WireEvent {
   if (event.type === 'message.deleted') return event;
-  const { message } = event;
-  return {
-    type: event.type,
-    message: {
-      id: message.id,
-      text: message.text,
-      authorId: message.authorId,
-      authorEmail: message.authorEmail,
-      createdAt: message.createdAt.getTime(),
-      expiresAt: message.expiresAt.getTime(),
-    },
-  };
+  return { type: event.type, message: toRecord(event.message) };
 }
 
 function fromWire(json: string): MessageEvent {
   const wire = JSON.parse(json) as WireEvent;
   if (wire.type === 'message.deleted') return { type: wire.type, id: wire.id };
-  return {
-    type: wire.type,
-    message: Message.restore({
-      ...wire.message,
-      createdAt: new Date(wire.message.createdAt),
-      expiresAt: new Date(wire.message.expiresAt),
-    }),
-  };
+  return { type: wire.type, message: fromRecord(wire.message) };
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { defineRedisScript, type RedisScript } from '../../common/redis/redis-script';
 import { Message } from '../domain/message';
+import { fromRecord, type MessageRecord } from './message.record';
 import {
   type MessageDraft,
   type MessagePage,
@@ -91,15 +92,6 @@ end
 redis.call('DEL', KEYS[2])
 return ids`;
 
-interface StoredMessage {
-  id: string;
-  text: string;
-  authorId: string;
-  authorEmail: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
 @Injectable()
 export class RedisMessageStore extends MessageStore {
   private readonly prefix: string;
@@ -166,13 +158,5 @@ export class RedisMessageStore extends MessageStore {
 }
 
 function toMessage(body: string): Message {
-  const stored = JSON.parse(body) as StoredMessage;
-  return Message.restore({
-    id: stored.id,
-    text: stored.text,
-    authorId: stored.authorId,
-    authorEmail: stored.authorEmail,
-    createdAt: new Date(stored.createdAt),
-    expiresAt: new Date(stored.expiresAt),
-  });
+  return fromRecord(JSON.parse(body) as MessageRecord);
 }
