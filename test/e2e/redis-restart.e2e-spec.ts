@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { bearer, registerAccount } from './support/accounts';
+import { openEventStream } from './support/event-stream';
 import { expectError } from './support/expectations';
 import { startTestApp, type TestApp } from './support/test-app';
 import { until } from './support/until';
@@ -50,14 +51,19 @@ async function startRedis(): Promise<void> {
 
 describe('Redis restart during use', () => {
   let testApp: TestApp;
+  /** A second instance on the same stores, as in production behind a load balancer. */
+  let other: TestApp;
 
   beforeAll(async () => {
-    testApp = await startTestApp({ REDIS_KEY_PREFIX: `tm-test-restart-${randomUUID()}:` });
+    const shared = { REDIS_KEY_PREFIX: `tm-test-restart-${randomUUID()}:` };
+    testApp = await startTestApp(shared);
+    other = await startTestApp(shared);
   });
 
   afterAll(async () => {
     await startRedis();
     await testApp.close();
+    await other.close();
   });
 
   it('keeps revoked tokens rejected, answers 503 for what needs Redis, and recovers by itself', async () => {
@@ -94,5 +100,58 @@ describe('Redis restart during use', () => {
     expectError(await me(loggedOut.accessToken), 401, 'TOKEN_REVOKED');
     expect((await me(active.accessToken)).status).toBe(200);
     expect((await post()).status).toBe(201);
+  });
+
+  it('keeps two instances consistent across the restart, and live events flowing between them', async () => {
+    const loggedOut = await registerAccount(testApp);
+    const active = await registerAccount(testApp);
+    await testApp.http.post('/auth/logout').set(bearer(loggedOut.accessToken)).expect(200);
+    const me = (app: TestApp, token: string) => app.http.get('/users/me').set(bearer(token));
+    // The other instance's cache is warm with the revocation before Redis goes.
+    expectError(await me(other, loggedOut.accessToken), 401, 'TOKEN_REVOKED');
+    // A browser on the other instance keeps its stream open through the outage.
+    const stream = await openEventStream(`${await other.listen()}/messages/stream`);
+
+    stopRedis();
+    try {
+      await until(() => !redisAnswers(), 5000);
+      for (const app of [testApp, other]) {
+        expectError(await me(app, loggedOut.accessToken), 401, 'TOKEN_REVOKED');
+        expect((await me(app, active.accessToken)).status).toBe(200);
+      }
+      // A revocation that cannot reach the shared cache is refused whole, not half done.
+      expectError(
+        await other.http.post('/auth/logout').set(bearer(active.accessToken)),
+        503,
+        'SERVICE_UNAVAILABLE',
+      );
+    } finally {
+      await startRedis();
+    }
+
+    for (const app of [testApp, other]) {
+      await until(async () => (await app.http.get('/health')).status === 200, 10_000);
+      expectError(await me(app, loggedOut.accessToken), 401, 'TOKEN_REVOKED');
+      expect((await me(app, active.accessToken)).status).toBe(200);
+    }
+    try {
+      // The other instance's subscriber reconnected to the new Redis by itself.
+      await until(async () => {
+        const posted = await testApp.http
+          .post('/messages')
+          .set(bearer(active.accessToken))
+          .send({ message: 'after the restart' });
+        if (posted.status !== 201) return false;
+        const id = (posted.body as { id: string }).id;
+        return stream
+          .waitFor((event) => event.event === 'message.created' && event.data.includes(id), 500)
+          .then(
+            () => true,
+            () => false,
+          );
+      }, 10_000);
+    } finally {
+      await stream.close();
+    }
   });
 });
