@@ -87,11 +87,18 @@ export class RpcDispatcher {
       );
     }
     // One call after another, in order: a batch costs the server no more at once than a single
-    // call, and its effects happen in the order they were written.
+    // call, and its effects happen in the order they were written. The answers wait in memory
+    // until the last call is done, so once they pass a budget the remaining calls are refused.
     const answers: JsonRpcResponse[] = [];
+    let answerBytes = 0;
     for (const element of body) {
-      const answer = await this.answer(element, request);
-      if (answer) answers.push(answer);
+      const answer =
+        answerBytes > MAX_BATCH_ANSWER_BYTES
+          ? refuseOverBudget(element)
+          : await this.answer(element, request);
+      if (!answer) continue;
+      answers.push(answer);
+      answerBytes += Buffer.byteLength(JSON.stringify(answer));
     }
     return answers.length > 0 ? answers : undefined;
   }
@@ -200,6 +207,22 @@ export class RpcDispatcher {
     if (body.code === 'INTERNAL_ERROR') return { ...RPC_ERRORS.internalError, data };
     return { code: body.statusCode, message: body.error, data };
   }
+}
+
+/** About two of the largest message pages (500 messages of 1,000 characters). */
+const MAX_BATCH_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/** A call left unrun because its batch's answers are already too large; notifications stay silent. */
+function refuseOverBudget(element: unknown): JsonRpcResponse | undefined {
+  const call = readCall(element);
+  if (!(call instanceof InvalidRequest) && isNotification(call)) return undefined;
+  return failure(
+    call.id ?? null,
+    invalidRequest(
+      'BATCH_ANSWER_TOO_LARGE',
+      `This batch's answers passed ${MAX_BATCH_ANSWER_BYTES / (1024 * 1024)} MiB; send this call in another batch.`,
+    ),
+  );
 }
 
 function invalidRequest(code: string, message: string): RpcError {

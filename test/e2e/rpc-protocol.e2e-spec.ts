@@ -282,3 +282,47 @@ describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
     });
   });
 });
+
+describe('JSON-RPC batches whose answers grow large', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ REDIS_KEY_PREFIX: `tm-test-rpc-budget-${Date.now()}:` });
+    const author = await registerAccount(testApp);
+    // 500 messages of 1,000 characters: one full page answers about 0.6 MB.
+    for (let chunk = 0; chunk < 10; chunk++) {
+      await Promise.all(
+        Array.from({ length: 50 }, () =>
+          testApp.http
+            .post('/messages')
+            .set(bearer(author.accessToken))
+            .send({ message: 'x'.repeat(1000) })
+            .expect(201),
+        ),
+      );
+    }
+  });
+
+  afterAll(() => testApp.close());
+
+  // Found in review: 50 full pages in one batch held ~200 MB until the batch was answered.
+  it('refuses the calls left once the answers pass their budget, and says so', async () => {
+    const calls = Array.from({ length: 49 }, (_, id) =>
+      rpcCall('message.list', { limit: 500 }, id),
+    );
+    calls.push(rpcCall('message.list', { limit: 500 }));
+    const response = await postRpc(testApp, calls);
+    expect(response.status).toBe(200);
+    const answers = response.body as { id: number; result?: { items: unknown[] } }[];
+    // The notification is answered with nothing, ran or not.
+    expect(answers).toHaveLength(49);
+    const served = answers.filter((answer) => answer.result);
+    expect(served.length).toBeGreaterThanOrEqual(6);
+    expect(served.length).toBeLessThan(10);
+    for (const answer of served) expect(answer.result!.items).toHaveLength(500);
+    for (const answer of answers.slice(served.length)) {
+      expectRpcError(answer, INVALID_REQUEST, 'BATCH_ANSWER_TOO_LARGE');
+    }
+    expect(answers.map((answer) => answer.id)).toEqual(calls.slice(0, 49).map((call) => call.id));
+  });
+});
