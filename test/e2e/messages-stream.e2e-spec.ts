@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { MessageStreamHub } from '../../src/messages/http/message-stream.hub';
 import { bearer, registerAccount, type TestAccount } from './support/accounts';
 import { type EventStream, openEventStream } from './support/event-stream';
 import { startTestApp, type TestApp } from './support/test-app';
+import { TEST_REDIS_URL } from './support/test-environment';
 import { until } from './support/until';
 
 const STREAM_ID = /^\d+-\d+$/;
@@ -34,8 +36,10 @@ describe('Message stream /messages/stream', () => {
   const deleted = (id: string) => (event: { event?: string; data: string }) =>
     event.event === 'message.deleted' && JSON.parse(event.data).id === id;
 
+  const prefix = `tm-test-stream-${randomUUID()}:`;
+
   beforeAll(async () => {
-    const shared = { REDIS_KEY_PREFIX: `tm-test-stream-${randomUUID()}:` };
+    const shared = { REDIS_KEY_PREFIX: prefix };
     first = await startTestApp(shared);
     second = await startTestApp(shared);
     ada = await registerAccount(first);
@@ -92,6 +96,25 @@ describe('Message stream /messages/stream', () => {
 
     const live = await post(first, 'after the resume');
     await resumed.waitFor(created(live.id));
+  });
+
+  // Found in review: an unreadable event threw inside the Redis client's handler and ended the
+  // process.
+  it('drops an unreadable event on the channel and goes on streaming', async () => {
+    const stream = await open(second);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await redis.publish(`${prefix}messages:events`, 'garbage');
+      await redis.publish(
+        `${prefix}messages:events`,
+        `1-0 ${JSON.stringify({ type: 'message.created', message: { id: 'x', createdAt: 'soon' } })}`,
+      );
+    } finally {
+      redis.disconnect();
+    }
+    const message = await post(first, 'still streaming');
+    await stream.waitFor(created(message.id));
+    expect((await second.http.get('/health')).status).toBe(200);
   });
 
   it('streams live events without a replay when Last-Event-ID is unknown', async () => {

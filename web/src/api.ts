@@ -156,7 +156,8 @@ export class Api {
       this.keep(await this.call<TokenPair>('POST', '/auth/refresh', { refreshToken }));
       return true;
     } catch (error) {
-      if (error instanceof ApiError && error.status < 500) this.forget();
+      // Only a refusal ends the sign-in: offline (status 0) or a 5xx may pass, so keep the token.
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500) this.forget();
       return false;
     }
   }

@@ -14,6 +14,11 @@ import { toMessageResponse } from './dto/message.response';
 export const STREAM_HEARTBEAT_MS = 15_000;
 /** How long a browser waits before reconnecting a dropped stream. */
 const STREAM_RETRY_MS = 3_000;
+/**
+ * A stream whose client stops reading is dropped once this much waits unsent, rather than let
+ * events pile up in memory; its browser reconnects and resumes with Last-Event-ID.
+ */
+const MAX_UNSENT_BYTES = 256 * 1024;
 
 interface StreamState {
   readonly response: ServerResponse;
@@ -32,6 +37,7 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
   /** Streams admitted but not yet open, so that concurrent requests cannot overshoot the cap. */
   private opening = 0;
   private watching: Promise<unknown> | null = null;
+  private closing = false;
 
   constructor(
     private readonly messages: MessagesService,
@@ -45,6 +51,9 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
 
   /** Answers the request with a stream, or throws (answered as an error) before any byte is sent. */
   async open(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (this.closing) {
+      throw new HttpProblem(503, 'SERVICE_UNAVAILABLE', 'The service is shutting down.');
+    }
     if (this.sessions.size + this.opening >= this.config.sseMaxClients) {
       throw new HttpProblem(
         503,
@@ -57,6 +66,12 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
     try {
       await this.watch();
       reply.hijack();
+      // The client may have left while the subscription was made: its close events are past,
+      // and a session made now would hold a slot for ever.
+      if (request.raw.destroyed || reply.raw.destroyed || this.closing) {
+        reply.raw.destroy();
+        return;
+      }
       session = new Session<StreamState>(request.raw, reply.raw, {
         keepAlive: STREAM_HEARTBEAT_MS,
         retry: STREAM_RETRY_MS,
@@ -74,8 +89,13 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
-    // Open streams would keep the HTTP server from closing.
-    for (const session of this.sessions) session.state.response.end();
+    // Open streams would keep the HTTP server from closing; one not yet started has no head to
+    // end with, so its socket is closed instead.
+    this.closing = true;
+    for (const session of this.sessions) {
+      if (session.isConnected) session.state.response.end();
+      else session.state.response.destroy();
+    }
   }
 
   /** One subscription for the whole instance, made by the first stream. */
@@ -120,5 +140,6 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
         ? toMessageResponse(event.message, this.clock.now())
         : { id: event.id };
     session.push(data, event.type, id);
+    if (session.state.response.writableLength > MAX_UNSENT_BYTES) session.state.response.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { loggableError } from '../../common/logging/loggable-error';
 import { defineRedisScript, type RedisScript } from '../../common/redis/redis-script';
 import { fromRecord, type MessageRecord, toRecord } from './message.record';
 import type {
@@ -112,10 +113,23 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     this.subscriber = subscriber;
   }
 
+  /** Runs in ioredis' event handler: a bad payload or a failing listener is logged, never thrown. */
   private deliver(payload: string): void {
-    const space = payload.indexOf(' ');
-    const published = { id: payload.slice(0, space), event: fromWire(payload.slice(space + 1)) };
-    for (const listener of this.listeners) listener(published);
+    let published: PublishedMessageEvent;
+    try {
+      const space = payload.indexOf(' ');
+      published = { id: payload.slice(0, space), event: fromWire(payload.slice(space + 1)) };
+    } catch (error) {
+      this.logger.warn({ err: loggableError(error) }, 'Dropped an unreadable message event');
+      return;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(published);
+      } catch (error) {
+        this.logger.warn({ err: loggableError(error) }, 'A message event listener failed');
+      }
+    }
   }
 }
 
