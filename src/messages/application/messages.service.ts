@@ -97,8 +97,8 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
   }
 
   /** Live events from every instance, from when it resolves (to the unsubscribe). */
-  watch(listener: MessageEventListener): Promise<() => void> {
-    return this.events.subscribe(listener);
+  watch(listener: MessageEventListener, onGap?: () => void): Promise<() => void> {
+    return this.events.subscribe(listener, onGap);
   }
 
   /** The events after `eventId`, to resume a stream; null when they are no longer known. */

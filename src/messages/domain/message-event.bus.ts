@@ -6,9 +6,10 @@ export abstract class MessageEventBus {
   abstract publish(event: MessageEvent): Promise<void>;
   /**
    * Calls the listener for each event published, on any instance, once the returned promise has
-   * resolved (to the unsubscribe function).
+   * resolved (to the unsubscribe function). `onGap` is called when events may have been missed
+   * (the bus lost its connection and has it back): readers should start over from what is held.
    */
-  abstract subscribe(listener: MessageEventListener): Promise<() => void>;
+  abstract subscribe(listener: MessageEventListener, onGap?: () => void): Promise<() => void>;
   /**
    * The events published after the one with `eventId`, oldest first; null when that event is no
    * longer held (or never was), so the reader cannot know what it missed.

@@ -101,7 +101,10 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
   /** One subscription for the whole instance, made by the first stream. */
   private watch(): Promise<unknown> {
     this.watching ??= this.messages
-      .watch((published) => this.broadcast(published))
+      .watch(
+        (published) => this.broadcast(published),
+        () => this.restartStreams(),
+      )
       .catch((error: unknown) => {
         this.watching = null;
         throw error;
@@ -123,6 +126,16 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
     for (const published of missed) this.send(session, published);
     for (const published of backlog) {
       if (!replayed.has(published.id)) this.send(session, published);
+    }
+  }
+
+  /**
+   * Events may have been missed: every stream is ended, so its client reconnects with its
+   * Last-Event-ID and gets what the bus still holds (the page also re-reads the list).
+   */
+  private restartStreams(): void {
+    for (const session of this.sessions) {
+      if (session.isConnected) session.state.response.end();
     }
   }
 

@@ -50,6 +50,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   private readonly publishScript: RedisScript<string>;
   private readonly eventsAfterScript: RedisScript<StreamEntry[] | null>;
   private readonly listeners = new Set<MessageEventListener>();
+  private readonly gapListeners = new Set<() => void>();
   private listening: Promise<void> | null = null;
   private subscriber: Redis | null = null;
 
@@ -67,14 +68,18 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     );
   }
 
-  async subscribe(listener: MessageEventListener): Promise<() => void> {
+  async subscribe(listener: MessageEventListener, onGap?: () => void): Promise<() => void> {
     this.listening ??= this.listen().catch((error: unknown) => {
       this.listening = null;
       throw error;
     });
     await this.listening;
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (onGap) this.gapListeners.add(onGap);
+    return () => {
+      this.listeners.delete(listener);
+      if (onGap) this.gapListeners.delete(onGap);
+    };
   }
 
   async eventsAfter(eventId: string): Promise<PublishedMessageEvent[] | null> {
@@ -103,6 +108,12 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
       this.logger.debug(`Message event subscriber: ${error.message}`),
     );
     subscriber.on('message', (_channel: string, payload: string) => this.deliver(payload));
+    // Pub/sub keeps nothing: what was published while the subscriber was away is gone for it.
+    let connectedBefore = false;
+    subscriber.on('ready', () => {
+      if (connectedBefore) for (const onGap of this.gapListeners) onGap();
+      connectedBefore = true;
+    });
     try {
       await subscriber.connect();
       await subscriber.subscribe(this.channel);

@@ -6,6 +6,8 @@ export interface EventStream {
   /** The JSON error body when the stream was refused. */
   readonly errorBody: unknown;
   readonly events: EventSourceMessage[];
+  /** Resolves when the stream is over: ended by the server, or closed here. */
+  readonly ended: Promise<void>;
   /** Resolves with the first event (seen already or to come) that matches, or fails in time. */
   waitFor(
     match: (event: EventSourceMessage) => boolean,
@@ -51,6 +53,7 @@ export async function openEventStream(
     headers: response.headers,
     errorBody,
     events,
+    ended: reading,
     waitFor: (match, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
         const check = () => {
