@@ -1,5 +1,9 @@
-// The baselines' PostgreSQL pool and Redis client, with the service's own settings
-// (data-source.ts, redis.module.ts), so a comparison measures the server, not the drivers.
+// What the baseline servers share: the PostgreSQL pool and Redis client, with the service's own
+// settings (data-source.ts, redis.module.ts), so a comparison measures the server, not the
+// drivers; JSON answers; listening on loopback and stopping on SIGTERM.
+import { Buffer } from 'node:buffer';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import Redis from 'ioredis';
 import pg from 'pg';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from '../lib/service.mjs';
@@ -30,4 +34,31 @@ export function baselineRedis() {
   });
   redis.on('error', () => undefined);
   return redis;
+}
+
+export function sendJson(response, status, body, headers = {}) {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    ...headers,
+  });
+  response.end(json);
+}
+
+/**
+ * Serves `handle` on 127.0.0.1:`port` once the stores answer, printing "ready <port>" for the
+ * bench; SIGTERM closes the server and the stores.
+ */
+export async function serve(port, handle, { pool, redis }) {
+  const server = createServer(handle);
+  if (pool) await pool.query('SELECT 1');
+  if (redis.status !== 'ready') await once(redis, 'ready');
+  await redis.ping();
+  server.listen(port, '127.0.0.1', () => console.log(`ready ${port}`));
+  process.once('SIGTERM', () => {
+    server.close();
+    server.closeAllConnections();
+    Promise.allSettled([pool?.end(), redis.quit()]).finally(() => process.exit(0));
+  });
 }

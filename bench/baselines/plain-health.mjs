@@ -3,14 +3,13 @@
 // parallel, 1.5 s each) and answering the same JSON, 503 when either fails.
 // Usage: node bench/baselines/plain-health.mjs [port]   (or PORT=...; prints "ready" on stdout)
 // Reads DATABASE_URL, REDIS_URL and REDIS_KEY_PREFIX like the service.
-import { Buffer } from 'node:buffer';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { clearTimeout } from 'node:timers';
-import { baselinePool, baselineRedis } from './connections.mjs';
+import { baselinePool, baselineRedis, sendJson, serve } from './connections.mjs';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3911);
 const CHECK_TIMEOUT_MS = 1500;
+/** The service's health answers are never cached. */
+const NO_STORE = { 'cache-control': 'no-store' };
 
 const pool = baselinePool();
 const redis = baselineRedis();
@@ -31,19 +30,9 @@ async function check(work) {
   }
 }
 
-function send(response, status, body) {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-    'cache-control': 'no-store',
-  });
-  response.end(json);
-}
-
-const server = createServer(async (request, response) => {
+async function handle(request, response) {
   if (request.method !== 'GET' || request.url.split('?', 1)[0] !== '/health') {
-    send(response, 404, { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
+    sendJson(response, 404, { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' }, NO_STORE);
     return;
   }
   const [database, cache] = await Promise.all([
@@ -51,19 +40,15 @@ const server = createServer(async (request, response) => {
     check(() => redis.ping()),
   ]);
   const ok = database === 'up' && cache === 'up';
-  send(response, ok ? 200 : 503, {
-    status: ok ? 'ok' : 'error',
-    checks: { database: { status: database }, redis: { status: cache } },
-  });
-});
+  sendJson(
+    response,
+    ok ? 200 : 503,
+    {
+      status: ok ? 'ok' : 'error',
+      checks: { database: { status: database }, redis: { status: cache } },
+    },
+    NO_STORE,
+  );
+}
 
-await pool.query('SELECT 1');
-if (redis.status !== 'ready') await once(redis, 'ready');
-await redis.ping();
-server.listen(port, '127.0.0.1', () => console.log(`ready ${port}`));
-
-process.once('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  Promise.allSettled([pool.end(), redis.quit()]).finally(() => process.exit(0));
-});
+await serve(port, handle, { pool, redis });

@@ -6,10 +6,8 @@
 // Usage: node bench/baselines/plain-messages.mjs [port]   (or PORT=...; prints "ready" on stdout)
 // Reads REDIS_URL and REDIS_KEY_PREFIX like the service. Needs `npm run build` first.
 import { Buffer } from 'node:buffer';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { URLSearchParams } from 'node:url';
-import { baselineRedis, keyPrefix } from './connections.mjs';
+import { baselineRedis, keyPrefix, sendJson, serve } from './connections.mjs';
 import { RedisMessageStore } from '../../dist/src/messages/infrastructure/redis-message.store.js';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3915);
@@ -83,26 +81,17 @@ async function listMessages(search) {
   };
 }
 
-function send(response, status, body) {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-  });
-  response.end(json);
-}
-
-const server = createServer(async (request, response) => {
+async function handle(request, response) {
   const [path, search = ''] = request.url.split('?', 2);
   if (request.method !== 'GET' || path !== '/messages') {
-    send(response, 404, { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
+    sendJson(response, 404, { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
     return;
   }
   try {
-    send(response, 200, await listMessages(search));
+    sendJson(response, 200, await listMessages(search));
   } catch (error) {
     if (error instanceof BadRequest) {
-      send(response, 400, {
+      sendJson(response, 400, {
         statusCode: 400,
         error: 'Bad Request',
         code: 'VALIDATION_FAILED',
@@ -110,7 +99,7 @@ const server = createServer(async (request, response) => {
       });
     } else {
       // Only Redis can fail here.
-      send(response, 503, {
+      sendJson(response, 503, {
         statusCode: 503,
         error: 'Service Unavailable',
         code: 'SERVICE_UNAVAILABLE',
@@ -118,14 +107,6 @@ const server = createServer(async (request, response) => {
       });
     }
   }
-});
+}
 
-if (redis.status !== 'ready') await once(redis, 'ready');
-await redis.ping();
-server.listen(port, '127.0.0.1', () => console.log(`ready ${port}`));
-
-process.once('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  redis.quit().finally(() => process.exit(0));
-});
+await serve(port, handle, { redis });

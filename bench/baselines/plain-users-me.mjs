@@ -13,9 +13,7 @@
 // service: give it the same values as the instance it is compared with, so one token works on both.
 import { Buffer } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import { baselinePool, baselineRedis } from './connections.mjs';
+import { baselinePool, baselineRedis, sendJson, serve } from './connections.mjs';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3913);
 const secret = process.env.JWT_SECRET;
@@ -225,26 +223,16 @@ async function usersMe(request) {
   };
 }
 
-function send(response, status, body, headers = {}) {
-  const json = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-    ...headers,
-  });
-  response.end(json);
-}
-
-const server = createServer(async (request, response) => {
+async function handle(request, response) {
   if (request.method !== 'GET' || request.url.split('?', 1)[0] !== '/users/me') {
-    send(response, 404, { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
+    sendJson(response, 404, { statusCode: 404, error: 'Not Found', code: 'NOT_FOUND' });
     return;
   }
   try {
-    send(response, 200, await usersMe(request));
+    sendJson(response, 200, await usersMe(request));
   } catch (error) {
     if (error instanceof Refusal) {
-      send(
+      sendJson(
         response,
         error.status,
         {
@@ -263,7 +251,7 @@ const server = createServer(async (request, response) => {
       );
     } else {
       // Only PostgreSQL or Redis can fail here.
-      send(response, 503, {
+      sendJson(response, 503, {
         statusCode: 503,
         error: REASONS[503],
         code: 'SERVICE_UNAVAILABLE',
@@ -271,15 +259,6 @@ const server = createServer(async (request, response) => {
       });
     }
   }
-});
+}
 
-await pool.query('SELECT 1');
-if (redis.status !== 'ready') await once(redis, 'ready');
-await redis.ping();
-server.listen(port, '127.0.0.1', () => console.log(`ready ${port}`));
-
-process.once('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  Promise.allSettled([pool.end(), redis.quit()]).finally(() => process.exit(0));
-});
+await serve(port, handle, { pool, redis });
