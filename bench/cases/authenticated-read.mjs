@@ -8,7 +8,7 @@ import {
   alternate,
   clearPrefix,
   expectSameAnswer,
-  printComparison,
+  runWhenMain,
   startBaseline,
 } from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
@@ -73,7 +73,4 @@ async function deleteUser(base, user) {
     console.warn(`could not delete the benchmark user: ${response.status}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [seconds = 8, connections = 50, rounds = 2] = process.argv.slice(2).map(Number);
-  printComparison(await run({ seconds, connections, rounds }));
-}
+await runWhenMain(import.meta.url, run);

@@ -2,7 +2,7 @@
 // Nest, Express, helmet, pino-http and terminus) against a plain node:http server doing the same
 // two checks (bench/baselines/plain-health.mjs). No target: the ratio is what the stack costs.
 // Usage: npm run build && node bench/cases/framework-floor.mjs [seconds=8] [connections=50] [rounds=2]
-import { alternate, expectSameAnswer, printComparison, startBaseline } from '../lib/baseline.mjs';
+import { alternate, expectSameAnswer, runWhenMain, startBaseline } from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
 import { startService } from '../lib/service.mjs';
 
@@ -37,7 +37,4 @@ export async function run({ seconds = 8, connections = 50, rounds = 2 } = {}) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [seconds = 8, connections = 50, rounds = 2] = process.argv.slice(2).map(Number);
-  printComparison(await run({ seconds, connections, rounds }));
-}
+await runWhenMain(import.meta.url, run);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { load, median } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
 import { registerUser, startService } from '../lib/service.mjs';
+import { runWhenMain } from '../lib/baseline.mjs';
 
 const TARGET_RATIO = 0.9;
 
@@ -95,13 +96,4 @@ export function print(result) {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [seconds, connections, rounds] = process.argv.slice(2).map(Number);
-  print(
-    await run({
-      seconds: seconds || undefined,
-      connections: connections || undefined,
-      rounds: rounds || undefined,
-    }),
-  );
-}
+await runWhenMain(import.meta.url, run, print);

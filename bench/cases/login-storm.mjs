@@ -14,6 +14,7 @@ import Redis from 'ioredis';
 import { median } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
 import { BENCH_REDIS_URL, registerUser, startService } from '../lib/service.mjs';
+import { runWhenMain } from '../lib/baseline.mjs';
 
 const TARGET_RATIO = 0.8;
 const BCRYPT_COST = Number(process.env.BCRYPT_COST ?? 12);
@@ -262,17 +263,9 @@ export function print(result) {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  if (process.argv[2] === '--bcrypt-ceiling') {
-    process.stdout.write(JSON.stringify(await measureBcrypt(JSON.parse(process.argv[3]))));
-  } else {
-    const [seconds, connections, rounds] = process.argv.slice(2).map(Number);
-    print(
-      await run({
-        seconds: seconds || undefined,
-        connections: connections || undefined,
-        rounds: rounds || undefined,
-      }),
-    );
-  }
+// Also run as a child process by `run`, to measure the bcrypt ceiling away from the service.
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === '--bcrypt-ceiling') {
+  process.stdout.write(JSON.stringify(await measureBcrypt(JSON.parse(process.argv[3]))));
+} else {
+  await runWhenMain(import.meta.url, run, print);
 }

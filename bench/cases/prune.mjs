@@ -18,6 +18,7 @@ import pg from 'pg';
 import { median } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
 import { BENCH_DATABASE_URL, registerUser, startService } from '../lib/service.mjs';
+import { runWhenMain } from '../lib/baseline.mjs';
 
 const TARGET_RATIO = 2;
 const EXPIRED = 1_000_000;
@@ -315,13 +316,4 @@ export function print(result) {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [seconds, connections, rounds] = process.argv.slice(2).map(Number);
-  print(
-    await run({
-      seconds: seconds || undefined,
-      connections: connections || undefined,
-      rounds: rounds || undefined,
-    }),
-  );
-}
+await runWhenMain(import.meta.url, run, print);

@@ -10,11 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import {
+  COMPARISON_HEADER,
   alternate,
   clearPrefix,
-  COMPARISON_HEADER,
   comparisonCells,
   expectSameAnswer,
+  runWhenMain,
   startBaseline,
 } from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
@@ -136,7 +137,4 @@ function print(result) {
   console.log(`service RSS after: ${result.rssMb.toFixed(0)} MB`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [seconds = 8, connections = 50, rounds = 2] = process.argv.slice(2).map(Number);
-  print(await run({ seconds, connections, rounds }));
-}
+await runWhenMain(import.meta.url, run, print);

@@ -130,3 +130,19 @@ export function printComparison(result) {
   console.log(`ratio (median): ${result.ratio.toFixed(2)}${met}`);
   console.log(`service RSS after: ${result.rssMb.toFixed(0)} MB`);
 }
+
+/**
+ * Runs a case when its file is run directly (`node bench/cases/<case>.mjs [seconds] [connections]
+ * [rounds]`; a missing argument keeps the case's default), and prints its result.
+ */
+export async function runWhenMain(moduleUrl, run, print = printComparison) {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  const [seconds, connections, rounds] = process.argv.slice(2).map(Number);
+  print(
+    await run({
+      seconds: seconds || undefined,
+      connections: connections || undefined,
+      rounds: rounds || undefined,
+    }),
+  );
+}
