@@ -51,8 +51,9 @@ export class LogDestination implements OnApplicationShutdown {
     // Nest's logger is process-wide: lines logged after this app closed (by another app in the
     // same process, or by late shutdown hooks) are dropped rather than sent to a stopped worker.
     this.stream = { write: (line: string) => void (this.ended || this.worker.write(line)) };
-    const { redact: _redact, ...unredacted } = loggerOptions(config);
-    this.logger = pino(loggerOptions(config), this.stream);
+    const options = loggerOptions(config);
+    const { redact: _redact, ...unredacted } = options;
+    this.logger = pino(options, this.stream);
     this.accessLogger = pino(unredacted, this.stream);
   }
 
