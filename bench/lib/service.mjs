@@ -10,13 +10,20 @@ export const BENCH_DATABASE_URL =
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
 
 /** `npm start`'s arguments to node (its heap cap included), so the bench runs what users run. */
-const START_ARGS = JSON.parse(readFileSync('package.json', 'utf8'))
-  .scripts.start.split(/\s+/)
-  .slice(1);
+function startArgs(dir) {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+    .scripts.start.split(/\s+/)
+    .slice(1);
+}
 
-export async function startService({ port, env = {} }) {
+/**
+ * `dir` is the checkout whose build (`dir/dist`) runs, by default this one; `node` the binary
+ * that runs it (`npm start` runs on the checkout's pinned one).
+ */
+export async function startService({ port, env = {}, dir = '.', node = process.execPath }) {
   const logDir = mkdtempSync(join(tmpdir(), 'tempmessenger-bench-logs-'));
-  const child = spawn(process.execPath, START_ARGS, {
+  const child = spawn(node, startArgs(dir), {
+    cwd: dir,
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -1,0 +1,173 @@
+// Before/after of a change that touches everything (a runtime or dependency upgrade): the same
+// four requests against two builds of the service, side by side in one run, alternating.
+//   authenticated read  GET /users/me
+//   login               POST /auth/login (bcrypt cost 12)
+//   list                GET /messages?limit=100 with 100 live messages
+//   post                POST /messages
+// Each build runs from its own checkout on the Node that checkout pins (node_modules/.bin/node,
+// or this Node when it pins none), against its own database and Redis key prefix.
+// Usage: npm run build && node bench/compare-builds.mjs <other-checkout, built> [seconds=8] [rounds=2]
+//   e.g. git worktree add /tmp/before <rev> && (cd /tmp/before && npm ci && npm run build)
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { clearPrefix } from './lib/baseline.mjs';
+import { load, median } from './lib/load.mjs';
+import { freePorts } from './lib/ports.mjs';
+import { registerUser, startService } from './lib/service.mjs';
+
+const [otherDir, secondsArg, roundsArg] = process.argv.slice(2);
+if (!otherDir) {
+  console.error('usage: node bench/compare-builds.mjs <other-checkout> [seconds=8] [rounds=2]');
+  process.exit(2);
+}
+const seconds = Number(secondsArg ?? 8);
+const rounds = Number(roundsArg ?? 2);
+const WARM_UP_SECONDS = 3;
+
+function pinnedNode(dir) {
+  const pinned = join(dir, 'node_modules', '.bin', 'node');
+  return existsSync(pinned) ? pinned : process.execPath;
+}
+
+async function nodeVersion(node) {
+  const { execFileSync } = await import('node:child_process');
+  return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+}
+
+const builds = [
+  { name: 'other', dir: resolve(otherDir) },
+  { name: 'this', dir: resolve('.') },
+];
+const ports = await freePorts(2);
+const started = [];
+try {
+  for (const [index, build] of builds.entries()) {
+    const prefix = `tm-bench-compare-${build.name}-${process.pid}:`;
+    await clearPrefix(prefix);
+    build.node = pinnedNode(build.dir);
+    build.nodeVersion = await nodeVersion(build.node);
+    build.prefix = prefix;
+    build.service = await startService({
+      port: ports[index],
+      dir: build.dir,
+      node: build.node,
+      env: {
+        DATABASE_URL: `postgres://postgres@127.0.0.1:5432/tempmessenger_bench_${build.name}`,
+        REDIS_KEY_PREFIX: prefix,
+        ACCESS_TOKEN_TTL: '2h',
+      },
+    });
+    started.push(build);
+    build.user = await registerUser(build.service.base, `compare-${build.name}`);
+    for (let i = 0; i < 100; i++) {
+      await post(build, { message: `live message ${i}`, ttlSeconds: 3600 });
+    }
+  }
+
+  const cases = [
+    {
+      name: 'authenticated read',
+      connections: 50,
+      request: (build) => ({
+        url: `${build.service.base}/users/me`,
+        headers: { authorization: `Bearer ${build.user.accessToken}` },
+      }),
+    },
+    {
+      name: 'login',
+      // bcrypt bounds it: more connections only queue on libuv's four threads.
+      connections: 8,
+      request: (build) => ({
+        url: `${build.service.base}/auth/login`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: build.user.email, password: build.user.password }),
+      }),
+    },
+    {
+      name: 'list',
+      connections: 50,
+      request: (build) => ({ url: `${build.service.base}/messages?limit=100` }),
+    },
+    {
+      name: 'post',
+      connections: 50,
+      request: (build) => ({
+        url: `${build.service.base}/messages`,
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${build.user.accessToken}`,
+          'content-type': 'application/json',
+        },
+        // Short-lived, so the posts of one round do not lengthen the list of the next.
+        body: JSON.stringify({ message: 'benchmark post', ttlSeconds: 5 }),
+      }),
+    },
+  ];
+
+  const results = [];
+  for (const benchCase of cases) {
+    for (const build of builds) {
+      await load({
+        ...benchCase.request(build),
+        connections: benchCase.connections,
+        duration: WARM_UP_SECONDS,
+      });
+    }
+    const rows = [];
+    for (let round = 1; round <= rounds; round++) {
+      const figures = {};
+      for (const build of round % 2 ? builds : [...builds].reverse()) {
+        figures[build.name] = await load({
+          ...benchCase.request(build),
+          connections: benchCase.connections,
+          duration: seconds,
+        });
+      }
+      rows.push({ round, ...figures, ratio: figures.this.rps / figures.other.rps });
+    }
+    results.push({ case: benchCase.name, rows, ratio: median(rows.map((row) => row.ratio)) });
+  }
+
+  console.log(
+    `\n${new Date().toISOString()} — ${seconds} s per run, ${rounds} rounds\n` +
+      `other: ${builds[0].dir} (Node ${builds[0].nodeVersion}); this: ${builds[1].dir} (Node ${builds[1].nodeVersion})\n`,
+  );
+  console.log('| case | round | other req/s | p50 | p99 | this req/s | p50 | p99 | this/other |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const result of results) {
+    for (const { round, other, this: current, ratio } of result.rows) {
+      console.log(
+        `| ${result.case} | ${round} | ${other.rps.toFixed(1)} | ${other.p50} | ${other.p99} | ` +
+          `${current.rps.toFixed(1)} | ${current.p50} | ${current.p99} | ${ratio.toFixed(3)} |`,
+      );
+    }
+  }
+  console.log('');
+  for (const result of results) {
+    const failures = result.rows.reduce(
+      (sum, row) => sum + row.other.failures + row.this.failures,
+      0,
+    );
+    console.log(
+      `${result.case}: median this/other ${result.ratio.toFixed(3)}, failures ${failures}`,
+    );
+  }
+} finally {
+  for (const build of started) {
+    await build.service.stop();
+    await clearPrefix(build.prefix);
+  }
+}
+
+async function post(build, body) {
+  const response = await fetch(`${build.service.base}/messages`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${build.user.accessToken}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`post failed: ${response.status}`);
+}
