@@ -7,6 +7,8 @@ import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
 import { until } from './support/until';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const STREAM_ID = /^\d+-\d+$/;
 
 /** GET /messages/stream on two instances sharing one PostgreSQL and one Redis key prefix. */
@@ -117,12 +119,237 @@ describe('Message stream /messages/stream', () => {
     expect((await second.http.get('/health')).status).toBe(200);
   });
 
-  it('streams live events without a replay when Last-Event-ID is unknown', async () => {
-    const stream = await open(first, { 'Last-Event-ID': 'not-an-event-id' });
-    expect(stream.status).toBe(200);
+  it('replays only what is still live: a creation with its current expiresInMs, no expired or deleted one', async () => {
+    const before = await open(first);
+    const kept = await post(first, 'seen before the drop');
+    const lastSeen = await before.waitFor(created(kept.id));
+    await before.close();
+
+    const lasting = await post(second, 'posted while away, still live');
+    const expiring = (
+      await second.http
+        .post('/messages')
+        .set(bearer(ada.accessToken))
+        .send({ message: 'posted while away, expired by the replay', ttlSeconds: 1 })
+        .expect(201)
+    ).body;
+    const deletedSince = await post(second, 'posted while away, deleted by the replay');
+    await remove(second, deletedSince.id);
+    await sleep(1200);
+
+    const resumed = await open(first, { 'Last-Event-ID': lastSeen.id! });
+    await resumed.waitFor(deleted(deletedSince.id));
+    expect(resumed.events.map((event) => [event.event, JSON.parse(event.data).id])).toEqual([
+      ['message.created', lasting.id],
+      ['message.deleted', deletedSince.id],
+    ]);
+    const replayed = JSON.parse(resumed.events[0].data);
+    expect(replayed.message).toBe('posted while away, still live');
+    expect(replayed.expiresInMs).toBeLessThanOrEqual(lasting.expiresInMs - 1200);
+    expect(replayed.expiresInMs).toBeGreaterThan(50_000);
+    for (const gone of [expiring, deletedSince]) {
+      expect(JSON.stringify(resumed.events)).not.toContain(gone.message);
+    }
+  });
+
+  it('resumes after ?lastEventId= like after the header', async () => {
+    const before = await open(first);
+    const kept = await post(first, 'seen before the drop');
+    const lastSeen = await before.waitFor(created(kept.id));
+    await before.close();
+
+    const missed = await post(second, 'missed, then replayed');
+    const url = `${await second.listen()}/messages/stream?lastEventId=${encodeURIComponent(lastSeen.id!)}`;
+    const resumed = await openEventStream(url);
+    streams.push(resumed);
+    await resumed.waitFor(created(missed.id));
+    expect(resumed.events.map((event) => event.event)).toEqual(['message.created']);
+  });
+
+  describe.each([
+    ['a malformed', () => 'not-an-event-id'],
+    ['an out-of-range', () => '99999999999999999999-0'],
+    ['an unknown (future)', () => `${Date.now() + 3_600_000}-0`],
+    ['an unknown (never issued)', () => '1-1'],
+  ])('for %s last event id', (_case, lastEventId) => {
+    const expectResync = async (stream: EventStream) => {
+      expect(stream.status).toBe(200);
+      const message = await post(second, 'after the resync');
+      await stream.waitFor(created(message.id));
+      expect(stream.events.map((event) => event.event)).toEqual(['resync', 'message.created']);
+      expect(stream.events[0].data).toBe('{}');
+    };
+
+    it('sends one resync event and nothing of the past (header), then goes on live', async () => {
+      await post(first, 'from the past');
+      await expectResync(await open(first, { 'Last-Event-ID': lastEventId() }));
+    });
+
+    it('sends one resync event and nothing of the past (?lastEventId=), then goes on live', async () => {
+      await post(first, 'from the past');
+      const stream = await openEventStream(
+        `${await first.listen()}/messages/stream?lastEventId=${encodeURIComponent(lastEventId())}`,
+      );
+      streams.push(stream);
+      await expectResync(stream);
+    });
+  });
+
+  it('sends no resync when no last event id is given', async () => {
+    const stream = await open(first);
     const message = await post(second, 'fresh start');
     await stream.waitFor(created(message.id));
-    expect(stream.events).toHaveLength(1);
+    expect(stream.events.map((event) => event.event)).toEqual(['message.created']);
+  });
+
+  it('gives the resync the newest event id, to resume from once the list is re-read', async () => {
+    await post(first, 'so that the log holds an event');
+    const stream = await open(first, { 'Last-Event-ID': 'not-an-event-id' });
+    const resync = await stream.waitFor((event) => event.event === 'resync');
+    expect(resync.id).toMatch(STREAM_ID);
+    const message = await post(second, 'after the resync');
+    await stream.waitFor(created(message.id));
+
+    const resumed = await open(first, { 'Last-Event-ID': resync.id! });
+    await resumed.waitFor(created(message.id));
+    expect(resumed.events.map((event) => event.event)).toEqual(['message.created']);
+  });
+
+  describe('with a small replay window or a short longest message lifetime', () => {
+    let windowed: TestApp;
+    let shortLived: TestApp;
+    const windowedPrefix = `tm-test-stream-window-${randomUUID()}:`;
+    const shortLivedPrefix = `tm-test-stream-age-${randomUUID()}:`;
+    const eventIds = async (keyPrefix: string) => {
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        return (await redis.xrange(`${keyPrefix}messages:events`, '-', '+')).map(([id]) => id);
+      } finally {
+        redis.disconnect();
+      }
+    };
+
+    beforeAll(async () => {
+      windowed = await startTestApp({ REDIS_KEY_PREFIX: windowedPrefix, SSE_REPLAY_WINDOW: '2' });
+      shortLived = await startTestApp({
+        REDIS_KEY_PREFIX: shortLivedPrefix,
+        MESSAGE_MAX_TTL_SECONDS: '1',
+        MESSAGE_TTL_SECONDS: '1',
+      });
+    });
+
+    afterAll(async () => {
+      await windowed.close();
+      await shortLived.close();
+    });
+
+    it('keeps at most SSE_REPLAY_WINDOW events, and resyncs an id trimmed away', async () => {
+      const stream = await open(windowed);
+      const oldest = await post(windowed, 'soon trimmed away');
+      const oldestEvent = await stream.waitFor(created(oldest.id));
+      await post(windowed, 'second');
+      const third = await post(windowed, 'third');
+      const thirdEvent = await stream.waitFor(created(third.id));
+      expect(await eventIds(windowedPrefix)).toHaveLength(2);
+      expect(await eventIds(windowedPrefix)).toContain(thirdEvent.id);
+
+      const resumed = await open(windowed, { 'Last-Event-ID': oldestEvent.id! });
+      const live = await post(windowed, 'after the resync');
+      await resumed.waitFor(created(live.id));
+      expect(resumed.events.map((event) => event.event)).toEqual(['resync', 'message.created']);
+    });
+
+    it('keeps no event older than MESSAGE_MAX_TTL_SECONDS, and resyncs such an id', async () => {
+      const postShort = async (message: string) =>
+        (
+          await shortLived.http
+            .post('/messages')
+            .set(bearer(ada.accessToken))
+            .send({ message })
+            .expect(201)
+        ).body;
+      const stream = await open(shortLived);
+      const old = await postShort('soon too old');
+      const oldEvent = await stream.waitFor(created(old.id));
+      await sleep(1100);
+
+      const resumed = await open(shortLived, { 'Last-Event-ID': oldEvent.id! });
+      await resumed.waitFor((event) => event.event === 'resync');
+      const live = await postShort('after the resync');
+      const liveEvent = await resumed.waitFor(created(live.id));
+      expect(resumed.events.map((event) => event.event)).toEqual(['resync', 'message.created']);
+      expect(await eventIds(shortLivedPrefix)).toEqual([liveEvent.id]);
+    });
+  });
+
+  describe('with SSE_MAX_CLIENTS_PER_IP=2', () => {
+    let capped: TestApp;
+
+    beforeAll(async () => {
+      capped = await startTestApp({
+        REDIS_KEY_PREFIX: `tm-test-stream-ip-cap-${randomUUID()}:`,
+        SSE_MAX_CLIENTS_PER_IP: '2',
+      });
+    });
+
+    afterAll(async () => {
+      await capped.close();
+    });
+
+    it('refuses a third stream from one address with 429 and Retry-After, until one closes', async () => {
+      const hub = capped.app.get(MessageStreamHub);
+      const holders = [await open(capped), await open(capped)];
+      expect(holders.map((holder) => holder.status)).toEqual([200, 200]);
+
+      const refused = await open(capped);
+      expect({ status: refused.status, body: refused.errorBody }).toEqual({
+        status: 429,
+        body: {
+          statusCode: 429,
+          error: 'Too Many Requests',
+          code: 'TOO_MANY_STREAMS',
+          message: 'Too many open message streams from this address. Please close one first.',
+        },
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(hub.openStreams).toBe(2);
+
+      await holders[0].close();
+      await until(() => hub.openStreams === 1, 3000, 20);
+      expect((await open(capped)).status).toBe(200);
+    });
+  });
+
+  describe('with SSE_MAX_STREAM_AGE=1s', () => {
+    let aging: TestApp;
+
+    beforeAll(async () => {
+      aging = await startTestApp({
+        REDIS_KEY_PREFIX: `tm-test-stream-age-${randomUUID()}:`,
+        SSE_MAX_STREAM_AGE: '1s',
+      });
+    });
+
+    afterAll(async () => {
+      await aging.close();
+    });
+
+    it('ends a stream cleanly at its maximum age; resuming misses nothing', async () => {
+      const hub = aging.app.get(MessageStreamHub);
+      const opened = Date.now();
+      const stream = await open(aging);
+      const seen = await post(aging, 'before the end');
+      const lastSeen = await stream.waitFor(created(seen.id));
+
+      expect(await stream.ended).toBe(true);
+      expect(Date.now() - opened).toBeGreaterThanOrEqual(900);
+      await until(() => hub.openStreams === 0, 3000, 20);
+      const between = await post(aging, 'posted between the end and the reconnect');
+
+      const resumed = await open(aging, { 'Last-Event-ID': lastSeen.id! });
+      await resumed.waitFor(created(between.id));
+      expect(resumed.events.map((event) => event.event)).toEqual(['message.created']);
+    });
   });
 
   describe('with SSE_MAX_CLIENTS=1', () => {

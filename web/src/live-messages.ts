@@ -72,9 +72,11 @@ export class LiveMessages {
     stream.addEventListener('message.deleted', (event) => {
       this.remove((JSON.parse((event as MessageEvent<string>).data) as { id: string }).id);
     });
+    // The server cannot replay what this page missed: the list, read again, has it all.
+    stream.addEventListener('resync', () => void this.reload());
     stream.addEventListener('error', () => {
       this.startPolling();
-      // A refused stream (503 past the cap) is not retried by the browser: try again later.
+      // A refused stream (503 or 429 past a cap) is not retried by the browser: try again later.
       if (stream.readyState === EventSource.CLOSED) {
         window.clearTimeout(this.streamRetryTimer);
         this.streamRetryTimer = window.setTimeout(() => this.openStream(), STREAM_RETRY_MS);

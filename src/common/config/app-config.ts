@@ -54,6 +54,11 @@ export interface AppSettings {
   readonly corsOrigins: readonly string[];
   readonly docsEnabled: boolean;
   readonly sseMaxClients: number;
+  readonly sseMaxClientsPerIp: number;
+  /** A message stream is ended (cleanly: its client resumes) once it is this old. */
+  readonly sseMaxStreamAgeMs: number;
+  /** Events kept for resuming a stream (ids only). */
+  readonly sseReplayWindow: number;
   readonly rpcMaxBatch: number;
 }
 

@@ -142,6 +142,9 @@ export const envSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   DOCS_ENABLED: boolean('DOCS_ENABLED').default(true),
   SSE_MAX_CLIENTS: integer('SSE_MAX_CLIENTS', 1, 1_000_000).default(1000),
+  SSE_MAX_CLIENTS_PER_IP: integer('SSE_MAX_CLIENTS_PER_IP', 1, 1_000_000).default(20),
+  SSE_MAX_STREAM_AGE: durationSeconds('SSE_MAX_STREAM_AGE').default(3600),
+  SSE_REPLAY_WINDOW: integer('SSE_REPLAY_WINDOW', 1, 1_000_000).default(1000),
   RPC_MAX_BATCH: integer('RPC_MAX_BATCH', 1, 10_000).default(50),
 });
 

@@ -95,6 +95,9 @@ function toSettings(env: Env): AppSettings {
       .filter(Boolean),
     docsEnabled: env.DOCS_ENABLED,
     sseMaxClients: env.SSE_MAX_CLIENTS,
+    sseMaxClientsPerIp: env.SSE_MAX_CLIENTS_PER_IP,
+    sseMaxStreamAgeMs: env.SSE_MAX_STREAM_AGE * 1000,
+    sseReplayWindow: env.SSE_REPLAY_WINDOW,
     rpcMaxBatch: env.RPC_MAX_BATCH,
   };
 }

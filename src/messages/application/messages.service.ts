@@ -23,6 +23,14 @@ export interface MessageListPage {
   readonly nextCursor: string | null;
 }
 
+/** What a reader resuming after an event is sent. */
+export interface MessageEventReplay {
+  /** Oldest first; a creation only while its message is live, as the store has it now. */
+  readonly events: PublishedMessageEvent[];
+  /** Every event id the log held after the one resumed from, those left out included. */
+  readonly eventIds: ReadonlySet<string>;
+}
+
 /** The messages module's use cases; anyone reads, signed-in users post. */
 @Injectable()
 export class MessagesService implements OnModuleInit, UserLifecycleListener {
@@ -101,9 +109,29 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     return this.events.subscribe(listener, onGap);
   }
 
-  /** The events after `eventId`, to resume a stream; null when they are no longer known. */
-  eventsAfter(eventId: string): Promise<PublishedMessageEvent[] | null> {
-    return this.events.eventsAfter(eventId);
+  /**
+   * The events after `eventId`, to resume a stream; null when the log does not hold that event.
+   * The log keeps ids only: each creation is read again from the store, so a message that has
+   * expired or been deleted since is not sent, and a live one is sent as it is now.
+   */
+  async eventsAfter(eventId: string): Promise<MessageEventReplay | null> {
+    const logged = await this.events.eventsAfter(eventId);
+    if (!logged) return null;
+    const live = await this.store.findByIds(
+      logged.filter(({ type }) => type === 'message.created').map(({ messageId }) => messageId),
+    );
+    const byId = new Map(live.map((message) => [message.id, message]));
+    const events = logged.flatMap(({ id, type, messageId }): PublishedMessageEvent[] => {
+      if (type === 'message.deleted') return [{ id, event: { type, id: messageId } }];
+      const message = byId.get(messageId);
+      return message ? [{ id, event: { type, message } }] : [];
+    });
+    return { events, eventIds: new Set(logged.map(({ id }) => id)) };
+  }
+
+  /** The newest event's id, for a reader to resume from after re-reading the list. */
+  newestEventId(): Promise<string | null> {
+    return this.events.newestEventId();
   }
 
   /** A deleted account takes its messages with it (a failure is logged by the users module). */

@@ -1,6 +1,9 @@
-import type { MessageEvent, MessageEventListener, PublishedMessageEvent } from './message-event';
+import type { LoggedMessageEvent, MessageEvent, MessageEventListener } from './message-event';
 
-/** Carries message events to the live readers of every instance of the service. */
+/**
+ * Carries message events to the live readers of every instance of the service, and keeps a log
+ * of the recent ones (ids only) for readers that resume after an event.
+ */
 export abstract class MessageEventBus {
   /** Resolves once the event is on its way to every instance's listeners. */
   abstract publish(event: MessageEvent): Promise<void>;
@@ -11,8 +14,10 @@ export abstract class MessageEventBus {
    */
   abstract subscribe(listener: MessageEventListener, onGap?: () => void): Promise<() => void>;
   /**
-   * The events published after the one with `eventId`, oldest first; null when that event is no
-   * longer held (or never was), so the reader cannot know what it missed.
+   * The logged events after the one with `eventId`, oldest first; null when the log does not
+   * hold that event (never did, or no longer does), so the reader cannot know what it missed.
    */
-  abstract eventsAfter(eventId: string): Promise<PublishedMessageEvent[] | null>;
+  abstract eventsAfter(eventId: string): Promise<LoggedMessageEvent[] | null>;
+  /** The id of the newest logged event, a point to resume from; null when the log is empty. */
+  abstract newestEventId(): Promise<string | null>;
 }

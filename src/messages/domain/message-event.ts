@@ -11,4 +11,14 @@ export interface PublishedMessageEvent {
   readonly event: MessageEvent;
 }
 
+/**
+ * An event as the bus keeps it for resuming: the message's id, never its text or author, so the
+ * log holds nothing of a message once it has expired or been deleted.
+ */
+export interface LoggedMessageEvent {
+  readonly id: string;
+  readonly type: MessageEvent['type'];
+  readonly messageId: string;
+}
+
 export type MessageEventListener = (published: PublishedMessageEvent) => void;

@@ -28,6 +28,8 @@ export abstract class MessageStore {
   /** Stores the message and its place in the listing in one step; the store's clock dates it. */
   abstract post(draft: MessageDraft): Promise<Message>;
   abstract findById(id: string): Promise<Message | null>;
+  /** The live messages among these ids, in their order; the others are left out. */
+  abstract findByIds(ids: readonly string[]): Promise<Message[]>;
   /** Live messages after `after` (exclusive), soonest to expire first. */
   abstract listPage(limit: number, after: MessagePosition | null): Promise<MessagePage>;
   /** Returns false when the message was already gone. */

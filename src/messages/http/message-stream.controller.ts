@@ -4,6 +4,7 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -25,9 +26,14 @@ export class MessageStreamController {
       '`message.created` (data: a message) and `message.deleted` (data: `{ id }`), from every ' +
       `instance of the service; a comment line every ${STREAM_HEARTBEAT_MS / 1000} s keeps the ` +
       'connection open. Expiry sends no event: drop a message when its `expiresAt` passes. ' +
-      'Reconnecting with `Last-Event-ID` replays the events missed since, while the service ' +
-      'still holds them (the last 1000 or so); otherwise re-read `GET /messages`. At most ' +
-      '`SSE_MAX_CLIENTS` streams are open per instance.',
+      'Reconnecting with `Last-Event-ID` (or `?lastEventId=`) replays the events missed since ' +
+      '(a `message.created` only while its message is live, with its current `expiresInMs`). ' +
+      'The service keeps the last `SSE_REPLAY_WINDOW` events, none older than the longest ' +
+      'message lifetime: for an id it does not hold (unknown, malformed or too old) it sends one ' +
+      '`resync` event instead (data `{}`), and nothing of the past: re-read `GET /messages`. At ' +
+      'most `SSE_MAX_CLIENTS` streams are open per instance and `SSE_MAX_CLIENTS_PER_IP` per ' +
+      'client address; a stream ends after `SSE_MAX_STREAM_AGE`, and its client resumes with ' +
+      '`Last-Event-ID`, missing nothing.',
   })
   // No @ApiProduces: it would label the JSON error answers text/event-stream too; the 200
   // answer names its own media type below.
@@ -36,11 +42,18 @@ export class MessageStreamController {
     required: false,
     description: 'The id of the last event received, to resume after it',
   })
+  @ApiQuery({
+    name: 'lastEventId',
+    required: false,
+    type: String,
+    description: 'As `Last-Event-ID`, for clients that cannot set headers; the header wins',
+  })
   @ApiExtraModels(MessageResponseDto)
   @ApiOkResponse({
     description:
-      'An endless `text/event-stream`. Event `message.created`: data ' +
-      `[MessageResponseDto](${getSchemaPath(MessageResponseDto)}); event \`message.deleted\`: data \`{ "id": "<uuid>" }\`.`,
+      'A `text/event-stream`, ended after `SSE_MAX_STREAM_AGE`. Event `message.created`: data ' +
+      `[MessageResponseDto](${getSchemaPath(MessageResponseDto)}); event \`message.deleted\`: data \`{ "id": "<uuid>" }\`; ` +
+      'event `resync`: data `{}`, re-read `GET /messages`.',
     content: {
       'text/event-stream': {
         schema: { type: 'string' },
@@ -50,7 +63,7 @@ export class MessageStreamController {
       },
     },
   })
-  @ApiErrors({ 503: ['TOO_MANY_STREAMS'] })
+  @ApiErrors({ 429: ['TOO_MANY_STREAMS'], 503: ['TOO_MANY_STREAMS'] })
   stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     return this.hub.open(request, reply);
   }

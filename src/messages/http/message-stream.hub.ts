@@ -1,14 +1,16 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
-import { Session } from 'better-sse';
+import { EventBuffer, Session } from 'better-sse';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../common/config/app-config';
 import { HttpProblem } from '../../common/errors/http-problem';
+import { clientIp } from '../../common/http/client-ip';
 import { Clock } from '../../common/time/clock';
 import { MessagesService } from '../application/messages.service';
 import type { PublishedMessageEvent } from '../domain/message-event';
 import { toMessageResponse } from './dto/message.response';
+import { StreamSlots } from './stream-slots';
 
 /** A comment this often keeps proxies and browsers from closing an idle stream. */
 export const STREAM_HEARTBEAT_MS = 15_000;
@@ -19,23 +21,34 @@ const STREAM_RETRY_MS = 3_000;
  * events pile up in memory; its browser reconnects and resumes with Last-Event-ID.
  */
 const MAX_UNSENT_BYTES = 256 * 1024;
+/** A slot frees only when one of the address's streams ends, at no known time. */
+const ADDRESS_FULL_RETRY_AFTER_SECONDS = 30;
+/** The one bucket of the requests whose address is unknown. */
+const UNKNOWN_ADDRESS = 'unknown';
+
+/** An event as written on the wire, built once for every stream that sends it. */
+interface EventFrame {
+  readonly id: string;
+  readonly buffer: EventBuffer;
+}
 
 interface StreamState {
   readonly response: ServerResponse;
   /** Live events held while the stream replays what it missed; null once it is live. */
-  backlog: PublishedMessageEvent[] | null;
+  backlog: EventFrame[] | null;
+  ageLimit?: NodeJS.Timeout;
 }
 
 /**
  * The open message streams of this instance: each event the bus delivers (from any instance) is
- * pushed to every stream. At most SSE_MAX_CLIENTS streams are open at once; a stream leaves when
- * its client disconnects, and every stream is ended when the application shuts down.
+ * pushed to every stream. At most SSE_MAX_CLIENTS streams are open at once, and
+ * SSE_MAX_CLIENTS_PER_IP per client address; a stream leaves when its client disconnects, when it
+ * reaches SSE_MAX_STREAM_AGE, and when the application shuts down.
  */
 @Injectable()
 export class MessageStreamHub implements BeforeApplicationShutdown {
   private readonly sessions = new Set<Session<StreamState>>();
-  /** Streams admitted but not yet open, so that concurrent requests cannot overshoot the cap. */
-  private opening = 0;
+  private readonly slots: StreamSlots;
   private watching: Promise<unknown> | null = null;
   private closing = false;
 
@@ -43,7 +56,9 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
     private readonly messages: MessagesService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.slots = new StreamSlots(config.sseMaxClients, config.sseMaxClientsPerIp);
+  }
 
   get openStreams(): number {
     return this.sessions.size;
@@ -54,14 +69,24 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
     if (this.closing) {
       throw new HttpProblem(503, 'SERVICE_UNAVAILABLE', 'The service is shutting down.');
     }
-    if (this.sessions.size + this.opening >= this.config.sseMaxClients) {
+    const address = clientIp(request) ?? UNKNOWN_ADDRESS;
+    const refusal = this.slots.take(address);
+    if (refusal === 'instance-full') {
       throw new HttpProblem(
         503,
         'TOO_MANY_STREAMS',
         'Too many open message streams. Please retry shortly.',
       );
     }
-    this.opening++;
+    if (refusal === 'address-full') {
+      // The error answer is sent on this reply, so it keeps the header.
+      reply.header('Retry-After', String(ADDRESS_FULL_RETRY_AFTER_SECONDS));
+      throw new HttpProblem(
+        429,
+        'TOO_MANY_STREAMS',
+        'Too many open message streams from this address. Please close one first.',
+      );
+    }
     let session: Session<StreamState>;
     try {
       await this.watch();
@@ -70,22 +95,37 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
       // and a session made now would hold a slot for ever.
       if (request.raw.destroyed || reply.raw.destroyed || this.closing) {
         reply.raw.destroy();
+        this.slots.release(address);
         return;
       }
       session = new Session<StreamState>(request.raw, reply.raw, {
         keepAlive: STREAM_HEARTBEAT_MS,
         retry: STREAM_RETRY_MS,
+        // Read below, from the header or the query, whichever the client could send.
+        trustClientEventId: false,
         // Headers set through Fastify (X-Request-Id, CORS) are not on the raw response yet.
         headers: reply.getHeaders() as Record<string, string>,
         state: { response: reply.raw, backlog: [] },
       });
-      this.sessions.add(session);
-    } finally {
-      this.opening--;
+    } catch (error) {
+      this.slots.release(address);
+      throw error;
     }
-    session.once('disconnected', () => this.sessions.delete(session));
+    this.sessions.add(session);
+    session.once('disconnected', () => {
+      clearTimeout(session.state.ageLimit);
+      this.sessions.delete(session);
+      this.slots.release(address);
+    });
     await once(session, 'connected');
-    await this.catchUp(session);
+    if (session.isConnected) {
+      // Every event sent carries its id, so the client resumes from the last one, missing none.
+      session.state.ageLimit = setTimeout(
+        () => session.state.response.end(),
+        this.config.sseMaxStreamAgeMs,
+      ).unref();
+    }
+    await this.catchUp(session, lastEventIdOf(request));
   }
 
   beforeApplicationShutdown(): void {
@@ -113,19 +153,27 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
   }
 
   /**
-   * Replays what the client missed since its Last-Event-ID (when the bus still holds it), then
-   * the live events that arrived meanwhile, skipping those the replay already sent.
+   * Replays what the client missed since its last event id, or, when that id cannot be resumed
+   * from (unknown, malformed, too old), sends one `resync` so that the client re-reads the list.
+   * Then the live events that arrived meanwhile, skipping those the replay covered.
    */
-  private async catchUp(session: Session<StreamState>): Promise<void> {
-    const missed = session.lastId
-      ? ((await this.messages.eventsAfter(session.lastId).catch(() => null)) ?? [])
-      : [];
-    const replayed = new Set(missed.map((published) => published.id));
+  private async catchUp(session: Session<StreamState>, lastEventId: string | null): Promise<void> {
+    let past: EventFrame[] = [];
+    let covered: ReadonlySet<string> = new Set();
+    if (lastEventId !== null) {
+      const replay = await this.messages.eventsAfter(lastEventId).catch(() => null);
+      if (replay) {
+        past = replay.events.map((published) => this.frameOf(published));
+        covered = replay.eventIds;
+      } else {
+        past = [resyncFrame(await this.messages.newestEventId().catch(() => null))];
+      }
+    }
     const backlog = session.state.backlog ?? [];
     session.state.backlog = null;
-    for (const published of missed) this.send(session, published);
-    for (const published of backlog) {
-      if (!replayed.has(published.id)) this.send(session, published);
+    for (const frame of past) this.write(session, frame);
+    for (const frame of backlog) {
+      if (!covered.has(frame.id)) this.write(session, frame);
     }
   }
 
@@ -140,19 +188,45 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
   }
 
   private broadcast(published: PublishedMessageEvent): void {
+    if (this.sessions.size === 0) return;
+    const frame = this.frameOf(published);
     for (const session of this.sessions) {
-      if (session.state.backlog) session.state.backlog.push(published);
-      else this.send(session, published);
+      if (session.state.backlog) session.state.backlog.push(frame);
+      else this.write(session, frame);
     }
   }
 
-  private send(session: Session<StreamState>, { id, event }: PublishedMessageEvent): void {
-    if (!session.isConnected) return;
+  private frameOf({ id, event }: PublishedMessageEvent): EventFrame {
     const data =
       event.type === 'message.created'
         ? toMessageResponse(event.message, this.clock.now())
         : { id: event.id };
-    session.push(data, event.type, id);
-    if (session.state.response.writableLength > MAX_UNSENT_BYTES) session.state.response.destroy();
+    return { id, buffer: new EventBuffer().push(data, event.type, id) };
   }
+
+  /** Nothing is written once the stream is ending or its client has gone. */
+  private write(session: Session<StreamState>, { buffer }: EventFrame): void {
+    const { response } = session.state;
+    if (!session.isConnected || response.writableEnded || response.destroyed) return;
+    void session.batch(buffer);
+    if (response.writableLength > MAX_UNSENT_BYTES) response.destroy();
+  }
+}
+
+/**
+ * Carries the newest event's id (an empty id when there is none), so that the client, once it
+ * has re-read the list, resumes from there.
+ */
+function resyncFrame(newestEventId: string | null): EventFrame {
+  const id = newestEventId ?? '';
+  return { id, buffer: new EventBuffer().push({}, 'resync', id) };
+}
+
+/** The id to resume after: the header, or `?lastEventId=` for clients that cannot set headers. */
+function lastEventIdOf(request: FastifyRequest): string | null {
+  const header = request.headers['last-event-id'];
+  const given = header ?? (request.query as Record<string, unknown> | undefined)?.lastEventId;
+  if (given === undefined || given === '') return null;
+  // A repeated query parameter joins into an id no log holds: it gets a resync.
+  return Array.isArray(given) ? given.join(',') : String(given);
 }

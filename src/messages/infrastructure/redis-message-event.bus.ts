@@ -1,9 +1,11 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { AppConfig } from '../../common/config/app-config';
 import { loggableError } from '../../common/logging/loggable-error';
 import { defineRedisScript, type RedisScript } from '../../common/redis/redis-script';
 import { fromRecord, type MessageRecord, toRecord } from './message.record';
 import type {
+  LoggedMessageEvent,
   MessageEvent,
   MessageEventListener,
   PublishedMessageEvent,
@@ -15,26 +17,39 @@ import { MessageEventBus } from '../domain/message-event.bus';
  * recent past, for resuming after an event id) and out on the pub/sub channel
  * `<prefix>messages:events` (the present, for every instance's listeners). The channel carries
  * the stream entry's id, so live and replayed events share one id sequence.
+ * The stream keeps the type and the message id only: a resuming reader reads the message again,
+ * so no text or author outlives its message there. The channel carries the whole event, since
+ * pub/sub keeps nothing. The stream holds at most the replay window's count of entries and none
+ * older than the longest message lifetime (after which every message it names is gone).
  * Pub/sub channels ignore the db index and the client's key prefix: the prefix is written into
  * the channel name, so services (and test runs) sharing one Redis keep to their own events.
  */
 const EVENTS = 'messages:events';
-/** How many recent events a reader can resume across: about a busy minute. */
-const RETAINED_EVENTS = 1000;
 
-/** KEYS: stream. ARGV: retained count, event JSON, channel. */
-const PUBLISH = `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', ARGV[2])
-redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[2])
+/** Drops the entries older than ARGV[1] ms, by Redis' clock (stream ids are dated by it too). */
+const TRIM_BY_AGE = `
+local time = redis.call('TIME')
+local oldest = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])
+redis.call('XTRIM', KEYS[1], 'MINID', oldest)`;
+
+/**
+ * KEYS: stream. ARGV: max age ms, max entries, type, message id, channel, live payload.
+ * A stream that gets no new entry expires once its newest one is too old.
+ */
+const PUBLISH = `${TRIM_BY_AGE}
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 'type', ARGV[3], 'message', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PUBLISH', ARGV[5], id .. ' ' .. ARGV[6])
 return id`;
 
 /**
- * KEYS: stream. ARGV: event id, count. Returns nothing (false) when that id is older than the
- * oldest entry held (trimmed away, or from before a Redis restart), else the entries after it.
+ * KEYS: stream. ARGV: max age ms, event id, max entries. Returns nothing (false) when the stream
+ * does not hold that id (never did, trimmed away, or from before a Redis restart), else the
+ * entries after it.
  */
-const EVENTS_AFTER = `
-if redis.call('XRANGE', KEYS[1], '-', ARGV[1], 'COUNT', 1)[1] == nil then return false end
-return redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])`;
+const EVENTS_AFTER = `${TRIM_BY_AGE}
+if redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1] == nil then return false end
+return redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', ARGV[3])`;
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -47,6 +62,8 @@ type StreamEntry = [id: string, fields: string[]];
 export class RedisMessageEventBus extends MessageEventBus implements OnApplicationShutdown {
   private readonly logger = new Logger('MessageEventBus');
   private readonly channel: string;
+  private readonly maxAgeMs: number;
+  private readonly replayWindow: number;
   private readonly publishScript: RedisScript<string>;
   private readonly eventsAfterScript: RedisScript<StreamEntry[] | null>;
   private readonly listeners = new Set<MessageEventListener>();
@@ -54,17 +71,30 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   private listening: Promise<void> | null = null;
   private subscriber: Redis | null = null;
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    config: AppConfig,
+  ) {
     super();
     this.channel = `${redis.options.keyPrefix ?? ''}${EVENTS}`;
+    this.maxAgeMs = config.messages.maxTtlSeconds * 1000;
+    this.replayWindow = config.sseReplayWindow;
     this.publishScript = defineRedisScript(redis, 'messageEventPublish', 1, PUBLISH);
     this.eventsAfterScript = defineRedisScript(redis, 'messageEventsAfter', 1, EVENTS_AFTER);
   }
 
   async publish(event: MessageEvent): Promise<void> {
+    const messageId = event.type === 'message.created' ? event.message.id : event.id;
     await this.publishScript(
       [EVENTS],
-      [RETAINED_EVENTS, JSON.stringify(toWire(event)), this.channel],
+      [
+        this.maxAgeMs,
+        this.replayWindow,
+        event.type,
+        messageId,
+        this.channel,
+        JSON.stringify(toWire(event)),
+      ],
     );
   }
 
@@ -82,10 +112,18 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     };
   }
 
-  async eventsAfter(eventId: string): Promise<PublishedMessageEvent[] | null> {
+  async eventsAfter(eventId: string): Promise<LoggedMessageEvent[] | null> {
     if (!STREAM_ID.test(eventId)) return null;
-    const entries = await this.eventsAfterScript([EVENTS], [eventId, RETAINED_EVENTS]);
-    return entries?.map(([id, fields]) => ({ id, event: fromWire(fields[1]) })) ?? null;
+    const entries = await this.eventsAfterScript(
+      [EVENTS],
+      [this.maxAgeMs, eventId, this.replayWindow],
+    );
+    return entries?.map(toLogged) ?? null;
+  }
+
+  async newestEventId(): Promise<string | null> {
+    const [newest] = await this.redis.xrevrange(EVENTS, '+', '-', 'COUNT', 1);
+    return newest?.[0] ?? null;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -142,6 +180,11 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
       }
     }
   }
+}
+
+/** Fields as PUBLISH writes them: `type <type> message <message id>`. */
+function toLogged([id, [, type, , messageId]]: StreamEntry): LoggedMessageEvent {
+  return { id, type: type as LoggedMessageEvent['type'], messageId };
 }
 
 function toWire(event: MessageEvent): WireEvent {

@@ -22,6 +22,7 @@ import {
  */
 const BY_EXPIRY = 'messages:by-expiry';
 const byAuthor = (userId: string) => `messages:by-author:${userId}`;
+const messageKey = (id: string) => `message:${id}`;
 
 const NOW_MS = `
 local time = redis.call('TIME')
@@ -131,8 +132,14 @@ export class RedisMessageStore extends MessageStore {
   }
 
   async findById(id: string): Promise<Message | null> {
-    const body = await this.redis.get(`message:${id}`);
+    const body = await this.redis.get(messageKey(id));
     return body ? toMessage(body) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    const bodies = await this.redis.mget(ids.map(messageKey));
+    return bodies.flatMap((body) => (body ? [toMessage(body)] : []));
   }
 
   async listPage(limit: number, after: MessagePosition | null): Promise<MessagePage> {

@@ -6,8 +6,11 @@ export interface EventStream {
   /** The JSON error body when the stream was refused. */
   readonly errorBody: unknown;
   readonly events: EventSourceMessage[];
-  /** Resolves when the stream is over: ended by the server, or closed here. */
-  readonly ended: Promise<void>;
+  /**
+   * Resolves when the stream is over: true when the server ended the response cleanly, false
+   * when it was cut or closed here.
+   */
+  readonly ended: Promise<boolean>;
   /** Resolves with the first event (seen already or to come) that matches, or fails in time. */
   waitFor(
     match: (event: EventSourceMessage) => boolean,
@@ -35,16 +38,18 @@ export async function openEventStream(
     },
   });
   const errorBody = response.ok ? undefined : await response.json();
-  const reading = response.ok ? read() : Promise.resolve();
+  const reading = response.ok ? read() : Promise.resolve(false);
 
-  async function read(): Promise<void> {
+  async function read(): Promise<boolean> {
     const decoder = new TextDecoder();
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         parser.feed(decoder.decode(chunk, { stream: true }));
       }
+      return true;
     } catch {
-      // Aborted by close(), or the server ended the stream.
+      // Aborted by close(), or the connection was cut.
+      return false;
     }
   }
 

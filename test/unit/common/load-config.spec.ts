@@ -52,6 +52,9 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual([]);
     expect(config.docsEnabled).toBe(true);
     expect(config.sseMaxClients).toBe(1000);
+    expect(config.sseMaxClientsPerIp).toBe(20);
+    expect(config.sseMaxStreamAgeMs).toBe(3_600_000);
+    expect(config.sseReplayWindow).toBe(1000);
     expect(config.rpcMaxBatch).toBe(50);
   });
 

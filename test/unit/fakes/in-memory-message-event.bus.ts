@@ -1,11 +1,15 @@
 import type {
+  LoggedMessageEvent,
   MessageEvent,
   MessageEventListener,
   PublishedMessageEvent,
 } from '../../../src/messages/domain/message-event';
 import { MessageEventBus } from '../../../src/messages/domain/message-event.bus';
 
-/** Every published event kept in order, numbered from 1; `failing` makes publish reject. */
+/**
+ * Every published event kept in order, numbered from 1; `failing` makes publish reject. Like the
+ * real log, `eventsAfter` answers ids only.
+ */
 export class InMemoryMessageEventBus extends MessageEventBus {
   readonly published: PublishedMessageEvent[] = [];
   failing = false;
@@ -23,8 +27,20 @@ export class InMemoryMessageEventBus extends MessageEventBus {
     return () => this.listeners.delete(listener);
   }
 
-  async eventsAfter(eventId: string): Promise<PublishedMessageEvent[] | null> {
+  async eventsAfter(eventId: string): Promise<LoggedMessageEvent[] | null> {
     const index = this.published.findIndex((published) => published.id === eventId);
-    return index === -1 ? null : this.published.slice(index + 1);
+    return index === -1 ? null : this.published.slice(index + 1).map(toLogged);
   }
+
+  async newestEventId(): Promise<string | null> {
+    return this.published.at(-1)?.id ?? null;
+  }
+}
+
+function toLogged({ id, event }: PublishedMessageEvent): LoggedMessageEvent {
+  return {
+    id,
+    type: event.type,
+    messageId: event.type === 'message.created' ? event.message.id : event.id,
+  };
 }

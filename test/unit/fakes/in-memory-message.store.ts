@@ -45,6 +45,13 @@ export class InMemoryMessageStore extends MessageStore {
     return row ? Message.restore(row) : null;
   }
 
+  async findByIds(ids: readonly string[]): Promise<Message[]> {
+    return ids.flatMap((id) => {
+      const row = this.liveRow(id);
+      return row ? [Message.restore(row)] : [];
+    });
+  }
+
   async listPage(limit: number, after: MessagePosition | null): Promise<MessagePage> {
     const rest = this.liveRows()
       .sort((a, b) => compare(positionOf(a), positionOf(b)))

@@ -421,8 +421,63 @@ describe('MessagesService', () => {
       unwatch();
       await service.post(principal(ada), 'Three', 60);
       expect(seen).toEqual(['1', '2']);
-      expect((await service.eventsAfter('1'))?.map(({ id }) => id)).toEqual(['2', '3']);
+      expect((await service.eventsAfter('1'))?.events.map(({ id }) => id)).toEqual(['2', '3']);
       expect(await service.eventsAfter('unknown')).toBeNull();
+    });
+  });
+
+  describe('eventsAfter (resuming a stream)', () => {
+    const replayed = async (eventId: string) => {
+      const replay = await service.eventsAfter(eventId);
+      return replay?.events.map(({ id, event }) =>
+        event.type === 'message.created'
+          ? { id, type: event.type, messageId: event.message.id }
+          : { id, type: event.type, messageId: event.id },
+      );
+    };
+
+    it('sends a creation of a live message as the store has it now', async () => {
+      await service.post(principal(ada), 'Before', 60);
+      const message = await service.post(principal(ada), 'Still here', 60);
+      clock.advance(10_000);
+      const replay = await service.eventsAfter('1');
+      expect(replay?.events).toHaveLength(1);
+      const [{ id, event }] = replay!.events;
+      expect(id).toBe('2');
+      expect(event.type === 'message.created' && event.message).toEqual(message);
+    });
+
+    it('leaves out the creation of a message deleted since, and sends the deletion', async () => {
+      await service.post(principal(ada), 'Before', 60);
+      const gone = await service.post(principal(ada), 'Deleted soon', 60);
+      const kept = await service.post(principal(bob), 'Kept', 60);
+      await service.delete(principal(ada), gone.id);
+      expect(await replayed('1')).toEqual([
+        { id: '3', type: 'message.created', messageId: kept.id },
+        { id: '4', type: 'message.deleted', messageId: gone.id },
+      ]);
+      // The left-out event is covered too: the stream must not send it from its live backlog.
+      expect((await service.eventsAfter('1'))?.eventIds).toEqual(new Set(['2', '3', '4']));
+    });
+
+    it('leaves out the creation of a message expired since', async () => {
+      await service.post(principal(ada), 'Before', 600);
+      await service.post(principal(ada), 'Short-lived', 5);
+      const lasting = await service.post(principal(bob), 'Lasting', 600);
+      clock.advance(5_000);
+      expect(await replayed('1')).toEqual([
+        { id: '3', type: 'message.created', messageId: lasting.id },
+      ]);
+    });
+
+    it('answers null for an id the log does not hold, and names the newest one', async () => {
+      expect(await service.newestEventId()).toBeNull();
+      await service.post(principal(ada), 'One', 60);
+      await service.post(principal(ada), 'Two', 60);
+      expect(await service.eventsAfter('3')).toBeNull();
+      expect(await service.eventsAfter('not-an-id')).toBeNull();
+      expect(await service.newestEventId()).toBe('2');
+      expect(await replayed('2')).toEqual([]);
     });
   });
 });
