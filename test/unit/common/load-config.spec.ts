@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       loginMaxFailures: 5,
       loginFailureWindowSeconds: 900,
       authIpLimit: 30,
+      publicReadLimit: 600,
     });
     expect(config.messages).toEqual({
       defaultTtlSeconds: 300,
