@@ -31,7 +31,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['bench/**/*.mjs'],
+    files: ['bench/**/*.mjs', 'test/**/*.mjs'],
     languageOptions: {
       globals: {
         console: 'readonly',

@@ -6,6 +6,8 @@ import { MessageStore } from './domain/message.store';
 import { MessagesController } from './http/messages.controller';
 import { MessageStreamController } from './http/message-stream.controller';
 import { MessageStreamHub } from './http/message-stream.hub';
+import { PublicReadLimit } from './http/public-read-limit';
+import { PublicReadLimitGuard } from './http/public-read-limit.guard';
 import { RedisMessageEventBus } from './infrastructure/redis-message-event.bus';
 import { RedisMessageStore } from './infrastructure/redis-message.store';
 
@@ -15,9 +17,11 @@ import { RedisMessageStore } from './infrastructure/redis-message.store';
   providers: [
     MessagesService,
     MessageStreamHub,
+    PublicReadLimit,
+    PublicReadLimitGuard,
     { provide: MessageStore, useClass: RedisMessageStore },
     { provide: MessageEventBus, useClass: RedisMessageEventBus },
   ],
-  exports: [MessagesService],
+  exports: [MessagesService, PublicReadLimit],
 })
 export class MessagesModule {}

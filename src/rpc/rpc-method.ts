@@ -29,15 +29,33 @@ export interface AuthenticatedCallContext extends RpcCallContext {
 }
 
 /**
+ * A share of something all the calls of one batch draw from, such as the messages their
+ * `message.list` calls may list together; the call that would take more than `max` is refused.
+ */
+export interface BatchQuota<TParams extends object = object> {
+  readonly max: number;
+  /** What is counted, plural: `messages`. */
+  readonly unit: string;
+  /** How much one call takes, from its validated params. */
+  readonly take: (params: TParams) => number;
+}
+
+/**
  * One method: the REST DTO its params must satisfy (none: it takes no params) and the use case it
- * runs. The dispatcher authenticates, runs `admit`, validates, then calls `handle` — the order of
- * guards, pipes and handler on the REST route.
+ * runs. The dispatcher authenticates, runs `admit`, validates, draws `quota`, then calls `handle`
+ * — the order of guards, pipes and handler on the REST route.
  */
 export interface RpcMethod {
   readonly params?: Type<object>;
   readonly authenticated: boolean;
+  /**
+   * It changes nothing and only answers, so sent as a notification (its answer thrown away) it is
+   * not run at all.
+   */
+  readonly readOnly: boolean;
   /** Runs before the params are validated, like a REST route's own guard (e.g. a rate limit). */
   readonly admit?: (context: RpcCallContext) => Promise<void>;
+  readonly quota?: BatchQuota;
   readonly handle: (params: object, context: RpcCallContext) => Promise<unknown>;
 }
 
@@ -47,7 +65,10 @@ export type RpcMethodTable<TName extends RpcMethodName = RpcMethodName> = Readon
 
 interface MethodOptions<TParams extends object, TContext extends RpcCallContext> {
   readonly params?: Type<TParams>;
+  /** False unless said: a method is taken to have effects. */
+  readonly readOnly?: boolean;
   readonly admit?: (context: RpcCallContext) => Promise<void>;
+  readonly quota?: BatchQuota<TParams>;
   readonly handle: (params: TParams, context: TContext) => Promise<unknown>;
 }
 
@@ -55,7 +76,7 @@ interface MethodOptions<TParams extends object, TContext extends RpcCallContext>
 export function publicMethod<TParams extends object = object>(
   options: MethodOptions<TParams, RpcCallContext>,
 ): RpcMethod {
-  return { ...options, authenticated: false } as RpcMethod;
+  return { readOnly: false, ...options, authenticated: false } as RpcMethod;
 }
 
 /** A method that needs an access token; its handler receives the authenticated caller. */
@@ -63,5 +84,5 @@ export function authenticatedMethod<TParams extends object = object>(
   options: MethodOptions<TParams, AuthenticatedCallContext>,
 ): RpcMethod {
   // The dispatcher calls `handle` only with a caller in the context for these methods.
-  return { ...options, authenticated: true } as RpcMethod;
+  return { readOnly: false, ...options, authenticated: true } as RpcMethod;
 }

@@ -24,6 +24,7 @@ import {
 import { AuthRpcMethods } from './methods/auth.rpc-methods';
 import { MessageRpcMethods } from './methods/message.rpc-methods';
 import { UserRpcMethods } from './methods/user.rpc-methods';
+import { BatchRefusal, RpcBatch } from './rpc-batch';
 import type {
   AuthenticatedCallContext,
   RpcCallContext,
@@ -70,7 +71,7 @@ export class RpcDispatcher {
   }
 
   async dispatch(body: unknown, request: FastifyRequest): Promise<RpcAnswer> {
-    if (!Array.isArray(body)) return this.answer(body, request);
+    if (!Array.isArray(body)) return this.answer(body, request, new RpcBatch());
     if (body.length === 0) {
       return failure(
         null,
@@ -87,41 +88,52 @@ export class RpcDispatcher {
       );
     }
     // One call after another, in order: a batch costs the server no more at once than a single
-    // call, and its effects happen in the order they were written. The answers wait in memory
-    // until the last call is done, so once they pass a budget the remaining calls are refused.
+    // call, and its effects happen in the order they were written. What the calls spend (answer
+    // bytes, quotas) is counted across the batch, so the calls past a budget are refused.
+    const batch = new RpcBatch();
     const answers: JsonRpcResponse[] = [];
-    let answerBytes = 0;
     for (const element of body) {
-      const answer =
-        answerBytes > MAX_BATCH_ANSWER_BYTES
-          ? refuseOverBudget(element)
-          : await this.answer(element, request);
-      if (!answer) continue;
-      answers.push(answer);
-      answerBytes += Buffer.byteLength(JSON.stringify(answer));
+      const answer = await this.answer(element, request, batch);
+      if (answer) answers.push(answer);
     }
     return answers.length > 0 ? answers : undefined;
   }
 
-  /** One element of the body; a notification runs like any call but is answered with nothing. */
+  /**
+   * One element of the body. A notification runs like any call, its answer counted against the
+   * batch and then dropped; a read-only one is not run, since all it would do is that answer.
+   */
   private async answer(
     element: unknown,
     request: FastifyRequest,
+    batch: RpcBatch,
   ): Promise<JsonRpcResponse | undefined> {
     const call = readCall(element);
     if (call instanceof InvalidRequest) {
       logCall(request, { method: null, error: 'INVALID_REQUEST' });
-      return failure(call.id, invalidRequest('INVALID_REQUEST', call.reason));
+      const refusal = failure(call.id, invalidRequest('INVALID_REQUEST', call.reason));
+      batch.charge(refusal);
+      return refusal;
     }
-    const response = await this.run(call, request);
-    return isNotification(call) ? undefined : response;
-  }
-
-  private async run(call: JsonRpcCall, request: FastifyRequest): Promise<JsonRpcResponse> {
-    const id = call.id ?? null;
     const method = Object.hasOwn(this.methods, call.method)
       ? this.methods[call.method as RpcMethodName]
       : undefined;
+    if (isNotification(call) && method?.readOnly) {
+      logCall(request, { method: call.method, error: 'READ_ONLY_NOTIFICATION' });
+      return undefined;
+    }
+    const response = await this.run(call, method, request, batch);
+    batch.charge(response);
+    return isNotification(call) ? undefined : response;
+  }
+
+  private async run(
+    call: JsonRpcCall,
+    method: RpcMethod | undefined,
+    request: FastifyRequest,
+    batch: RpcBatch,
+  ): Promise<JsonRpcResponse> {
+    const id = call.id ?? null;
     if (!method) {
       const name = call.method.slice(0, ECHOED_METHOD_LENGTH);
       logCall(request, { method: name, error: 'METHOD_NOT_FOUND' });
@@ -131,7 +143,7 @@ export class RpcDispatcher {
       });
     }
     try {
-      const result = await this.invoke(method, call.params, request);
+      const result = await this.invoke(call, method, request, batch);
       logCall(request, { method: call.method });
       return success(id, result);
     } catch (error) {
@@ -141,12 +153,18 @@ export class RpcDispatcher {
     }
   }
 
-  /** The steps of a REST route, in its order: authentication, guard, validation, use case. */
+  /**
+   * The steps of a REST route, in its order: authentication, guard, validation, use case; the
+   * batch's budget before them all, its quota once the params are known.
+   */
   private async invoke(
+    call: JsonRpcCall,
     method: RpcMethod,
-    given: unknown,
     request: FastifyRequest,
+    batch: RpcBatch,
   ): Promise<unknown> {
+    batch.checkAnswerBudget();
+    const given = call.params;
     if (Array.isArray(given)) {
       throw new ValidationFailedError([
         { field: 'params', messages: ['params must be an object of named parameters'] },
@@ -165,6 +183,7 @@ export class RpcDispatcher {
       : undefined;
     await method.admit?.({ request });
     const validated = await this.validate(method, params);
+    if (method.quota) batch.draw(call.method, method.quota, validated);
     const context: RpcCallContext | AuthenticatedCallContext = caller
       ? { request, caller }
       : { request };
@@ -194,6 +213,7 @@ export class RpcDispatcher {
    * with. `data` is always the REST error's code, message and details.
    */
   private toRpcError(error: unknown): RpcError {
+    if (error instanceof BatchRefusal) return invalidRequest(error.code, error.message);
     const body = toErrorBody(error, this.logger);
     const data: RpcErrorData = {
       code: body.code,
@@ -207,22 +227,6 @@ export class RpcDispatcher {
     if (body.code === 'INTERNAL_ERROR') return { ...RPC_ERRORS.internalError, data };
     return { code: body.statusCode, message: body.error, data };
   }
-}
-
-/** About two of the largest message pages (500 messages of 1,000 characters). */
-const MAX_BATCH_ANSWER_BYTES = 4 * 1024 * 1024;
-
-/** A call left unrun because its batch's answers are already too large; notifications stay silent. */
-function refuseOverBudget(element: unknown): JsonRpcResponse | undefined {
-  const call = readCall(element);
-  if (!(call instanceof InvalidRequest) && isNotification(call)) return undefined;
-  return failure(
-    call.id ?? null,
-    invalidRequest(
-      'BATCH_ANSWER_TOO_LARGE',
-      `This batch's answers passed ${MAX_BATCH_ANSWER_BYTES / (1024 * 1024)} MiB; send this call in another batch.`,
-    ),
-  );
 }
 
 function invalidRequest(code: string, message: string): RpcError {

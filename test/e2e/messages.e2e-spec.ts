@@ -672,4 +672,42 @@ describe('Messages /messages', () => {
       await postOk(testApp, eve, 'Eve is fine', 600);
     });
   });
+
+  describe('public read limit', () => {
+    const prefix = keyPrefix('reads');
+    let testApp: TestApp;
+
+    /** A client address of its own, as the trusted proxy forwards it. */
+    const from = (address: string) => ({ 'X-Forwarded-For': address });
+
+    beforeAll(async () => {
+      testApp = await startTestApp({
+        REDIS_KEY_PREFIX: prefix,
+        PUBLIC_READ_LIMIT: '3',
+        TRUST_PROXY: '1',
+      });
+    });
+
+    afterAll(() => testApp.close());
+
+    it('answers 429 with Retry-After past PUBLIC_READ_LIMIT reads a minute per address', async () => {
+      const reader = from('198.51.100.7');
+      await testApp.http.get('/messages').set(reader).expect(200);
+      await testApp.http.get(`/messages/${UNKNOWN_ID}`).set(reader).expect(404);
+      await testApp.http.get('/messages?limit=1').set(reader).expect(200);
+
+      const listing = await testApp.http.get('/messages').set(reader);
+      expectError(listing, 429, 'TOO_MANY_REQUESTS');
+      const retryAfter = listing.headers['retry-after'];
+      expect(retryAfter).toMatch(/^\d+$/);
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+      const single = await testApp.http.get(`/messages/${UNKNOWN_ID}`).set(reader);
+      expectError(single, 429, 'TOO_MANY_REQUESTS');
+      expect(single.headers['retry-after']).toMatch(/^\d+$/);
+
+      // Another address has an allowance of its own.
+      await testApp.http.get('/messages').set(from('198.51.100.8')).expect(200);
+    });
+  });
 });

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import { UsersService } from '../../src/users';
 import { bearer, registerAccount, type TestAccount, uniqueEmail } from './support/accounts';
 import { expectError } from './support/expectations';
-import { callRpc, expectRpcError, postRpc, rpcCall } from './support/rpc';
+import { callRpc, expectRpcError, postRpc, rpcCall, type RpcErrorBody } from './support/rpc';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const UNKNOWN_ID = '6f1f9a3c-2b7e-4c1d-8e2f-0a9b8c7d6e5f';
@@ -328,5 +328,91 @@ describe('JSON-RPC: throttles shared with REST', () => {
     );
     // The limit guards sign-ins only.
     expect((await callRpc(testApp, 'message.list', { limit: 1 })).result).toBeDefined();
+  });
+});
+
+describe('JSON-RPC: public reads share PUBLIC_READ_LIMIT with REST', () => {
+  const LIMIT = 5;
+  let testApp: TestApp;
+  let clients = 0;
+
+  /** Each test reads from an address of its own (behind the trusted proxy), with a full allowance. */
+  const newClient = () => ({ 'X-Forwarded-For': `192.0.2.${++clients}` });
+
+  beforeAll(async () => {
+    testApp = await startTestApp({
+      PUBLIC_READ_LIMIT: String(LIMIT),
+      TRUST_PROXY: '1',
+      REDIS_KEY_PREFIX: `tm-test-rpc-reads-${randomUUID()}:`,
+    });
+  });
+
+  afterAll(() => testApp.close());
+
+  function expectRetryAfter(seconds: number | string | undefined): void {
+    expect(Number(seconds)).toBeGreaterThanOrEqual(1);
+    expect(Number(seconds)).toBeLessThanOrEqual(60);
+  }
+
+  it('counts each message.list and message.get call as one REST read', async () => {
+    const client = newClient();
+    await testApp.http.get('/messages').set(client).expect(200); // read 1
+    const batch = await postRpc(
+      testApp,
+      [
+        rpcCall('message.list', { limit: 1 }, 1), // 2
+        rpcCall('message.get', { id: UNKNOWN_ID }, 2), // 3
+        rpcCall('message.list', { limit: 1 }, 3), // 4
+      ],
+      client,
+    );
+    expect(batch.body[0].result.items).toEqual(expect.any(Array));
+    expectRpcError(batch.body[1], 404, 'MESSAGE_NOT_FOUND');
+    expect(batch.body[2].result.items).toEqual(expect.any(Array));
+    await testApp.http.get(`/messages/${UNKNOWN_ID}`).set(client).expect(404); // 5
+
+    // The sixth read is refused whichever door it comes through.
+    const rest = await testApp.http.get('/messages').set(client);
+    expectError(rest, 429, 'TOO_MANY_REQUESTS');
+    expectRetryAfter(rest.headers['retry-after']);
+    const rpc = await postRpc(
+      testApp,
+      [rpcCall('message.list', {}, 'list'), rpcCall('message.get', { id: UNKNOWN_ID }, 'get')],
+      client,
+    );
+    for (const answer of rpc.body) {
+      expectRpcError(answer, 429, 'TOO_MANY_REQUESTS', rest.body.message);
+      expectRetryAfter(answer.error.data.retryAfterSeconds);
+    }
+  });
+
+  it('refuses the read calls of a batch past the limit, as it would the REST requests', async () => {
+    const client = newClient();
+    const batch = await postRpc(
+      testApp,
+      Array.from({ length: LIMIT + 3 }, (_, id) => rpcCall('message.list', { limit: 1 }, id)),
+      client,
+    );
+    const answers = batch.body as { id: number; result?: unknown; error?: RpcErrorBody }[];
+    expect(answers.slice(0, LIMIT).every((answer) => answer.result !== undefined)).toBe(true);
+    for (const answer of answers.slice(LIMIT)) expectRpcError(answer, 429, 'TOO_MANY_REQUESTS');
+    expectError(await testApp.http.get('/messages').set(client), 429, 'TOO_MANY_REQUESTS');
+    // The limit is per address: another client reads on.
+    await testApp.http.get('/messages').set(newClient()).expect(200);
+  });
+
+  it('does not run read notifications: a batch of 50 of them reads nothing', async () => {
+    const client = newClient();
+    const notifications = Array.from({ length: 50 }, (_, n) =>
+      n % 2 === 0
+        ? rpcCall('message.list', { limit: 10 })
+        : rpcCall('message.get', { id: UNKNOWN_ID }),
+    );
+    expect((await postRpc(testApp, notifications, client)).status).toBe(204);
+    // The whole allowance is left.
+    for (let read = 0; read < LIMIT; read++) {
+      await testApp.http.get('/messages?limit=1').set(client).expect(200);
+    }
+    expectError(await testApp.http.get('/messages').set(client), 429, 'TOO_MANY_REQUESTS');
   });
 });

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CURRENT_LOG_LINK } from '../../src/common/logging';
 import { MessagesService } from '../../src/messages';
+import { Message } from '../../src/messages/domain/message';
 import { bearer, registerAccount, type TestAccount } from './support/accounts';
 import { expectError } from './support/expectations';
 import { expectRpcError, postRpc, rpcCall } from './support/rpc';
@@ -53,6 +55,32 @@ describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
     it('answers nothing to a failing notification or one of an unknown method', async () => {
       expect((await postRpc(testApp, rpcCall('user.me'))).status).toBe(204);
       expect((await postRpc(testApp, rpcCall('no.such.method', {}))).status).toBe(204);
+    });
+
+    it('does not run a read-only notification, whose answer would be thrown away', async () => {
+      const text = `after reads ${Date.now()}`;
+      await postRpc(
+        testApp,
+        [
+          rpcCall('user.me'),
+          rpcCall('auth.status'),
+          rpcCall('message.get', { id: 'no-such-message' }),
+          rpcCall('message.post', { message: text }),
+        ],
+        { ...bearer(account.accessToken), 'X-Request-Id': 'rpc-read-notifications' },
+      );
+      const file = join(testApp.config.log.dir, CURRENT_LOG_LINK);
+      const line = () =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .find((text) => text.includes('rpc-read-notifications') && text.includes('"route"'));
+      await until(() => line() !== undefined, 5000);
+      expect(JSON.parse(line() as string).calls).toEqual([
+        { method: 'user.me', error: 'READ_ONLY_NOTIFICATION' },
+        { method: 'auth.status', error: 'READ_ONLY_NOTIFICATION' },
+        { method: 'message.get', error: 'READ_ONLY_NOTIFICATION' },
+        { method: 'message.post' },
+      ]);
     });
   });
 
@@ -122,6 +150,37 @@ describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
         'BATCH_TOO_LARGE',
         'A batch holds at most 4 calls.',
       );
+    });
+  });
+
+  describe('what one batch may list', () => {
+    it('caps the limits of its message.list calls at 500 in all, refusing the call past it', async () => {
+      const response = await postRpc(testApp, [
+        rpcCall('message.list', { limit: 300 }, 1),
+        // The default limit, 100, counts as asked.
+        rpcCall('message.list', {}, 2),
+        rpcCall('message.list', { limit: 101 }, 3),
+        rpcCall('message.list', { limit: 100 }, 4),
+      ]);
+      expect(response.status).toBe(200);
+      const [first, second, refused, last] = response.body;
+      for (const served of [first, second, last]) {
+        expect(served.result).toEqual(expect.objectContaining({ items: expect.any(Array) }));
+      }
+      expect(refused.id).toBe(3);
+      expectRpcError(
+        refused,
+        INVALID_REQUEST,
+        'BATCH_QUOTA_EXCEEDED',
+        'The message.list calls of one batch may ask for 500 messages in all, and this one would make 501; send it in another batch.',
+      );
+    });
+
+    it('leaves a single call to the REST maximum of its limit', async () => {
+      const over = await postRpc(testApp, rpcCall('message.list', { limit: 501 }, 1));
+      expectRpcError(over.body, -32602, 'VALIDATION_FAILED');
+      const full = await postRpc(testApp, rpcCall('message.list', { limit: 500 }, 2));
+      expect(full.body.result.items).toEqual(expect.any(Array));
     });
   });
 
@@ -306,7 +365,7 @@ describe('JSON-RPC batches whose answers grow large', () => {
   afterAll(() => testApp.close());
 
   // Found in review: 50 full pages in one batch held ~200 MB until the batch was answered.
-  it('refuses the calls left once the answers pass their budget, and says so', async () => {
+  it('serves one full page per batch, and refuses the pages past it', async () => {
     const calls = Array.from({ length: 49 }, (_, id) =>
       rpcCall('message.list', { limit: 500 }, id),
     );
@@ -316,13 +375,44 @@ describe('JSON-RPC batches whose answers grow large', () => {
     const answers = response.body as { id: number; result?: { items: unknown[] } }[];
     // The notification is answered with nothing, ran or not.
     expect(answers).toHaveLength(49);
-    const served = answers.filter((answer) => answer.result);
-    expect(served.length).toBeGreaterThanOrEqual(6);
-    expect(served.length).toBeLessThan(10);
-    for (const answer of served) expect(answer.result!.items).toHaveLength(500);
-    for (const answer of answers.slice(served.length)) {
-      expectRpcError(answer, INVALID_REQUEST, 'BATCH_ANSWER_TOO_LARGE');
+    expect(answers[0]!.result!.items).toHaveLength(500);
+    for (const answer of answers.slice(1)) {
+      expectRpcError(answer, INVALID_REQUEST, 'BATCH_QUOTA_EXCEEDED');
     }
     expect(answers.map((answer) => answer.id)).toEqual(calls.slice(0, 49).map((call) => call.id));
+  });
+
+  it('counts what notifications would have answered, so they stop at the budget as calls do', async () => {
+    const author = await registerAccount(testApp);
+    const messages = testApp.app.get(MessagesService);
+    // Answers large enough to reach the budget: no real method answers that much any more.
+    const post = jest.spyOn(messages, 'post').mockImplementation(async (caller) =>
+      Message.restore({
+        id: randomUUID(),
+        text: 'x'.repeat(1_500_000),
+        authorId: caller.userId,
+        authorEmail: author.email,
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 60_000),
+      }),
+    );
+    try {
+      const response = await postRpc(
+        testApp,
+        [
+          ...[1, 2, 3, 4, 5].map((n) => rpcCall('message.post', { message: `notified ${n}` })),
+          rpcCall('user.me', undefined, 'after'),
+        ],
+        bearer(author.accessToken),
+      );
+      // Three answers of 1.5 MB pass the 4 MiB budget: the calls after them are not run.
+      expect(post).toHaveBeenCalledTimes(3);
+      expect(response.status).toBe(200);
+      expect(response.body).toHaveLength(1);
+      expect(response.body[0].id).toBe('after');
+      expectRpcError(response.body[0], INVALID_REQUEST, 'BATCH_ANSWER_TOO_LARGE');
+    } finally {
+      post.mockRestore();
+    }
   });
 });

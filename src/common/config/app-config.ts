@@ -34,6 +34,8 @@ export interface AppSettings {
     readonly loginMaxFailures: number;
     readonly loginFailureWindowSeconds: number;
     readonly authIpLimit: number;
+    /** Public message reads a minute per client address, REST and JSON-RPC together; 0 = off. */
+    readonly publicReadLimit: number;
   };
   readonly messages: {
     readonly defaultTtlSeconds: number;

@@ -108,6 +108,7 @@ export const envSchema = z.object({
   LOGIN_MAX_FAILURES: integer('LOGIN_MAX_FAILURES', 1, 1_000_000).default(5),
   LOGIN_FAILURE_WINDOW: durationSeconds('LOGIN_FAILURE_WINDOW').default(15 * 60),
   AUTH_IP_LIMIT: integer('AUTH_IP_LIMIT', 1, 1_000_000).default(30),
+  PUBLIC_READ_LIMIT: integer('PUBLIC_READ_LIMIT', 0, 1_000_000).default(600),
 
   MESSAGE_TTL_SECONDS: integer('MESSAGE_TTL_SECONDS', 1, 31_536_000).default(300),
   MESSAGE_MAX_TTL_SECONDS: integer('MESSAGE_MAX_TTL_SECONDS', 1, 31_536_000).default(86_400),

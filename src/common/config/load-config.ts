@@ -76,6 +76,7 @@ function toSettings(env: Env): AppSettings {
       loginMaxFailures: env.LOGIN_MAX_FAILURES,
       loginFailureWindowSeconds: env.LOGIN_FAILURE_WINDOW,
       authIpLimit: env.AUTH_IP_LIMIT,
+      publicReadLimit: env.PUBLIC_READ_LIMIT,
     },
     messages: {
       defaultTtlSeconds: env.MESSAGE_TTL_SECONDS,

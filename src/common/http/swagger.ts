@@ -12,6 +12,9 @@ export function setupSwagger(app: INestApplication, version: string): void {
         '`{ statusCode, error, code, message, details? }`.',
     )
     .setVersion(version)
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    // Relative: the service answers wherever the document itself was fetched from.
+    .addServer('/')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token' },
       BEARER_AUTH,

@@ -4,6 +4,12 @@ export interface RateLimitRule {
   readonly name: string;
   readonly points: number;
   readonly durationSeconds: number;
+  /**
+   * Once a key has used its points, this instance refuses it from memory until its window ends,
+   * without asking storage: a client hammering past its limit costs no round trip. For limits
+   * nothing resets early (`reset` clears only this instance's memory).
+   */
+  readonly blockInMemoryWhenSpent?: boolean;
 }
 
 /** A counter for one rule. Storage failures reject (and so become 503s), never let a hit through. */

@@ -51,6 +51,8 @@ export class RedisRateLimiterFactory extends RateLimiterFactory {
       points: rule.points,
       duration: rule.durationSeconds,
       rejectIfRedisNotReady: true,
+      // Blocked for the rest of the window once the last point is used.
+      ...(rule.blockInMemoryWhenSpent ? { inMemoryBlockOnConsumed: rule.points } : {}),
     });
     return new RedisRateLimiter(limiter, rule, message);
   }

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -26,6 +36,10 @@ import {
   toMessageListResponse,
   toMessageResponse,
 } from './dto/message.response';
+import { PublicReadLimitGuard } from './public-read-limit.guard';
+
+/** Public reads are counted per client address (PUBLIC_READ_LIMIT). */
+const READ_LIMIT_ERRORS = { 429: ['TOO_MANY_REQUESTS'] };
 
 @ApiTags('messages')
 @Controller('messages')
@@ -37,9 +51,10 @@ export class MessagesController {
 
   @Get()
   @Public()
+  @UseGuards(PublicReadLimitGuard)
   @ApiOperation({ summary: 'Live messages, soonest to expire first' })
   @ApiOkResponse({ type: MessageListResponseDto })
-  @ApiErrors({ 400: ['VALIDATION_FAILED'] })
+  @ApiErrors({ 400: ['VALIDATION_FAILED'] }, READ_LIMIT_ERRORS)
   async list(@Query() query: ListMessagesQuery): Promise<MessageListResponseDto> {
     const page = await this.messages.list(query.limit ?? MESSAGES_PAGE_DEFAULT, query.cursor);
     return toMessageListResponse(page, this.clock.now());
@@ -47,9 +62,10 @@ export class MessagesController {
 
   @Get(':id')
   @Public()
+  @UseGuards(PublicReadLimitGuard)
   @ApiOperation({ summary: 'One live message' })
   @ApiOkResponse({ type: MessageResponseDto })
-  @ApiErrors({ 404: ['MESSAGE_NOT_FOUND'] })
+  @ApiErrors({ 404: ['MESSAGE_NOT_FOUND'] }, READ_LIMIT_ERRORS)
   async get(@Param('id') id: string): Promise<MessageResponseDto> {
     return toMessageResponse(await this.messages.get(id), this.clock.now());
   }

@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FieldErrorDto } from '../../common/errors';
 import { RPC_METHOD_NAMES } from '../rpc-method';
 
 /** OpenAPI schemas of the envelope; the params and results of each method are in docs/json-rpc.md. */
 const ID_SCHEMA = {
-  oneOf: [{ type: 'string' }, { type: 'number' }],
-  nullable: true,
-  description: 'Echoed in the answer; omit it for a notification (no answer)',
+  // OpenAPI 3.0 has no null type (and no `nullable` beside `oneOf`): one branch admits null.
+  oneOf: [{ type: 'string', nullable: true }, { type: 'number' }],
+  description: 'A string, a number or null, echoed in the answer; omit it for a notification',
   example: 1,
 };
 
@@ -38,10 +39,10 @@ export class JsonRpcErrorDataDto {
   message!: string;
 
   @ApiPropertyOptional({
+    type: [FieldErrorDto],
     description: 'Per-field messages, for -32602 only',
-    example: [{ field: 'email', messages: ['email must be an email'] }],
   })
-  details?: { field: string; messages: string[] }[];
+  details?: FieldErrorDto[];
 
   @ApiPropertyOptional({ description: 'For 429 only: seconds to wait', example: 42 })
   retryAfterSeconds?: number;

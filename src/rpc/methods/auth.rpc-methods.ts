@@ -65,6 +65,7 @@ export class AuthRpcMethods {
         },
       }),
       'auth.status': authenticatedMethod({
+        readOnly: true,
         handle: async (_params, { caller }) => {
           const { user, session } = await auth.status(caller);
           return toStatusResponse(user, session);

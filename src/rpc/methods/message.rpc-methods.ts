@@ -4,11 +4,18 @@ import {
   CreateMessageDto,
   ListMessagesQuery,
   MESSAGES_PAGE_DEFAULT,
+  MESSAGES_PAGE_MAX,
   MessagesService,
+  PublicReadLimit,
   toMessageListResponse,
   toMessageResponse,
 } from '../../messages';
-import { authenticatedMethod, publicMethod, type RpcMethodTable } from '../rpc-method';
+import {
+  authenticatedMethod,
+  publicMethod,
+  type RpcCallContext,
+  type RpcMethodTable,
+} from '../rpc-method';
 import { MessageIdParams } from './message-id.params';
 
 /** The calls of `/messages`: anyone reads, a signed-in user posts, its author or an admin deletes. */
@@ -18,10 +25,21 @@ export class MessageRpcMethods {
     'message.list' | 'message.get' | 'message.post' | 'message.delete'
   >;
 
-  constructor(messages: MessagesService, clock: Clock) {
+  constructor(messages: MessagesService, clock: Clock, reads: PublicReadLimit) {
+    // Each read call counts against PUBLIC_READ_LIMIT as one REST read would.
+    const countRead = ({ request }: RpcCallContext) => reads.count(request);
+
     this.methods = {
       'message.list': publicMethod<ListMessagesQuery>({
         params: ListMessagesQuery,
+        readOnly: true,
+        admit: countRead,
+        // A batch lists no more than one REST page may: its calls' limits add up to at most that.
+        quota: {
+          max: MESSAGES_PAGE_MAX,
+          unit: 'messages',
+          take: ({ limit }) => limit ?? MESSAGES_PAGE_DEFAULT,
+        },
         handle: async ({ limit, cursor }) =>
           toMessageListResponse(
             await messages.list(limit ?? MESSAGES_PAGE_DEFAULT, cursor),
@@ -30,6 +48,8 @@ export class MessageRpcMethods {
       }),
       'message.get': publicMethod<MessageIdParams>({
         params: MessageIdParams,
+        readOnly: true,
+        admit: countRead,
         handle: async ({ id }) => toMessageResponse(await messages.get(id), clock.now()),
       }),
       'message.post': authenticatedMethod<CreateMessageDto>({

@@ -10,6 +10,7 @@ export class UserRpcMethods {
   constructor(users: UsersService) {
     this.methods = {
       'user.me': authenticatedMethod({
+        readOnly: true,
         handle: async (_params, { caller }) =>
           toUserResponse(await users.getAccount(caller.userId)),
       }),

@@ -29,6 +29,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     BCRYPT_COST: '4',
     // High by default so suites do not throttle each other; throttling tests set their own.
     AUTH_IP_LIMIT: '100000',
+    PUBLIC_READ_LIMIT: '100000',
     LOGIN_MAX_FAILURES: '1000',
     MESSAGE_POST_LIMIT: '100000',
     LOG_DIR: mkdtempSync(join(tmpdir(), 'tempmessenger-logs-')),

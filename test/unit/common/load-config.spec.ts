@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       loginMaxFailures: 5,
       loginFailureWindowSeconds: 900,
       authIpLimit: 30,
+      publicReadLimit: 600,
     });
     expect(config.messages).toEqual({
       defaultTtlSeconds: 300,
@@ -113,6 +114,10 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'PORT must be an integer from 0 to 65535 (got "abc")'],
     [{ PORT: '70000' }, 'PORT must be an integer from 0 to 65535 (got "70000")'],
     [{ BCRYPT_COST: '3' }, 'BCRYPT_COST must be an integer from 4 to 15 (got "3")'],
+    [
+      { PUBLIC_READ_LIMIT: '-1' },
+      'PUBLIC_READ_LIMIT must be an integer from 0 to 1000000 (got "-1")',
+    ],
     [{ ACCESS_TOKEN_TTL: 'soon' }, 'ACCESS_TOKEN_TTL must be a duration such as 30s, 15m or 14d'],
     [{ ACCESS_TOKEN_TTL: '0s' }, 'ACCESS_TOKEN_TTL must be a duration'],
     [

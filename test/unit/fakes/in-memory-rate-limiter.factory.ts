@@ -8,7 +8,7 @@ import {
 class InMemoryRateLimiter extends RateLimiter {
   readonly counts = new Map<string, number>();
 
-  constructor(private readonly rule: RateLimitRule) {
+  constructor(readonly rule: RateLimitRule) {
     super();
   }
 
