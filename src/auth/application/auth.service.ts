@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../common/config/app-config';
 import { loggableError } from '../../common/logging/loggable-error';
@@ -28,7 +28,7 @@ import { TokenBlacklist } from '../domain/token-blacklist';
 import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
 import type { ClientInfo } from './client-info';
 import { userState } from './user-state';
-import { isUuid } from '../../common/validation/uuid';
+import { canonicalUuid } from '../../common/validation/uuid';
 
 export interface SignedIn {
   readonly user: UserAccount;
@@ -84,7 +84,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   async verifyLogin(email: string, password: string, client: ClientInfo): Promise<UserAccount> {
     // Counted before the password is checked, so parallel guesses cannot all slip in before
     // the count catches up; a success resets it.
-    const throttleKey = email.trim().toLowerCase();
+    const throttleKey = loginThrottleKey(email);
     await this.loginFailures.consume(throttleKey);
     const account = await this.users.verifyCredentials(email, password);
     if (!account) {
@@ -186,14 +186,16 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   /** Ends one of the caller's sessions (possibly the current one); another user's is "not found". */
   async endSession(caller: RequestPrincipal, sessionId: string, client: ClientInfo): Promise<void> {
     const now = this.clock.now();
-    const session = isUuid(sessionId) ? await this.sessions.findById(sessionId) : null;
+    const id = canonicalUuid(sessionId);
+    const session = id ? await this.sessions.findById(id) : null;
     if (!session || !session.belongsTo(caller.userId) || !session.isActive(now)) {
       throw new SessionNotFoundError();
     }
+    // The stored id names the cache entry: the path may spell it in another case.
     await this.revokeSessions(() =>
-      this.sessions.revoke(sessionId, 'session_ended', now).then(() => [sessionId]),
+      this.sessions.revoke(session.id, 'session_ended', now).then(() => [session.id]),
     );
-    this.event('session.ended', { userId: caller.userId, sessionId }, client);
+    this.event('session.ended', { userId: caller.userId, sessionId: session.id }, client);
   }
 
   /** A new password, a disable or a deletion: every session and earlier token of the user stops. */
@@ -302,4 +304,12 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
 
 function activeState(session: Session): SessionState {
   return { active: true, userId: session.userId, expiresAt: session.expiresAt };
+}
+
+/**
+ * Failures count per trimmed, lower-cased email, keyed by its SHA-256: the email is the caller's
+ * text, and a 30 KB one must not become a 30 KB Redis key kept for the whole window.
+ */
+function loginThrottleKey(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('base64url');
 }
