@@ -106,7 +106,7 @@ describe('Web page in Chromium', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await visible(loginForm(page)).toBe(true);
     await visible(page.locator('#account')).toBe(false);
-    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
   });
 
   it('shows the API’s error next to the password for a wrong password', async () => {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
+import Redis from 'ioredis';
 import type { Response } from 'supertest';
 import { UsersService } from '../../src/users';
 import { bearer, registerAccount, uniqueEmail } from './support/accounts';
 import { startTestApp, type TestApp } from './support/test-app';
+import { TEST_REDIS_URL } from './support/test-environment';
 import { expectError } from './support/expectations';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
@@ -470,6 +472,7 @@ describe('Auth: register and login', () => {
 });
 
 describe('Auth: per-email login throttling', () => {
+  const keyPrefix = `tm-test-throttle-${randomUUID()}:`;
   let testApp: TestApp;
 
   const loginWith = (email: string, password: string) =>
@@ -479,7 +482,7 @@ describe('Auth: per-email login throttling', () => {
     testApp = await startTestApp({
       LOGIN_MAX_FAILURES: '3',
       LOGIN_FAILURE_WINDOW: '60s',
-      REDIS_KEY_PREFIX: `tm-test-throttle-${randomUUID()}:`,
+      REDIS_KEY_PREFIX: keyPrefix,
       // A realistic cost, so a password check takes long enough for parallel guesses to overlap.
       BCRYPT_COST: '10',
     });
@@ -557,6 +560,28 @@ describe('Auth: per-email login throttling', () => {
       expect(response.status).toBe(400);
     }
     expect((await loginWith(account.email, account.password)).status).toBe(200);
+  });
+
+  it('keys the count by a hash of the email: a 30 KB email leaves no long Redis key', async () => {
+    const email = `${'a'.repeat(30_000)}@example.com`;
+    for (let i = 0; i < 3; i++) {
+      expect((await loginWith(email, 'any password at all')).status).toBe(401);
+    }
+    // Still counted per email, in any case and with surrounding whitespace.
+    expectTooManyRequests(await loginWith(` ${email.toUpperCase()} `, 'any password at all'), 60);
+
+    const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    try {
+      const keys: string[] = [];
+      for await (const batch of redis.scanStream({ match: `${keyPrefix}*`, count: 1000 })) {
+        keys.push(...(batch as string[]));
+      }
+      expect(keys.some((key) => key.includes(':login-failures:'))).toBe(true);
+      expect(keys.filter((key) => Buffer.byteLength(key) > 200)).toEqual([]);
+    } finally {
+      await redis.quit();
+    }
   });
 });
 

@@ -17,6 +17,11 @@ const MESSAGES = {
 
 type TokenFailure = keyof typeof MESSAGES;
 
+interface TokenPairBody {
+  accessToken: string;
+  refreshToken: string;
+}
+
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USER_KEYS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
@@ -352,7 +357,7 @@ describe('Auth tokens', () => {
       expect((await refresh(other.refreshToken)).status).toBe(200);
     });
 
-    it('lets exactly one of two concurrent refreshes with one token succeed', async () => {
+    it('answers two concurrent refreshes with one token both 200, with the same successor', async () => {
       const account = await registerAccount(testApp);
       for (let round = 0; round < 5; round++) {
         const pair = await login(testApp, account.email, account.password);
@@ -360,11 +365,50 @@ describe('Auth tokens', () => {
           refresh(pair.refreshToken),
           refresh(pair.refreshToken),
         ]);
-        const statuses = responses.map((response) => response.status).sort();
-        expect({ round, statuses }).toEqual({ round, statuses: [200, 403] });
-        const loser = responses.find((response) => response.status === 403)!;
-        expect(['REFRESH_REUSED', 'REFRESH_INVALID']).toContain(loser.body.code);
+        const statuses = responses.map((response) => response.status);
+        expect({ round, statuses }).toEqual({ round, statuses: [200, 200] });
+        const [first, second] = responses.map((response) => response.body as TokenPairBody);
+        expect(second.refreshToken).toBe(first.refreshToken);
+        expect(first.refreshToken).not.toBe(pair.refreshToken);
+        expect((await me(first.accessToken)).status).toBe(200);
+        expect((await me(second.accessToken)).status).toBe(200);
       }
+    });
+  });
+
+  describe('POST /auth/refresh: the reuse interval (REFRESH_REUSE_INTERVAL=10s)', () => {
+    it('answers the just-rotated token again with exactly the same refresh token and a working access token', async () => {
+      const account = await registerAccount(testApp);
+      const rotated = (await refresh(account.refreshToken).expect(200)).body as TokenPairBody;
+      // The rotated session is cached, so the answer must not disturb it.
+      expect((await me(rotated.accessToken)).status).toBe(200);
+
+      const again = await refresh(account.refreshToken);
+      expect(again.status).toBe(200);
+      expect(again.headers['cache-control']).toBe('no-store');
+      expect(Object.keys(again.body).sort()).toEqual(PAIR_KEYS);
+      expect(again.body.refreshToken).toBe(rotated.refreshToken);
+      expect(again.body.accessToken).not.toBe(rotated.accessToken);
+      expect(claimsOf(again.body.accessToken).sid).toBe(claimsOf(account.accessToken).sid);
+      expect((await me(again.body.accessToken)).status).toBe(200);
+      // Nothing was revoked, and the successor still rotates once.
+      expect((await me(account.accessToken)).status).toBe(200);
+      expect((await me(rotated.accessToken)).status).toBe(200);
+      const next = (await refresh(rotated.refreshToken).expect(200)).body as TokenPairBody;
+      expect(next.refreshToken).not.toBe(rotated.refreshToken);
+    });
+
+    it('answers 403 REFRESH_REUSED for a token two rotations back, and revokes the session', async () => {
+      const account = await registerAccount(testApp);
+      const first = (await refresh(account.refreshToken).expect(200)).body as TokenPairBody;
+      const second = (await refresh(first.refreshToken).expect(200)).body as TokenPairBody;
+      expect((await me(second.accessToken)).status).toBe(200);
+
+      expectError(await refresh(account.refreshToken), 403, 'REFRESH_REUSED');
+      expectTokenFailure(await me(second.accessToken), 'TOKEN_REVOKED');
+      expectError(await refresh(second.refreshToken), 403, 'REFRESH_INVALID');
+      // Once revoked, even the token the last rotation replaced is merely invalid.
+      expectError(await refresh(first.refreshToken), 403, 'REFRESH_INVALID');
     });
   });
 
@@ -559,6 +603,20 @@ describe('Auth tokens', () => {
       expectError(await endSession(caller.accessToken, id), 404, 'SESSION_NOT_FOUND');
     });
 
+    it('ends a session named by its id in upper case at once, its state cached as active', async () => {
+      const account = await registerAccount(testApp);
+      const other = await login(testApp, account.email, account.password);
+      for (let i = 0; i < 2; i++) expect((await me(other.accessToken)).status).toBe(200);
+
+      const id = claimsOf(other.accessToken).sid!;
+      expect((await endSession(account.accessToken, id.toUpperCase())).status).toBe(204);
+
+      expectTokenFailure(await me(other.accessToken), 'TOKEN_REVOKED');
+      expectError(await refresh(other.refreshToken), 403, 'REFRESH_INVALID');
+      expectError(await endSession(account.accessToken, id), 404, 'SESSION_NOT_FOUND');
+      expect((await me(account.accessToken)).status).toBe(200);
+    });
+
     it('needs an access token', async () => {
       const response = await testApp.http.delete(`/auth/sessions/${randomUUID()}`);
       expectTokenFailure(response, 'AUTH_REQUIRED');
@@ -603,7 +661,8 @@ describe('Auth tokens', () => {
       await testApp.http.post('/auth/logout-all').set(bearer(second.accessToken)).expect(200);
 
       const victim = await registerAccount(testApp);
-      const rotated = (await refresh(victim.refreshToken).expect(200)).body;
+      const first = (await refresh(victim.refreshToken).expect(200)).body;
+      const rotated = (await refresh(first.refreshToken).expect(200)).body;
       await refresh(victim.refreshToken).expect(403);
 
       await redis.flushdb();
@@ -742,5 +801,113 @@ describe('Auth tokens: expiry', () => {
       status: 200,
       body: expect.objectContaining({ expiresIn: 1 }),
     });
+  });
+});
+
+describe('Auth tokens: REFRESH_REUSE_INTERVAL', () => {
+  const refreshWith = (testApp: TestApp, refreshToken: string) =>
+    testApp.http.post('/auth/refresh').send({ refreshToken });
+  const meWith = (testApp: TestApp, token: string) =>
+    testApp.http.get('/users/me').set(bearer(token));
+
+  describe('1s', () => {
+    let testApp: TestApp;
+
+    beforeAll(async () => {
+      testApp = await startTestApp({ REFRESH_REUSE_INTERVAL: '1s' });
+    });
+
+    afterAll(() => testApp.close());
+
+    it('answers 403 REFRESH_REUSED for the just-rotated token once the interval has passed, and revokes the session', async () => {
+      const account = await registerAccount(testApp);
+      const rotated = (await refreshWith(testApp, account.refreshToken).expect(200)).body;
+      expect((await meWith(testApp, rotated.accessToken)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+
+      expectError(await refreshWith(testApp, account.refreshToken), 403, 'REFRESH_REUSED');
+      expectTokenFailure(await meWith(testApp, rotated.accessToken), 'TOKEN_REVOKED');
+      expectError(await refreshWith(testApp, rotated.refreshToken), 403, 'REFRESH_INVALID');
+    });
+  });
+
+  describe('0 (off)', () => {
+    let testApp: TestApp;
+
+    beforeAll(async () => {
+      testApp = await startTestApp({ REFRESH_REUSE_INTERVAL: '0' });
+      // A listening server keeps concurrent supertest requests on one port.
+      await testApp.app.listen(0, '127.0.0.1');
+    });
+
+    afterAll(() => testApp.close());
+
+    it('treats the just-rotated token as reuse at once', async () => {
+      const account = await registerAccount(testApp);
+      const rotated = (await refreshWith(testApp, account.refreshToken).expect(200)).body;
+      expectError(await refreshWith(testApp, account.refreshToken), 403, 'REFRESH_REUSED');
+      expectTokenFailure(await meWith(testApp, rotated.accessToken), 'TOKEN_REVOKED');
+    });
+
+    it('lets exactly one of two concurrent refreshes with one token succeed', async () => {
+      const account = await registerAccount(testApp);
+      for (let round = 0; round < 5; round++) {
+        const pair = await login(testApp, account.email, account.password);
+        const responses = await Promise.all([
+          refreshWith(testApp, pair.refreshToken),
+          refreshWith(testApp, pair.refreshToken),
+        ]);
+        const statuses = responses.map((response) => response.status).sort();
+        expect({ round, statuses }).toEqual({ round, statuses: [200, 403] });
+        const loser = responses.find((response) => response.status === 403)!;
+        expect(['REFRESH_REUSED', 'REFRESH_INVALID']).toContain(loser.body.code);
+      }
+    });
+  });
+});
+
+describe('Auth tokens: SESSION_MAX_LIFETIME', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ SESSION_MAX_LIFETIME: '3s' });
+  });
+
+  afterAll(() => testApp.close());
+
+  it('slides the session at each refresh but never past its absolute end, then answers 403 REFRESH_INVALID', async () => {
+    const account = await registerAccount(testApp);
+    const status = await testApp.http.get('/auth/status').set(bearer(account.accessToken));
+    const absoluteEnd = Date.parse(status.body.session.createdAt) + 3000;
+    expect(Date.parse(status.body.session.expiresAt)).toBeLessThanOrEqual(absoluteEnd);
+    expect(claimsOf(account.refreshToken).exp! * 1000).toBeLessThanOrEqual(absoluteEnd);
+
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const refreshed = await testApp.http
+      .post('/auth/refresh')
+      .send({ refreshToken: account.refreshToken })
+      .expect(200);
+    const sessions = await testApp.http
+      .get('/auth/sessions')
+      .set(bearer(refreshed.body.accessToken))
+      .expect(200);
+    const [session] = sessions.body.items as { expiresAt: string; lastUsedAt: string }[];
+    expect(Date.parse(session.lastUsedAt)).toBeGreaterThan(
+      Date.parse(status.body.session.createdAt),
+    );
+    expect(Date.parse(session.expiresAt)).toBeLessThanOrEqual(absoluteEnd);
+    expect(claimsOf(refreshed.body.refreshToken).exp! * 1000).toBeLessThanOrEqual(absoluteEnd);
+
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, absoluteEnd - Date.now()) + 100),
+    );
+    const late = await testApp.http
+      .post('/auth/refresh')
+      .send({ refreshToken: refreshed.body.refreshToken });
+    expectError(late, 403, 'REFRESH_INVALID');
+    expectTokenFailure(
+      await testApp.http.get('/users/me').set(bearer(refreshed.body.accessToken)),
+      'TOKEN_REVOKED',
+    );
   });
 });

@@ -184,6 +184,12 @@ describe('Messages /messages', () => {
         expect(response.body.expiresInMs).toBeGreaterThan(590_000);
       });
 
+      it('answers the message named by its id in upper case', async () => {
+        const posted = await postOk(testApp, ada, 'Read in any case', 600);
+        const response = await getMessage(posted.id.toUpperCase()).expect(200);
+        expect(response.body.id).toBe(posted.id);
+      });
+
       it.each([
         ['an unknown uuid', UNKNOWN_ID],
         ['a malformed id', 'not-a-uuid'],
@@ -422,6 +428,13 @@ describe('Messages /messages', () => {
         );
         await getMessage(body.id).expect(200);
         expect(await listedIds(testApp)).toContain(body.id);
+      });
+
+      it('deletes a message named by its id in upper case', async () => {
+        const body = await postOk(testApp, ada, 'Deleted in any case', 600);
+        await deleteMessage(body.id.toUpperCase(), ada.accessToken).expect(204);
+        await expectGone(body.id);
+        expect(await redis.zscore(byAuthor(ada.id), body.id)).toBeNull();
       });
 
       it('lets an admin delete anyone’s message', async () => {

@@ -86,12 +86,14 @@ describe('JSON-RPC methods on POST /rpc', () => {
   });
 
   describe('auth.refresh', () => {
-    it('rotates the pair; the spent token is then reuse, which ends the session', async () => {
+    it('rotates the pair; a token spent two rotations back is then reuse, which ends the session', async () => {
       const fresh = await registerAccount(testApp);
-      const { result } = await rpc('auth.refresh', { refreshToken: fresh.refreshToken });
+      const first = await rpc('auth.refresh', { refreshToken: fresh.refreshToken });
+      const { result } = await rpc('auth.refresh', { refreshToken: first.result.refreshToken });
       expect(Object.keys(result).sort()).toEqual(
         ['accessToken', 'expiresIn', 'refreshToken', 'tokenType'].sort(),
       );
+      // The token rotated away last would be answered again within REFRESH_REUSE_INTERVAL.
       const reused = await rpc('auth.refresh', { refreshToken: fresh.refreshToken });
       expectRpcError(reused, 403, 'REFRESH_REUSED');
       const after = await rpc('auth.refresh', { refreshToken: result.refreshToken });

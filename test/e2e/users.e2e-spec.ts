@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import {
   bearer,
@@ -10,6 +11,7 @@ import {
   uniqueEmail,
 } from './support/accounts';
 import { startTestApp, type TestApp } from './support/test-app';
+import { TEST_REDIS_KEY_PREFIX, TEST_REDIS_URL } from './support/test-environment';
 import { expectError } from './support/expectations';
 
 const USER_FIELDS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
@@ -650,6 +652,37 @@ describe('Users /users', () => {
           (await testApp.http.get(`/users/${target.id}`).set(bearer(adminToken)).expect(200)).body
             .disabledAt,
         ).toBeNull();
+      });
+
+      it('disables and enables a user named by its id in upper case, with the same effects at once', async () => {
+        const target = await registerAccount(testApp);
+        await me(target.accessToken).expect(200);
+        const upper = target.id.toUpperCase();
+
+        const shown = await testApp.http.get(`/users/${upper}`).set(bearer(adminToken)).expect(200);
+        expect(shown.body.id).toBe(target.id);
+        const disabled = await testApp.http
+          .post(`/users/${upper}/disable`)
+          .set(bearer(adminToken))
+          .expect(200);
+        expect(disabled.body).toMatchObject({ id: target.id, disabledAt: expect.any(String) });
+        await expectRevoked(target.accessToken);
+        await expectRefreshInvalid(target.refreshToken);
+        expectError(await tryLogin(target.email, target.password), 403, 'USER_DISABLED');
+        // The cache entries are named by the stored id, never by the spelling of the path.
+        const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        await redis.connect();
+        try {
+          expect(await redis.keys(`${TEST_REDIS_KEY_PREFIX}*${upper}*`)).toEqual([]);
+          expect(await redis.get(`${TEST_REDIS_KEY_PREFIX}auth:user:${target.id}`)).toMatch(/^x\|/);
+        } finally {
+          await redis.quit();
+        }
+
+        await testApp.http.post(`/users/${upper}/enable`).set(bearer(adminToken)).expect(200);
+        const again = await tryLogin(target.email, target.password).expect(200);
+        await me(again.body.accessToken).expect(200);
+        await expectRevoked(target.accessToken);
       });
 
       it('revokes the tokens of a disabled admin too, and its admin access', async () => {

@@ -54,20 +54,39 @@ export class ApiError extends Error {
 }
 
 const REFRESH_TOKEN_KEY = 'tempmessenger.refreshToken';
+const REFRESH_LOCK = 'tempmessenger.refresh';
 
 /**
- * Keeps the access token in memory only and the refresh token in sessionStorage (so a reload
- * stays logged in, a closed tab does not). A 401 TOKEN_EXPIRED triggers one refresh, shared by
- * concurrent requests, and one retry.
+ * Keeps the access token in memory only and the refresh token in localStorage, shared by every
+ * tab of the page: the tabs of one browser are one session, and a reload or a new tab stays
+ * logged in. A 401 TOKEN_EXPIRED triggers one refresh, shared by the tab's concurrent requests,
+ * and one retry. Tabs take turns to refresh (a Web Lock), each with the newest refresh token, so
+ * none presents a token another tab has rotated away; without Web Locks, two tabs refreshing at
+ * once get the same new token from the service's reuse interval.
  */
 export class Api {
   private accessToken: string | null = null;
   private refreshing: Promise<boolean> | null = null;
   /** Called when the session is over (logged out, revoked, or the refresh token refused). */
   onSignedOut: () => void = () => undefined;
+  /** Called when another tab signs in while this one is signed out. */
+  onSignedInElsewhere: () => void = () => undefined;
+
+  constructor() {
+    // The storage event reports other tabs' writes only: this tab follows their sign-in and out.
+    window.addEventListener('storage', (event) => {
+      if (event.key !== REFRESH_TOKEN_KEY && event.key !== null) return;
+      if (!this.hasSession && this.accessToken !== null) {
+        this.accessToken = null;
+        this.onSignedOut();
+      } else if (this.hasSession && this.accessToken === null && event.oldValue === null) {
+        this.onSignedInElsewhere();
+      }
+    });
+  }
 
   get hasSession(): boolean {
-    return sessionStorage.getItem(REFRESH_TOKEN_KEY) !== null;
+    return localStorage.getItem(REFRESH_TOKEN_KEY) !== null;
   }
 
   async register(body: {
@@ -90,7 +109,7 @@ export class Api {
     return answer.user;
   }
 
-  /** Resumes the session of this tab after a reload; null when there is none to resume. */
+  /** Resumes the browser's session (after a reload, in a new tab); null when there is none. */
   async resume(): Promise<User | null> {
     if (!this.hasSession || !(await this.refresh())) return null;
     return (await this.authorized<{ user: User }>('GET', '/auth/status')).user;
@@ -124,10 +143,10 @@ export class Api {
     return this.authorized('DELETE', `/auth/sessions/${encodeURIComponent(id)}`);
   }
 
-  /** Forgets the tokens of this tab without asking the server (the session is already over). */
+  /** Forgets the session's tokens without asking the server (the session is already over). */
   forget(): void {
     this.accessToken = null;
-    sessionStorage.removeItem(REFRESH_TOKEN_KEY);
+    localStorage.removeItem(REFRESH_TOKEN_KEY);
     this.onSignedOut();
   }
 
@@ -149,8 +168,14 @@ export class Api {
     return this.refreshing;
   }
 
-  private async rotate(): Promise<boolean> {
-    const refreshToken = sessionStorage.getItem(REFRESH_TOKEN_KEY);
+  private rotate(): Promise<boolean> {
+    if (!('locks' in navigator)) return this.rotateNewest();
+    // Web Locks hold across the tabs of the origin; the token is read once this tab holds it.
+    return navigator.locks.request(REFRESH_LOCK, () => this.rotateNewest());
+  }
+
+  private async rotateNewest(): Promise<boolean> {
+    const refreshToken = localStorage.getItem(REFRESH_TOKEN_KEY);
     if (!refreshToken) return false;
     try {
       this.keep(await this.call<TokenPair>('POST', '/auth/refresh', { refreshToken }));
@@ -164,7 +189,7 @@ export class Api {
 
   private keep(pair: TokenPair): void {
     this.accessToken = pair.accessToken;
-    sessionStorage.setItem(REFRESH_TOKEN_KEY, pair.refreshToken);
+    localStorage.setItem(REFRESH_TOKEN_KEY, pair.refreshToken);
   }
 
   private async call<T>(method: string, path: string, body?: unknown, auth = false): Promise<T> {

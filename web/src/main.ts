@@ -186,7 +186,7 @@ function renderSession(session: {
 }): HTMLLIElement {
   const agent = describeAgent(session.userAgent);
   const name = element('span', { className: 'session-agent', text: agent });
-  if (session.current) name.append(element('span', { className: 'badge', text: 'this tab' }));
+  if (session.current) name.append(element('span', { className: 'badge', text: 'this browser' }));
   const button = element('button', {
     className: 'button button-danger',
     text: 'End',
@@ -249,15 +249,20 @@ function describeAgent(userAgent: string | null): string {
   return browser && system ? `${browser} on ${system}` : userAgent.slice(0, 60);
 }
 
+async function resume(): Promise<void> {
+  const user = await api.resume().catch(() => null);
+  if (user) showSignedIn(user);
+  else showSignedOut();
+}
+
 async function start(): Promise<void> {
   api.onSignedOut = showSignedOut;
+  api.onSignedInElsewhere = () => void resume();
   setupAuth();
   setupComposer();
   byId('sessions-refresh').addEventListener('click', () => void loadSessions());
   messages.start();
-  const user = await api.resume().catch(() => null);
-  if (user) showSignedIn(user);
-  else showSignedOut();
+  await resume();
 }
 
 void start();

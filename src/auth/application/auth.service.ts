@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../common/config/app-config';
 import { loggableError } from '../../common/logging/loggable-error';
@@ -22,13 +22,13 @@ import {
   UserDisabledError,
 } from '../domain/auth.errors';
 import { AuthStateCache } from '../domain/auth-state.cache';
-import { Session, type SessionEndReason } from '../domain/session';
+import { Session, type SessionEndReason, type SessionLifetime } from '../domain/session';
 import { SessionRepository } from '../domain/session.repository';
 import { TokenBlacklist } from '../domain/token-blacklist';
-import { TokenCodec, type TokenPair } from '../domain/tokens';
+import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
 import type { ClientInfo } from './client-info';
 import { userState } from './user-state';
-import { isUuid } from '../../common/validation/uuid';
+import { canonicalUuid } from '../../common/validation/uuid';
 
 export interface SignedIn {
   readonly user: UserAccount;
@@ -84,7 +84,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   async verifyLogin(email: string, password: string, client: ClientInfo): Promise<UserAccount> {
     // Counted before the password is checked, so parallel guesses cannot all slip in before
     // the count catches up; a success resets it.
-    const throttleKey = email.trim().toLowerCase();
+    const throttleKey = loginThrottleKey(email);
     await this.loginFailures.consume(throttleKey);
     const account = await this.users.verifyCredentials(email, password);
     if (!account) {
@@ -104,44 +104,33 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     return { user: account, tokens: await this.openSession(account, client) };
   }
 
+  /**
+   * Rotates the session to a new refresh token. The token the last rotation replaced, presented
+   * again within the reuse interval, answers that rotation's refresh token again; any other
+   * rotated-away token is reuse, and ends the session.
+   */
   async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
     const claims = await this.tokens.readRefreshToken(refreshToken);
     const now = this.clock.now();
-    const nextJti = randomUUID();
-    const rotated = await this.sessions.rotateRefresh({
-      sessionId: claims.sessionId,
-      presentedJti: claims.tokenId,
-      nextJti,
-      now,
-      expiresAt: this.sessionExpiry(now),
-    });
-    if (rotated && rotated.belongsTo(claims.userId)) {
-      // Only the new expiry is cached here; the rotation has committed, so a cache fault must not
-      // cost the client its new pair (the entry ages out within a minute anyway).
-      await this.cache
-        .putSessions(new Map([[rotated.id, activeState(rotated)]]))
-        .catch((error: unknown) => {
-          this.logger.warn({ err: loggableError(error) }, 'Could not cache a rotated session');
-        });
-      this.event('token.refreshed', { userId: rotated.userId, sessionId: rotated.id }, client);
-      return this.tokens.issuePair({
-        userId: rotated.userId,
-        sessionId: rotated.id,
-        refreshJti: nextJti,
+    const session = await this.liveSessionOf(claims, now);
+    if (session.refreshJti !== claims.tokenId) {
+      return this.answerRotatedAway(session, claims.tokenId, now, client);
+    }
+    session.rotate(randomUUID(), now, this.sessionLifetime());
+    if (!(await this.sessions.saveRotation(session))) {
+      // A concurrent refresh with the same token rotated first: judged against what it wrote.
+      const rotated = await this.liveSessionOf(claims, now);
+      return this.answerRotatedAway(rotated, claims.tokenId, now, client);
+    }
+    // Only the new expiry is cached here; the rotation has committed, so a cache fault must not
+    // cost the client its new pair (the entry ages out within a minute anyway).
+    await this.cache
+      .putSessions(new Map([[session.id, activeState(session)]]))
+      .catch((error: unknown) => {
+        this.logger.warn({ err: loggableError(error) }, 'Could not cache a rotated session');
       });
-    }
-
-    const session = await this.sessions.findById(claims.sessionId);
-    if (!session || !session.belongsTo(claims.userId) || !session.isActive(now)) {
-      throw new RefreshInvalidError();
-    }
-    // A signed refresh token of a live session that is not its current one was rotated away:
-    // someone replays an old token, so the whole session goes.
-    await this.revokeSessions(() =>
-      this.sessions.revoke(session.id, 'refresh_reused', now).then(() => [session.id]),
-    );
-    this.event('token.refresh_reused', { userId: session.userId, sessionId: session.id }, client);
-    throw new RefreshReusedError();
+    this.event('token.refreshed', { userId: session.userId, sessionId: session.id }, client);
+    return this.issuePair(session);
   }
 
   /** The new password ends every session (in the users module's transaction); a new one opens. */
@@ -197,14 +186,16 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   /** Ends one of the caller's sessions (possibly the current one); another user's is "not found". */
   async endSession(caller: RequestPrincipal, sessionId: string, client: ClientInfo): Promise<void> {
     const now = this.clock.now();
-    const session = isUuid(sessionId) ? await this.sessions.findById(sessionId) : null;
+    const id = canonicalUuid(sessionId);
+    const session = id ? await this.sessions.findById(id) : null;
     if (!session || !session.belongsTo(caller.userId) || !session.isActive(now)) {
       throw new SessionNotFoundError();
     }
+    // The stored id names the cache entry: the path may spell it in another case.
     await this.revokeSessions(() =>
-      this.sessions.revoke(sessionId, 'session_ended', now).then(() => [sessionId]),
+      this.sessions.revoke(session.id, 'session_ended', now).then(() => [session.id]),
     );
-    this.event('session.ended', { userId: caller.userId, sessionId }, client);
+    this.event('session.ended', { userId: caller.userId, sessionId: session.id }, client);
   }
 
   /** A new password, a disable or a deletion: every session and earlier token of the user stops. */
@@ -230,7 +221,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       userId: user.id,
       refreshJti: randomUUID(),
       now: this.clock.now(),
-      lifetimeSeconds: this.config.jwt.refreshTtlSeconds,
+      lifetime: this.sessionLifetime(),
       ip: client.ip,
       userAgent: client.userAgent,
     });
@@ -244,11 +235,56 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       await this.sessions.insert(session);
     });
     this.event('session.opened', { userId: user.id, sessionId: session.id }, client);
+    return this.issuePair(session);
+  }
+
+  /** The session a signed refresh token names, provided it is its owner's and still alive. */
+  private async liveSessionOf(claims: RefreshClaims, now: Date): Promise<Session> {
+    const session = await this.sessions.findById(claims.sessionId);
+    if (!session || !session.belongsTo(claims.userId) || !session.isActive(now)) {
+      throw new RefreshInvalidError();
+    }
+    return session;
+  }
+
+  /** A signed refresh token of a live session that is no longer its current one. */
+  private async answerRotatedAway(
+    session: Session,
+    tokenId: string,
+    now: Date,
+    client: ClientInfo,
+  ): Promise<TokenPair> {
+    const interval = this.config.jwt.refreshReuseIntervalSeconds;
+    const successor = session.successorOf(tokenId, now, interval);
+    if (successor) {
+      this.event(
+        'token.refresh_repeated',
+        { userId: session.userId, sessionId: session.id },
+        client,
+      );
+      return this.issuePair(session);
+    }
+    // Someone replays an old token: the whole session goes.
+    await this.revokeSessions(() =>
+      this.sessions.revoke(session.id, 'refresh_reused', now).then(() => [session.id]),
+    );
+    this.event('token.refresh_reused', { userId: session.userId, sessionId: session.id }, client);
+    throw new RefreshReusedError();
+  }
+
+  private issuePair(session: Session): Promise<TokenPair> {
     return this.tokens.issuePair({
-      userId: user.id,
+      userId: session.userId,
       sessionId: session.id,
-      refreshJti: session.refreshJti,
+      refresh: session.refreshGrant,
     });
+  }
+
+  private sessionLifetime(): SessionLifetime {
+    return {
+      idleSeconds: this.config.jwt.refreshTtlSeconds,
+      maxSeconds: this.config.jwt.sessionMaxLifetimeSeconds,
+    };
   }
 
   /** Ends sessions in PostgreSQL and in the cache together: a cache failure rolls the change back. */
@@ -260,10 +296,6 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     });
   }
 
-  private sessionExpiry(now: Date): Date {
-    return new Date(now.getTime() + this.config.jwt.refreshTtlSeconds * 1000);
-  }
-
   /** Auth events are structured log lines; the request id comes from the request context. */
   private event(event: string, fields: Record<string, unknown>, client: ClientInfo): void {
     this.logger.log({ event, ...fields, ip: client.ip }, 'auth event');
@@ -272,4 +304,12 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
 
 function activeState(session: Session): SessionState {
   return { active: true, userId: session.userId, expiresAt: session.expiresAt };
+}
+
+/**
+ * Failures count per trimmed, lower-cased email, keyed by its SHA-256: the email is the caller's
+ * text, and a 30 KB one must not become a 30 KB Redis key kept for the whole window.
+ */
+function loginThrottleKey(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('base64url');
 }

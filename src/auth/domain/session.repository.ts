@@ -6,17 +6,11 @@ export abstract class SessionRepository {
   /** Sessions neither revoked nor expired, newest first. */
   abstract findActiveByUser(userId: string, now: Date): Promise<Session[]>;
   /**
-   * Moves an active session from one refresh token to the next in one conditional write,
-   * so of two concurrent rotations with the same token exactly one succeeds.
-   * Returns the rotated session, or null when `presentedJti` is not the current one.
+   * Saves a session `Session.rotate` moved to its next refresh token, in one conditional write:
+   * only while the record still holds the token it rotated from and is not revoked, so of two
+   * concurrent rotations from one token exactly one succeeds. Returns whether this one did.
    */
-  abstract rotateRefresh(input: {
-    sessionId: string;
-    presentedJti: string;
-    nextJti: string;
-    now: Date;
-    expiresAt: Date;
-  }): Promise<Session | null>;
+  abstract saveRotation(session: Session): Promise<boolean>;
   /** Returns false when the session was not active. */
   abstract revoke(sessionId: string, reason: SessionEndReason, now: Date): Promise<boolean>;
   /** Returns the ids of the sessions it ended. */

@@ -1,3 +1,5 @@
+import type { RefreshGrant } from './session';
+
 /** What an access token says, once its signature, algorithm, issuer, audience and expiry are checked. */
 export interface AccessClaims {
   readonly userId: string;
@@ -23,10 +25,14 @@ export interface TokenPair {
 
 /** Signs and reads the service's JWTs. */
 export abstract class TokenCodec {
+  /**
+   * A new access token, and the refresh token of `refresh`: the same grant always signs to the
+   * same string.
+   */
   abstract issuePair(subject: {
     userId: string;
     sessionId: string;
-    refreshJti: string;
+    refresh: RefreshGrant;
   }): Promise<TokenPair>;
   /** Throws `RefreshInvalidError`, or `WrongTokenTypeError` for an access token. */
   abstract readRefreshToken(token: string): Promise<RefreshClaims>;

@@ -80,6 +80,10 @@ export class AuthController {
   @Public()
   @ApiOperation({
     summary: 'Exchange the refresh token for a new pair (the old one stops working)',
+    description:
+      'The token the last refresh replaced, presented again within REFRESH_REUSE_INTERVAL, ' +
+      'answers the same new refresh token; any other spent token is REFRESH_REUSED and ends ' +
+      'the session. A session ends SESSION_MAX_LIFETIME after its login, refreshed or not.',
   })
   @ApiOkResponse({ type: TokenPairResponseDto })
   @ApiErrors(BODY_ERRORS, { 403: ['REFRESH_INVALID', 'REFRESH_REUSED', 'WRONG_TOKEN_TYPE'] })

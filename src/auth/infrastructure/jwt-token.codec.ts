@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../common/config/app-config';
 import { RefreshInvalidError, WrongTokenTypeError } from '../domain/auth.errors';
+import type { RefreshGrant } from '../domain/session';
 import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
 import { isUuid } from '../../common/validation/uuid';
 
@@ -31,17 +32,24 @@ export class JwtTokenCodec extends TokenCodec {
   async issuePair(subject: {
     userId: string;
     sessionId: string;
-    refreshJti: string;
+    refresh: RefreshGrant;
   }): Promise<TokenPair> {
-    const { accessTtlSeconds, refreshTtlSeconds } = this.config.jwt;
+    const { accessTtlSeconds } = this.config.jwt;
+    const { refresh } = subject;
     const [accessToken, refreshToken] = await Promise.all([
       this.jwt.signAsync(
         { sid: subject.sessionId, typ: 'access' },
         { subject: subject.userId, jwtid: randomUUID(), expiresIn: accessTtlSeconds },
       ),
+      // Every claim comes from the grant, none from the clock, so a grant re-signs byte for byte.
       this.jwt.signAsync(
-        { sid: subject.sessionId, typ: 'refresh' },
-        { subject: subject.userId, jwtid: subject.refreshJti, expiresIn: refreshTtlSeconds },
+        {
+          sid: subject.sessionId,
+          typ: 'refresh',
+          iat: epochSeconds(refresh.issuedAt),
+          exp: epochSeconds(refresh.expiresAt),
+        },
+        { subject: subject.userId, jwtid: refresh.jti },
       ),
     ]);
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: accessTtlSeconds };
@@ -80,6 +88,10 @@ export function hasServiceClaims(payload: ServiceTokenPayload): payload is Servi
     isEpochSeconds(payload.iat) &&
     isEpochSeconds(payload.exp)
   );
+}
+
+function epochSeconds(time: Date): number {
+  return Math.floor(time.getTime() / 1000);
 }
 
 /** Latest time a JavaScript Date holds, in seconds (ECMAScript's ±8.64e15 ms). */

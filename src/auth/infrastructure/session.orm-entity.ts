@@ -12,6 +12,15 @@ export class SessionOrmEntity {
   @Column({ name: 'refresh_jti', type: 'uuid' })
   refreshJti!: string;
 
+  @Column({ name: 'refresh_issued_at', type: 'timestamptz', precision: 3 })
+  refreshIssuedAt!: Date;
+
+  @Column({ name: 'previous_refresh_jti', type: 'uuid', nullable: true })
+  previousRefreshJti!: string | null;
+
+  @Column({ name: 'rotated_at', type: 'timestamptz', precision: 3, nullable: true })
+  rotatedAt!: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 

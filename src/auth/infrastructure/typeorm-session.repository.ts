@@ -4,19 +4,6 @@ import { Session, type SessionEndReason } from '../domain/session';
 import { SessionRepository } from '../domain/session.repository';
 import { SessionOrmEntity } from './session.orm-entity';
 
-interface SessionRow {
-  id: string;
-  user_id: string;
-  refresh_jti: string;
-  created_at: Date;
-  last_used_at: Date;
-  expires_at: Date;
-  revoked_at: Date | null;
-  revoked_reason: SessionEndReason | null;
-  ip: string | null;
-  user_agent: string | null;
-}
-
 @Injectable()
 export class TypeOrmSessionRepository extends SessionRepository {
   constructor(private readonly context: TypeOrmTransactionContext) {
@@ -47,23 +34,23 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return rows.map((row) => Session.restore(row));
   }
 
-  async rotateRefresh(input: {
-    sessionId: string;
-    presentedJti: string;
-    nextJti: string;
-    now: Date;
-    expiresAt: Date;
-  }): Promise<Session | null> {
+  async saveRotation(session: Session): Promise<boolean> {
+    const { previousRefreshJti, rotatedAt, ...next } = session.toProps();
     const result = await this.rows
       .createQueryBuilder()
       .update(SessionOrmEntity)
-      .set({ refreshJti: input.nextJti, lastUsedAt: input.now, expiresAt: input.expiresAt })
-      .where('id = :sessionId AND refresh_jti = :presentedJti', input)
-      .andWhere('revoked_at IS NULL AND expires_at > :now', { now: input.now })
-      .returning('*')
+      .set({
+        refreshJti: next.refreshJti,
+        refreshIssuedAt: next.refreshIssuedAt,
+        previousRefreshJti,
+        rotatedAt,
+        lastUsedAt: next.lastUsedAt,
+        expiresAt: next.expiresAt,
+      })
+      .where('id = :id AND refresh_jti = :previousRefreshJti', { id: next.id, previousRefreshJti })
+      .andWhere('revoked_at IS NULL AND expires_at > :rotatedAt', { rotatedAt })
       .execute();
-    const [row] = result.raw as SessionRow[];
-    return row ? fromRow(row) : null;
+    return (result.affected ?? 0) > 0;
   }
 
   async revoke(sessionId: string, reason: SessionEndReason, now: Date): Promise<boolean> {
@@ -99,19 +86,4 @@ export class TypeOrmSessionRepository extends SessionRepository {
       .execute();
     return result.affected ?? 0;
   }
-}
-
-function fromRow(row: SessionRow): Session {
-  return Session.restore({
-    id: row.id,
-    userId: row.user_id,
-    refreshJti: row.refresh_jti,
-    createdAt: row.created_at,
-    lastUsedAt: row.last_used_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    revokedReason: row.revoked_reason,
-    ip: row.ip,
-    userAgent: row.user_agent,
-  });
 }

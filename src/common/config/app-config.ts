@@ -28,6 +28,10 @@ export interface AppSettings {
     readonly audience: string;
     readonly accessTtlSeconds: number;
     readonly refreshTtlSeconds: number;
+    /** A refresh token rotated away this recently answers its successor again (0: never). */
+    readonly refreshReuseIntervalSeconds: number;
+    /** A session ends this long after its login, however often it is refreshed. */
+    readonly sessionMaxLifetimeSeconds: number;
   };
   readonly bcryptCost: number;
   readonly throttling: {

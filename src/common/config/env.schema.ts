@@ -103,6 +103,8 @@ export const envSchema = z.object({
   JWT_AUDIENCE: nonEmpty('JWT_AUDIENCE').default('tempmessenger'),
   ACCESS_TOKEN_TTL: durationSeconds('ACCESS_TOKEN_TTL').default(15 * 60),
   REFRESH_TOKEN_TTL: durationSeconds('REFRESH_TOKEN_TTL').default(14 * 24 * 3600),
+  REFRESH_REUSE_INTERVAL: durationSeconds('REFRESH_REUSE_INTERVAL', 0).default(10),
+  SESSION_MAX_LIFETIME: durationSeconds('SESSION_MAX_LIFETIME').default(30 * 24 * 3600),
   BCRYPT_COST: integer('BCRYPT_COST', 4, 15).default(12),
 
   LOGIN_MAX_FAILURES: integer('LOGIN_MAX_FAILURES', 1, 1_000_000).default(5),

@@ -70,6 +70,8 @@ function toSettings(env: Env): AppSettings {
       audience: env.JWT_AUDIENCE,
       accessTtlSeconds: env.ACCESS_TOKEN_TTL,
       refreshTtlSeconds: env.REFRESH_TOKEN_TTL,
+      refreshReuseIntervalSeconds: env.REFRESH_REUSE_INTERVAL,
+      sessionMaxLifetimeSeconds: env.SESSION_MAX_LIFETIME,
     },
     bcryptCost: env.BCRYPT_COST,
     throttling: {

@@ -7,4 +7,4 @@ export {
   Trim,
   TrimLowercase,
 } from './string-rules';
-export { isUuid } from './uuid';
+export { canonicalUuid, isUuid } from './uuid';

@@ -14,7 +14,7 @@ import type {
 } from '../domain/message-event';
 import { MessageEventBus } from '../domain/message-event.bus';
 import { type MessagePosition, MessageStore } from '../domain/message.store';
-import { isUuid } from '../../common/validation/uuid';
+import { canonicalUuid, isUuid } from '../../common/validation/uuid';
 
 const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
 
@@ -91,7 +91,8 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
   }
 
   async get(id: string): Promise<Message> {
-    const message = isUuid(id) ? await this.store.findById(id) : null;
+    const key = canonicalUuid(id);
+    const message = key ? await this.store.findById(key) : null;
     if (!message) throw new MessageNotFoundError();
     return message;
   }
@@ -100,8 +101,8 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     const message = await this.get(id);
     if (!message.canBeDeletedBy(caller.userId, caller.role))
       throw new MessageDeleteForbiddenError();
-    if (!(await this.store.delete(id))) throw new MessageNotFoundError();
-    await this.announce({ type: 'message.deleted', id });
+    if (!(await this.store.delete(message.id))) throw new MessageNotFoundError();
+    await this.announce({ type: 'message.deleted', id: message.id });
   }
 
   /** Live events from every instance, from when it resolves (to the unsubscribe). */

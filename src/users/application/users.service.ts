@@ -125,7 +125,7 @@ export class UsersService {
       if (user.passwordHash !== checked.passwordHash) throw new WrongPasswordError();
       user.changePassword(newHash, this.clock.now());
       await this.notifyAccessRevoked({
-        userId: id,
+        userId: user.id,
         reason: 'password_change',
         account: toAccount(user),
       });
@@ -165,20 +165,23 @@ export class UsersService {
       if (user.isDisabled) return;
       user.disable(this.clock.now());
       disabled = true;
+      // The stored id, whatever case the caller spelled it in: it names the cache entries.
       await this.notifyAccessRevoked({
-        userId: id,
+        userId: user.id,
         reason: 'user_disabled',
         account: toAccount(user),
       });
     });
-    if (disabled) this.logger.log({ event: 'account.disabled', userId: id }, 'auth event');
+    if (disabled) {
+      this.logger.log({ event: 'account.disabled', userId: account.id }, 'auth event');
+    }
     return account;
   }
 
   async enable(id: string): Promise<UserAccount> {
     const account = await this.change(id, (user) => user.enable(this.clock.now()));
     await this.notifyAccountChanged(account);
-    this.logger.log({ event: 'account.enabled', userId: id }, 'auth event');
+    this.logger.log({ event: 'account.enabled', userId: account.id }, 'auth event');
     return account;
   }
 

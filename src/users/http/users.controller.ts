@@ -27,7 +27,7 @@ import {
   UserListResponseDto,
   UserResponseDto,
 } from './dto/user.response';
-import { isUuid } from '../../common/validation/uuid';
+import { canonicalUuid } from '../../common/validation/uuid';
 
 const ADMIN_ERRORS = { ...AUTH_ERRORS, 403: [...AUTH_ERRORS[403], 'FORBIDDEN'] };
 
@@ -110,6 +110,7 @@ export class UsersController {
 
 /** An id of the wrong shape names no user: 404, like an unknown one. */
 function checkedId(id: string): string {
-  if (!isUuid(id)) throw new UserNotFoundError();
-  return id;
+  const canonical = canonicalUuid(id);
+  if (!canonical) throw new UserNotFoundError();
+  return canonical;
 }

@@ -102,7 +102,7 @@ export class FuzzFixture {
       userMessageId: this.messageIds.user,
       otherMessageId: this.messageIds.other,
     };
-    return ids[spec.ref];
+    return spec.upperCase ? ids[spec.ref].toUpperCase() : ids[spec.ref];
   }
 
   /** JSON text of a generated value, with the fixture's tokens and values filled in. */

@@ -10,6 +10,8 @@ import {
 import { TooManyRequestsError } from '../../../src/common/errors';
 import { authTestKit } from './auth-test-kit';
 
+const DAY = 86_400_000;
+
 describe('AuthService', () => {
   describe('refresh', () => {
     it('rotates: the new pair works and the session stays the same', async () => {
@@ -28,6 +30,7 @@ describe('AuthService', () => {
       const kit = authTestKit();
       const { tokens } = await kit.signUp();
       const next = await kit.auth.refresh(tokens.refreshToken, kit.client);
+      kit.clock.advance(10_001);
 
       await expect(kit.auth.refresh(tokens.refreshToken, kit.client)).rejects.toBeInstanceOf(
         RefreshReusedError,
@@ -40,6 +43,84 @@ describe('AuthService', () => {
       ).rejects.toBeInstanceOf(TokenRevokedError);
       const session = [...kit.sessions.rows.values()][0];
       expect(session.revokedReason).toBe('refresh_reused');
+    });
+
+    it('answers the just-rotated token again within the reuse interval: the same refresh token', async () => {
+      const kit = authTestKit();
+      const { tokens } = await kit.signUp();
+      const next = await kit.auth.refresh(tokens.refreshToken, kit.client);
+      kit.clock.advance(10_000);
+
+      const again = await kit.auth.refresh(tokens.refreshToken, kit.client);
+      expect(again.refreshToken).toBe(next.refreshToken);
+      expect(again.accessToken).not.toBe(next.accessToken);
+      await expect(
+        kit.accessCheck.authenticate(kit.claimsOf(again.accessToken)),
+      ).resolves.toBeDefined();
+      // The session goes on from that successor, which rotates once like any current token.
+      const third = await kit.auth.refresh(next.refreshToken, kit.client);
+      expect(third.refreshToken).not.toBe(next.refreshToken);
+      expect((await kit.auth.refresh(next.refreshToken, kit.client)).refreshToken).toBe(
+        third.refreshToken,
+      );
+    });
+
+    it('treats a token two rotations back as reuse, even within the interval', async () => {
+      const kit = authTestKit();
+      const { tokens } = await kit.signUp();
+      const next = await kit.auth.refresh(tokens.refreshToken, kit.client);
+      await kit.auth.refresh(next.refreshToken, kit.client);
+      await expect(kit.auth.refresh(tokens.refreshToken, kit.client)).rejects.toBeInstanceOf(
+        RefreshReusedError,
+      );
+      expect([...kit.sessions.rows.values()][0].revokedReason).toBe('refresh_reused');
+    });
+
+    it('has no reuse interval with REFRESH_REUSE_INTERVAL=0', async () => {
+      const kit = authTestKit({ REFRESH_REUSE_INTERVAL: '0' });
+      const { tokens } = await kit.signUp();
+      await kit.auth.refresh(tokens.refreshToken, kit.client);
+      await expect(kit.auth.refresh(tokens.refreshToken, kit.client)).rejects.toBeInstanceOf(
+        RefreshReusedError,
+      );
+    });
+
+    it('answers two concurrent refreshes with one token the same successor', async () => {
+      const kit = authTestKit();
+      const { tokens } = await kit.signUp();
+      const [first, second] = await Promise.all([
+        kit.auth.refresh(tokens.refreshToken, kit.client),
+        kit.auth.refresh(tokens.refreshToken, kit.client),
+      ]);
+      expect(second.refreshToken).toBe(first.refreshToken);
+      expect(first.refreshToken).not.toBe(tokens.refreshToken);
+    });
+
+    it('slides the session by REFRESH_TOKEN_TTL, never past SESSION_MAX_LIFETIME from login', async () => {
+      const kit = authTestKit({ REFRESH_TOKEN_TTL: '10d', SESSION_MAX_LIFETIME: '15d' });
+      const { tokens } = await kit.signUp();
+      const [opened] = kit.sessions.rows.values();
+      const absoluteEnd = opened.createdAt.getTime() + 15 * DAY;
+      expect(opened.expiresAt.getTime()).toBeLessThanOrEqual(opened.createdAt.getTime() + 10 * DAY);
+
+      kit.clock.advance(4 * DAY);
+      const slid = await kit.auth.refresh(tokens.refreshToken, kit.client);
+      const [afterSlide] = kit.sessions.rows.values();
+      expect(afterSlide.expiresAt.getTime()).toBe(absoluteEnd - DAY - (absoluteEnd % 1000));
+
+      kit.clock.advance(8 * DAY);
+      const capped = await kit.auth.refresh(slid.refreshToken, kit.client);
+      const [afterCap] = kit.sessions.rows.values();
+      expect(afterCap.expiresAt.getTime()).toBe(absoluteEnd - (absoluteEnd % 1000));
+      // The refresh token ends with the session.
+      expect(kit.jwt.decode<{ exp: number }>(capped.refreshToken).exp * 1000).toBe(
+        afterCap.expiresAt.getTime(),
+      );
+
+      kit.clock.advance(3 * DAY);
+      await expect(kit.auth.refresh(capped.refreshToken, kit.client)).rejects.toBeInstanceOf(
+        RefreshInvalidError,
+      );
     });
 
     it('refuses the current token of a logged-out session as invalid, not reused', async () => {

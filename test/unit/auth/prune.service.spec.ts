@@ -42,7 +42,7 @@ describe('PruneService', () => {
             userId: 'u',
             refreshJti: 'r',
             now,
-            lifetimeSeconds: 1,
+            lifetime: { idleSeconds: 1, maxSeconds: 1 },
             ip: null,
             userAgent: null,
           }).toProps(),

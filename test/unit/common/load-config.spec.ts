@@ -28,6 +28,8 @@ describe('loadConfig', () => {
         audience: 'tempmessenger',
         accessTtlSeconds: 900,
         refreshTtlSeconds: 14 * 86400,
+        refreshReuseIntervalSeconds: 10,
+        sessionMaxLifetimeSeconds: 30 * 86400,
       }),
     );
     expect(config.bcryptCost).toBe(12);
@@ -98,6 +100,13 @@ describe('loadConfig', () => {
     expect(config.jwt.accessTtlSeconds).toBe(3);
     expect(config.jwt.refreshTtlSeconds).toBe(7 * 86400);
     expect(config.throttling.loginFailureWindowSeconds).toBe(120);
+  });
+
+  it('takes REFRESH_REUSE_INTERVAL=0 (off), but no zero SESSION_MAX_LIFETIME', () => {
+    expect(loadConfig({ REFRESH_REUSE_INTERVAL: '0' }).jwt.refreshReuseIntervalSeconds).toBe(0);
+    expect(loadConfig({ SESSION_MAX_LIFETIME: '2s' }).jwt.sessionMaxLifetimeSeconds).toBe(2);
+    expect(configError({ SESSION_MAX_LIFETIME: '0' })).toContain('SESSION_MAX_LIFETIME');
+    expect(configError({ REFRESH_REUSE_INTERVAL: '-1s' })).toContain('REFRESH_REUSE_INTERVAL');
   });
 
   it('treats empty variables as unset', () => {

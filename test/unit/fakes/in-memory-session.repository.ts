@@ -23,27 +23,13 @@ export class InMemorySessionRepository extends SessionRepository {
       .filter((session) => session.belongsTo(userId) && session.isActive(now));
   }
 
-  async rotateRefresh(input: {
-    sessionId: string;
-    presentedJti: string;
-    nextJti: string;
-    now: Date;
-    expiresAt: Date;
-  }): Promise<Session | null> {
-    const row = this.rows.get(input.sessionId);
-    if (
-      !row ||
-      row.refreshJti !== input.presentedJti ||
-      !Session.restore(row).isActive(input.now)
-    ) {
-      return null;
-    }
-    Object.assign(row, {
-      refreshJti: input.nextJti,
-      lastUsedAt: input.now,
-      expiresAt: input.expiresAt,
-    });
-    return Session.restore(row);
+  async saveRotation(session: Session): Promise<boolean> {
+    const next = session.toProps();
+    const row = this.rows.get(session.id);
+    if (!row || row.refreshJti !== next.previousRefreshJti || row.revokedAt !== null) return false;
+    if (row.expiresAt.getTime() <= next.rotatedAt!.getTime()) return false;
+    this.rows.set(session.id, next);
+    return true;
   }
 
   async revoke(sessionId: string, reason: SessionEndReason, now: Date): Promise<boolean> {
