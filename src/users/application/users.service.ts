@@ -59,7 +59,14 @@ export class UsersService {
     this.listeners.push(listener);
   }
 
-  async register(input: RegistrationInput): Promise<UserAccount> {
+  /**
+   * Creates the account. `within` runs in the same transaction, after the insert, so what the
+   * caller opens for the new account (its first session) exists if and only if the account does.
+   */
+  async register(
+    input: RegistrationInput,
+    within?: (account: UserAccount) => Promise<void>,
+  ): Promise<UserAccount> {
     const user = User.register({
       id: randomUUID(),
       email: normalizeEmail(input.email),
@@ -68,8 +75,12 @@ export class UsersService {
       passwordHash: await this.hasher.hash(input.password),
       now: this.clock.now(),
     });
-    await this.users.insert(user);
-    return toAccount(user);
+    const account = toAccount(user);
+    await this.unitOfWork.run(async () => {
+      await this.users.insert(user);
+      await within?.(account);
+    });
+    return account;
   }
 
   /**
