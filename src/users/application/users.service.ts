@@ -151,13 +151,13 @@ export class UsersService {
       const user = await this.users.lockById(id, 'update');
       if (!user) throw new UserNotFoundError();
       if (user.passwordHash !== checked.passwordHash) throw new WrongPasswordError();
-      // Revoked first: deleting the row takes the sessions with it.
+      // What other modules keep goes first: a store that cannot answer then leaves everything,
+      // and the caller's tokens, as they were.
+      for (const listener of this.listeners) await listener.userDeleted?.(id);
+      // Revoked before the row goes: deleting it takes the sessions with it.
       await this.notifyAccessRevoked({ userId: id, reason: 'user_deleted', account: null });
       await this.users.delete(id);
     });
-    for (const listener of this.listeners) {
-      await this.afterCommit('userDeleted', () => listener.userDeleted?.(id));
-    }
     this.logger.log({ event: 'account.deleted', userId: id }, 'auth event');
   }
 
