@@ -83,7 +83,7 @@ function accessLine(request: LoggedRequest, reply: FastifyReply) {
     durationMs: Math.round(reply.elapsedTime * 100) / 100,
     userId: request.user?.userId,
     calls: request.calls,
-    ip: clientIp(request),
-    userAgent: userAgentOf(request),
+    ip: clientIp(request) ?? undefined,
+    userAgent: userAgentOf(request) ?? undefined,
   };
 }
