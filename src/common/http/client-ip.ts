@@ -30,7 +30,7 @@ export function clientAddressKey(request: FastifyRequest): string {
  * IPv4 address it carries, an IPv6 zone id (`%eth0`, meaningful only on the host that wrote it,
  * and of any length) is dropped, and IPv6 takes its canonical form (lower case, `::` compressed).
  */
-export function normalizeIp(address: string | undefined): string | null {
+function normalizeIp(address: string | undefined): string | null {
   if (!address) return null;
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return null;

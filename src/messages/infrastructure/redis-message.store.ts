@@ -15,7 +15,8 @@ import {
  *   message:<id>                 the message as JSON, expiring by itself at its expiry (PXAT)
  *   messages:by-expiry           sorted set of live ids, scored by expiry in ms: the listing order
  *   messages:by-author:<userId>  the same for one author, to delete an account's messages
- *   messages:deleted-author:<userId>  a deleted account's tombstone: its posts are refused
+ *   messages:deleted-author:<userId>
+ *                                a deleted account's tombstone, which refuses its posts
  * Each operation is one Lua script (one round trip, atomic). Index entries of expired messages
  * are removed by the writes and reads that pass by, with ZREMRANGEBYSCORE: each entry is removed
  * once, so the work stays proportional to what expired, never to what is live.
