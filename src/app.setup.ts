@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './common/config';
 import { HttpErrorFilter } from './common/errors';
 import { acceptJsonBodiesOnly, MAX_BODY_BYTES, StrictValidationPipe } from './common/http';
+import { slowClientOptions } from './common/http/slow-clients';
 import { setupSwagger } from './common/http/swagger';
 import { serveWebPage } from './common/http/web-page';
 import {
@@ -42,7 +43,10 @@ export async function createApp(
     bodyLimit: MAX_BODY_BYTES,
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    ...slowClientOptions(config.http),
   });
+  // Past it, Node closes new connections at once, before they cost more than a file descriptor.
+  server.server.maxConnections = config.http.maxConnections;
   // Before the adapter adds its own hooks (CORS among them), so every answer carries the id.
   echoRequestId(server);
   const adapter = new FastifyAdapter(server);
@@ -66,6 +70,13 @@ export async function configureApp(
   if (config.jwt.secretGenerated) {
     logger.warn(
       'JWT_SECRET is not set: using a generated secret; tokens stop working when the process restarts',
+      'Config',
+    );
+  }
+  if (config.trustProxy === true) {
+    // Refused in production; allowed elsewhere so a local proxy setup works, but said out loud.
+    logger.warn(
+      'TRUST_PROXY=true trusts every hop: any client picks its own address with X-Forwarded-For, and escapes per-address limits; give the number of proxies in front, e.g. TRUST_PROXY=1',
       'Config',
     );
   }

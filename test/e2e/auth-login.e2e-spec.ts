@@ -328,6 +328,25 @@ describe('Auth: register and login', () => {
         expect(login.status).toBe(200);
       });
     });
+
+    it('stores and lists a 5,000-character User-Agent cut to 512 characters', async () => {
+      const userAgent = `agent-${'u'.repeat(5000)}`;
+      const body = registration();
+      const registered = await register(body).set('User-Agent', userAgent).expect(201);
+      await testApp.http
+        .post('/auth/login')
+        .set('User-Agent', userAgent)
+        .send({ email: body.email, password: PASSWORD })
+        .expect(200);
+      const sessions = await testApp.http
+        .get('/auth/sessions')
+        .set(bearer(registered.body.accessToken))
+        .expect(200);
+      expect(sessions.body.items.map((item: { userAgent: string }) => item.userAgent)).toEqual([
+        userAgent.slice(0, 512),
+        userAgent.slice(0, 512),
+      ]);
+    });
   });
 
   describe('POST /auth/login', () => {
@@ -628,5 +647,36 @@ describe('Auth: per-IP limit on register and login', () => {
     // Only register and login count: the first account's token still opens other routes.
     const me = await testApp.http.get('/users/me').set(bearer(firstToken));
     expect(me.status).toBe(200);
+  });
+});
+
+describe('Auth: per-address limit for IPv6 callers behind a proxy', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({
+      TRUST_PROXY: '1',
+      AUTH_IP_LIMIT: '3',
+      REDIS_KEY_PREFIX: `tm-test-throttle-v6-${randomUUID()}:`,
+    });
+  });
+
+  afterAll(() => testApp.close());
+
+  const loginFrom = (address: string) =>
+    testApp.http
+      .post('/auth/login')
+      .set('X-Forwarded-For', address)
+      .send({ email: uniqueEmail('v6'), password: PASSWORD });
+
+  it('counts every address of one /64 together, and another /64 or an IPv4 address apart', async () => {
+    for (const address of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:ffff::3']) {
+      expectError(await loginFrom(address), 401, 'INVALID_CREDENTIALS');
+    }
+    expectTooManyRequests(await loginFrom('2001:db8:1:2:abcd::9%eth0'), 60);
+    expectTooManyRequests(await loginFrom('2001:DB8:1:2::1'), 60);
+
+    expectError(await loginFrom('2001:db8:1:3::1'), 401, 'INVALID_CREDENTIALS');
+    expectError(await loginFrom('203.0.113.50'), 401, 'INVALID_CREDENTIALS');
   });
 });

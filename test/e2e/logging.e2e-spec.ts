@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { basename, join } from 'node:path';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { CURRENT_LOG_LINK, ROTATED_LOG_FILE } from '../../src/common/logging';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -122,6 +124,96 @@ describe('request logging', () => {
     );
     expect(content).toMatch(/"requestId":"log-404".*"status":404/);
     expect(content).toMatch(/"requestId":"log-400".*"status":400/);
+  });
+
+  it('cuts the User-Agent of the access line to 512 characters', async () => {
+    const userAgent = `agent-${'u'.repeat(5000)}`;
+    await testApp.http
+      .get('/health')
+      .set('X-Request-Id', 'log-long-agent')
+      .set('User-Agent', userAgent)
+      .expect(200);
+
+    const content = await eventually(
+      () => readLog(testApp.config.log.dir),
+      (text) => text.includes('log-long-agent'),
+    );
+    const [line] = parseLines(content).filter((entry) => entry.requestId === 'log-long-agent');
+    expect(line.userAgent).toBe(userAgent.slice(0, 512));
+  });
+});
+
+describe('start-up warnings', () => {
+  // nestjs-pino keeps the first app's logger for lines written outside a request, as start-up
+  // warnings are: each app of this block must write its own.
+  beforeEach(() => __resetOutOfContextForTests());
+
+  it('warns that TRUST_PROXY=true lets any client pick its address, outside production', async () => {
+    const testApp = await startTestApp({ NODE_ENV: 'development', TRUST_PROXY: 'true' });
+    try {
+      const content = await eventually(
+        () => readLog(testApp.config.log.dir),
+        (text) => text.includes('TRUST_PROXY=true'),
+      );
+      const warnings = parseLines(content).filter(
+        (line) => line.level === 'warn' && String(line.msg).startsWith('TRUST_PROXY=true'),
+      );
+      expect(warnings).toEqual([
+        expect.objectContaining({
+          context: 'Config',
+          msg: expect.stringContaining('give the number of proxies in front, e.g. TRUST_PROXY=1'),
+        }),
+      ]);
+    } finally {
+      await testApp.close();
+    }
+  });
+
+  it('says nothing of the kind for a number of hops', async () => {
+    const testApp = await startTestApp({ NODE_ENV: 'development', TRUST_PROXY: '1' });
+    try {
+      await testApp.http.get('/health').set('X-Request-Id', 'log-hops').expect(200);
+      const content = await eventually(
+        () => readLog(testApp.config.log.dir),
+        (text) => text.includes('log-hops'),
+      );
+      expect(content).not.toContain('TRUST_PROXY');
+    } finally {
+      await testApp.close();
+    }
+  });
+});
+
+describe('a request cut off at its deadline', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ HTTP_REQUEST_TIMEOUT: '1s' });
+  });
+
+  afterAll(() => testApp.close());
+
+  it('is no dependency failure and no error in the log', async () => {
+    const { hostname, port } = new URL(await testApp.listen());
+    const socket = connect(Number(port), hostname);
+    socket.write(
+      'POST /auth/login HTTP/1.1\r\nHost: localhost\r\n' +
+        'X-Request-Id: log-cut-off\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString()));
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    await testApp.http.get('/health').set('X-Request-Id', 'log-after-cut').expect(200);
+
+    const content = await eventually(
+      () => readLog(testApp.config.log.dir),
+      (text) => text.includes('log-after-cut'),
+    );
+    const complaints = parseLines(content).filter(
+      (line) => line.level === 'warn' || line.level === 'error',
+    );
+    expect(complaints.filter((line) => line.context !== 'WebPage')).toEqual([]);
   });
 });
 

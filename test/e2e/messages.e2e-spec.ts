@@ -9,6 +9,7 @@ import {
   type TestAccount,
   uniqueEmail,
 } from './support/accounts';
+import { MessageStore } from '../../src/messages/domain/message.store';
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
 import { expectError } from './support/expectations';
@@ -125,6 +126,7 @@ describe('Messages /messages', () => {
     const messageKey = (id: string) => `${prefix}message:${id}`;
     const byExpiry = `${prefix}messages:by-expiry`;
     const byAuthor = (userId: string) => `${prefix}messages:by-author:${userId}`;
+    const tombstone = (userId: string) => `${prefix}messages:deleted-author:${userId}`;
     const getMessage = (id: string) => testApp.http.get(`/messages/${id}`);
     const deleteMessage = (id: string, token?: string) => {
       const request = testApp.http.delete(`/messages/${id}`);
@@ -479,6 +481,8 @@ describe('Messages /messages', () => {
 
         for (const message of carols) await expectGone(message.id);
         expect(await redis.exists(byAuthor(carol.id))).toBe(0);
+        // Refuses posts of the deleted author as long as the longest message lives (3600 s).
+        expect(await redis.pttl(tombstone(carol.id))).toBeGreaterThan(3_590_000);
         expect((await listAll(testApp)).filter((item) => item.userId === carol.id)).toEqual([]);
         await getMessage(bobs.id).expect(200);
         expect(await listedIds(testApp)).toContain(bobs.id);
@@ -489,6 +493,69 @@ describe('Messages /messages', () => {
           401,
           'TOKEN_REVOKED',
         );
+      });
+
+      const deleteAccount = (account: TestAccount) =>
+        testApp.http
+          .delete('/users/me')
+          .set(bearer(account.accessToken))
+          .send({ password: account.password });
+
+      async function expectNothingLeftOf(account: TestAccount): Promise<void> {
+        expect((await listAll(testApp)).filter((item) => item.userId === account.id)).toEqual([]);
+        expect(await redis.exists(byAuthor(account.id))).toBe(0);
+        const keys = await redis.keys(`${prefix}message:*`);
+        const bodies = keys.length > 0 ? await redis.mget(keys) : [];
+        expect(bodies.filter((body) => body?.includes(account.id))).toEqual([]);
+      }
+
+      it('refuses a post that read the account before its deletion and lands after it', async () => {
+        await testApp.listen();
+        const dave = await registerAccount(testApp, { email: uniqueEmail('dave') });
+        const store = testApp.app.get(MessageStore);
+        const storePost = store.post.bind(store);
+        let reachedStore!: () => void;
+        const reached = new Promise<void>((resolve) => (reachedStore = resolve));
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        // Holds the post between its account check and its write, while the deletion runs.
+        const spy = jest.spyOn(store, 'post').mockImplementationOnce(async (draft) => {
+          reachedStore();
+          await released;
+          return storePost(draft);
+        });
+        try {
+          const racing = postMessage(testApp, dave.accessToken, { message: 'Racing' }).then(
+            (response) => response,
+          );
+          await reached;
+          await deleteAccount(dave).expect(204);
+          release();
+          expectError(
+            await racing,
+            401,
+            'TOKEN_REVOKED',
+            'Token blacklisted. Please log in again.',
+          );
+        } finally {
+          spy.mockRestore();
+        }
+        await expectNothingLeftOf(dave);
+      });
+
+      it('leaves no message of an author whose posts run concurrently with its deletion', async () => {
+        await testApp.listen();
+        const erin = await registerAccount(testApp, { email: uniqueEmail('erin') });
+        const posts = Array.from({ length: 30 }, (_, i) =>
+          postMessage(testApp, erin.accessToken, { message: `Concurrent ${i}` }).then(
+            (response) => response,
+          ),
+        );
+        const deletion = deleteAccount(erin).then((response) => response);
+        const answers = await Promise.all(posts);
+        expect((await deletion).status).toBe(204);
+        for (const answer of answers) expect([201, 401]).toContain(answer.status);
+        await expectNothingLeftOf(erin);
       });
     });
   });

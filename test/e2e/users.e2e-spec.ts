@@ -13,6 +13,8 @@ import {
 import { startTestApp, type TestApp } from './support/test-app';
 import { TEST_REDIS_KEY_PREFIX, TEST_REDIS_URL } from './support/test-environment';
 import { expectError } from './support/expectations';
+import { type RedisRelay, startRedisRelay } from './support/redis-relay';
+import { until } from './support/until';
 
 const USER_FIELDS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 const ADMIN_USER_FIELDS = [...USER_FIELDS, 'disabledAt'].sort();
@@ -709,5 +711,59 @@ describe('Users /users', () => {
         },
       );
     });
+  });
+});
+
+describe('DELETE /users/me when Redis fails', () => {
+  let relay: RedisRelay;
+  let testApp: TestApp;
+
+  const me = (token: string) => testApp.http.get('/users/me').set(bearer(token));
+  const deleteMe = (account: TestAccount) =>
+    testApp.http
+      .delete('/users/me')
+      .set(bearer(account.accessToken))
+      .send({ password: account.password });
+
+  beforeAll(async () => {
+    relay = await startRedisRelay();
+    testApp = await startTestApp({
+      REDIS_URL: relay.url,
+      REDIS_KEY_PREFIX: `tm-test-users-relay-${randomUUID()}:`,
+    });
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+    await relay.close();
+  });
+
+  const post = (account: TestAccount, message: string) =>
+    testApp.http.post('/messages').set(bearer(account.accessToken)).send({ message });
+
+  it('answers 503 and keeps the account, its tokens and its posting; a retry deletes it all', async () => {
+    const account = await registerAccount(testApp);
+    await post(account, 'Posted before the failed deletion').expect(201);
+
+    // Redis goes away at the command that removes the author's messages.
+    relay.cutWhenSent(`messages:by-author:${account.id}`);
+    try {
+      expectError(await deleteMe(account), 503, 'SERVICE_UNAVAILABLE');
+    } finally {
+      relay.cutWhenSent(undefined);
+    }
+    await until(async () => (await testApp.http.get('/health')).status === 200, 10_000);
+
+    await me(account.accessToken).expect(200);
+    await login(testApp, account.email, account.password);
+    // ioredis may resend the cut command once Redis is back, and the removal then runs after
+    // all: the messages go and the author's tombstone stays, but the account is alive, so its
+    // posts are let through again.
+    const posted = await post(account, 'Posted after the failed deletion').expect(201);
+    await testApp.http.get(`/messages/${posted.body.id}`).expect(200);
+
+    await deleteMe(account).expect(204);
+    expectError(await me(account.accessToken), 401, 'TOKEN_REVOKED');
+    expectError(await testApp.http.get(`/messages/${posted.body.id}`), 404, 'MESSAGE_NOT_FOUND');
   });
 });

@@ -70,10 +70,15 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     this.users.addLifecycleListener(this);
   }
 
+  /** The account and its first session are stored in one transaction: neither without the other. */
   async register(input: RegistrationInput, client: ClientInfo): Promise<SignedIn> {
-    const user = await this.users.register(input);
+    let session: Session | undefined;
+    const user = await this.users.register(input, async (account) => {
+      session = this.newSession(account, client);
+      await this.sessions.insert(session);
+    });
     this.event('user.registered', { userId: user.id }, client);
-    return { user, tokens: await this.openSession(user, client) };
+    return { user, tokens: await this.sessionOpened(session!, client) };
   }
 
   /**
@@ -216,15 +221,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
    * change or a disable that committed in between would otherwise be outlived by this session.
    */
   private async openSession(user: UserAccount, client: ClientInfo): Promise<TokenPair> {
-    const session = Session.open({
-      id: randomUUID(),
-      userId: user.id,
-      refreshJti: randomUUID(),
-      now: this.clock.now(),
-      lifetime: this.sessionLifetime(),
-      ip: client.ip,
-      userAgent: client.userAgent,
-    });
+    const session = this.newSession(user, client);
     await this.unitOfWork.run(async () => {
       const current = await this.users.lockAccount(user.id);
       const unchanged =
@@ -234,8 +231,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       if (!unchanged) throw new InvalidCredentialsError();
       await this.sessions.insert(session);
     });
-    this.event('session.opened', { userId: user.id, sessionId: session.id }, client);
-    return this.issuePair(session);
+    return this.sessionOpened(session, client);
   }
 
   /** The session a signed refresh token names, provided it is its owner's and still alive. */
@@ -270,6 +266,24 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     );
     this.event('token.refresh_reused', { userId: session.userId, sessionId: session.id }, client);
     throw new RefreshReusedError();
+  }
+
+  private newSession(user: UserAccount, client: ClientInfo): Session {
+    return Session.open({
+      id: randomUUID(),
+      userId: user.id,
+      refreshJti: randomUUID(),
+      now: this.clock.now(),
+      lifetime: this.sessionLifetime(),
+      ip: client.ip,
+      userAgent: client.userAgent,
+    });
+  }
+
+  /** The tokens of a session just stored. */
+  private sessionOpened(session: Session, client: ClientInfo): Promise<TokenPair> {
+    this.event('session.opened', { userId: session.userId, sessionId: session.id }, client);
+    return this.issuePair(session);
   }
 
   private issuePair(session: Session): Promise<TokenPair> {

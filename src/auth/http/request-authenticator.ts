@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { TokenExpiredError as JwtExpiredError } from 'jsonwebtoken';
 import { AppConfig } from '../../common/config/app-config';
-import { clientIp } from '../../common/http/client-ip';
+import { clientAddressKey } from '../../common/http/client-ip';
 import type { RequestPrincipal } from '../../common/http/request-principal';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
 import type { UserAccount } from '../../users';
@@ -59,9 +59,12 @@ export class RequestAuthenticator {
     return user;
   }
 
-  /** Counts one register or login attempt against the caller's IP (AUTH_IP_LIMIT a minute). */
+  /**
+   * Counts one register or login attempt against the caller's address (AUTH_IP_LIMIT a minute),
+   * an IPv6 caller's whole /64 together.
+   */
   async countSignInAttempt(request: FastifyRequest): Promise<void> {
-    await this.signInsPerIp.consume(clientIp(request) ?? 'unknown');
+    await this.signInsPerIp.consume(clientAddressKey(request));
   }
 
   /**

@@ -8,6 +8,12 @@ export interface AppSettings {
   readonly port: number;
   /** Fastify's `trustProxy`: false, true (any hop) or the number of proxy hops to trust. */
   readonly trustProxy: boolean | number;
+  readonly http: {
+    /** Time for a client to send a whole request, headers and body; past it, 408. */
+    readonly requestTimeoutMs: number;
+    /** Open connections per instance; past it, new ones are closed at once. */
+    readonly maxConnections: number;
+  };
   readonly database: {
     readonly url: string;
     readonly migrationsRun: boolean;

@@ -85,6 +85,8 @@ export const envSchema = z.object({
       return z.NEVER;
     })
     .default(false),
+  HTTP_REQUEST_TIMEOUT: durationSeconds('HTTP_REQUEST_TIMEOUT').default(30),
+  HTTP_MAX_CONNECTIONS: integer('HTTP_MAX_CONNECTIONS', 1, 1_000_000).default(5000),
 
   DATABASE_URL: urlWithProtocol('DATABASE_URL', ['postgres:', 'postgresql:']).default(
     'postgres://postgres@127.0.0.1:5432/tempmessenger',

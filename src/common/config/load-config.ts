@@ -39,6 +39,11 @@ function toSettings(env: Env): AppSettings {
       `Invalid configuration: JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters when NODE_ENV=production`,
     );
   }
+  if (production && env.TRUST_PROXY === true) {
+    throw new ConfigError(
+      'Invalid configuration: TRUST_PROXY=true trusts every hop, so any client picks its own address with X-Forwarded-For; give the number of proxies in front, e.g. TRUST_PROXY=1',
+    );
+  }
   if (env.MESSAGE_TTL_SECONDS > env.MESSAGE_MAX_TTL_SECONDS) {
     throw new ConfigError(
       'Invalid configuration: MESSAGE_TTL_SECONDS must not exceed MESSAGE_MAX_TTL_SECONDS',
@@ -50,6 +55,10 @@ function toSettings(env: Env): AppSettings {
     host: env.HOST,
     port: env.PORT,
     trustProxy: env.TRUST_PROXY,
+    http: {
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT * 1000,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
     database: {
       url: env.DATABASE_URL,
       migrationsRun: env.MIGRATIONS_RUN,

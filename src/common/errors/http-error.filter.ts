@@ -28,6 +28,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    // The client is gone (cut off at its request deadline, or it hung up mid-body): there is no
+    // one to answer, and its aborted body says nothing about PostgreSQL or Redis.
+    if (reply.raw.socket?.destroyed) return;
     const body = toErrorBody(exception, this.logger);
 
     if (reply.sent || reply.raw.headersSent) {

@@ -6,4 +6,5 @@ export { acceptJsonBodiesOnly, MAX_BODY_BYTES } from './json-body';
 export { RoleRequiredError, Roles, RolesGuard } from './roles';
 export { BEARER_AUTH } from './swagger';
 export { StrictValidationPipe } from './validation.pipe';
-export { clientIp } from './client-ip';
+export { clientAddressKey, clientIp } from './client-ip';
+export { userAgentOf } from './user-agent';

@@ -3,7 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Store, storage } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
+import { clientIp } from '../http/client-ip';
 import type { RequestPrincipal } from '../http/request-principal';
+import { userAgentOf } from '../http/user-agent';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -81,7 +83,7 @@ function accessLine(request: LoggedRequest, reply: FastifyReply) {
     durationMs: Math.round(reply.elapsedTime * 100) / 100,
     userId: request.user?.userId,
     calls: request.calls,
-    ip: request.ip,
-    userAgent: request.headers['user-agent'],
+    ip: clientIp(request) ?? undefined,
+    userAgent: userAgentOf(request) ?? undefined,
   };
 }

@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../common/config/app-config';
+import { UnitOfWork } from '../../common/database/unit-of-work';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import type { RequestPrincipal } from '../../common/http/request-principal';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
 import { type UserLifecycleListener, UsersService } from '../../users';
 import { type Message, normalizeMessageText } from '../domain/message';
-import { MessageDeleteForbiddenError, MessageNotFoundError } from '../domain/message.errors';
+import {
+  AuthorDeletedError,
+  MessageDeleteForbiddenError,
+  MessageNotFoundError,
+} from '../domain/message.errors';
 import type {
   MessageEvent,
   MessageEventListener,
   PublishedMessageEvent,
 } from '../domain/message-event';
 import { MessageEventBus } from '../domain/message-event.bus';
-import { type MessagePosition, MessageStore } from '../domain/message.store';
+import { type MessageDraft, type MessagePosition, MessageStore } from '../domain/message.store';
 import { canonicalUuid, isUuid } from '../../common/validation/uuid';
 
 const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
@@ -41,6 +46,7 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     private readonly store: MessageStore,
     private readonly events: MessageEventBus,
     private readonly users: UsersService,
+    private readonly unitOfWork: UnitOfWork,
     private readonly config: AppConfig,
     rateLimiters: RateLimiterFactory,
   ) {
@@ -70,14 +76,16 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
       ]);
     }
     await this.postLimit.consume(caller.userId);
-    const author = await this.users.getAccount(caller.userId);
-    const message = await this.store.post({
+    const author = await this.users.findAccount(caller.userId);
+    if (!author) throw new AuthorDeletedError();
+    const draft: MessageDraft = {
       id: randomUUID(),
       text: normalized,
       authorId: author.id,
       authorEmail: author.email,
       ttlSeconds: ttl,
-    });
+    };
+    const message = (await this.store.post(draft)) ?? (await this.postPastTombstone(draft));
     await this.announce({ type: 'message.created', message });
     return message;
   }
@@ -135,14 +143,34 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     return this.events.newestEventId();
   }
 
-  /** A deleted account takes its messages with it (a failure is logged by the users module). */
+  /**
+   * Inside the transaction that deletes the account: its messages go, and its tombstone refuses
+   * any post of it still under way (one that read the account a moment before). The tombstone
+   * lasts as long as the longest message may: a post delayed past that is not a race any more.
+   * A failure aborts the deletion.
+   */
   async userDeleted(userId: string): Promise<void> {
-    const ids = await this.store.deleteByAuthor(userId);
+    const tombstoneMs = this.config.messages.maxTtlSeconds * 1000;
+    const ids = await this.store.deleteByAuthor(userId, tombstoneMs);
     this.logger.log(
       { event: 'messages.deleted_with_account', userId, deleted: ids.length },
       'Deleted the messages of a deleted account',
     );
     await Promise.all(ids.map((id) => this.announce({ type: 'message.deleted', id })));
+  }
+
+  /**
+   * The store refused the post for the author's tombstone: its account is being deleted, or a
+   * deletion that left the tombstone was rolled back. PostgreSQL decides, under a share lock of
+   * the user's row, which a deletion holds for update until it commits or rolls back.
+   */
+  private postPastTombstone(draft: MessageDraft): Promise<Message> {
+    return this.unitOfWork.run(async () => {
+      if (!(await this.users.lockAccount(draft.authorId))) throw new AuthorDeletedError();
+      await this.store.removeTombstone(draft.authorId);
+      // Under the lock no deletion can leave a new tombstone.
+      return (await this.store.post(draft)) ?? Promise.reject(new AuthorDeletedError());
+    });
   }
 
   /**

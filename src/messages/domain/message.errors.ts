@@ -15,3 +15,15 @@ export class MessageDeleteForbiddenError extends DomainError {
     super('Only the author or an admin can delete this message.');
   }
 }
+
+/**
+ * The author's account was deleted while its post was under way. Answered as the authentication
+ * guard answers a deleted account's token, which by then is revoked.
+ */
+export class AuthorDeletedError extends DomainError {
+  readonly code = 'TOKEN_REVOKED';
+  readonly kind = 'unauthenticated';
+  constructor() {
+    super('Token blacklisted. Please log in again.');
+  }
+}

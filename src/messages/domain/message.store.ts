@@ -25,8 +25,11 @@ export interface MessageDraft {
  * page size, and a message disappears by itself at its expiry.
  */
 export abstract class MessageStore {
-  /** Stores the message and its place in the listing in one step; the store's clock dates it. */
-  abstract post(draft: MessageDraft): Promise<Message>;
+  /**
+   * Stores the message and its place in the listing in one step; the store's clock dates it.
+   * Null, storing nothing, while the author has a tombstone (see `deleteByAuthor`).
+   */
+  abstract post(draft: MessageDraft): Promise<Message | null>;
   abstract findById(id: string): Promise<Message | null>;
   /** The live messages among these ids, in their order; the others are left out. */
   abstract findByIds(ids: readonly string[]): Promise<Message[]>;
@@ -34,6 +37,12 @@ export abstract class MessageStore {
   abstract listPage(limit: number, after: MessagePosition | null): Promise<MessagePage>;
   /** Returns false when the message was already gone. */
   abstract delete(id: string): Promise<boolean>;
-  /** Deletes every live message of the author; returns their ids. */
-  abstract deleteByAuthor(authorId: string): Promise<string[]>;
+  /**
+   * Deletes every live message of the author and, in the same step, leaves a tombstone that
+   * refuses its posts for `tombstoneMs`, so a post already under way cannot land after the
+   * deletion. Returns the deleted ids.
+   */
+  abstract deleteByAuthor(authorId: string, tombstoneMs: number): Promise<string[]>;
+  /** Lets the author post again: the deletion that left its tombstone did not happen. */
+  abstract removeTombstone(authorId: string): Promise<void>;
 }

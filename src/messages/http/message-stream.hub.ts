@@ -5,7 +5,7 @@ import { EventBuffer, Session } from 'better-sse';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../common/config/app-config';
 import { HttpProblem } from '../../common/errors/http-problem';
-import { clientIp } from '../../common/http/client-ip';
+import { clientAddressKey } from '../../common/http/client-ip';
 import { Clock } from '../../common/time/clock';
 import { MessagesService } from '../application/messages.service';
 import type { PublishedMessageEvent } from '../domain/message-event';
@@ -23,8 +23,6 @@ const STREAM_RETRY_MS = 3_000;
 const MAX_UNSENT_BYTES = 256 * 1024;
 /** A slot frees only when one of the address's streams ends, at no known time. */
 const ADDRESS_FULL_RETRY_AFTER_SECONDS = 30;
-/** The one bucket of the requests whose address is unknown. */
-const UNKNOWN_ADDRESS = 'unknown';
 
 /** An event as written on the wire, built once for every stream that sends it. */
 interface EventFrame {
@@ -69,7 +67,7 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
     if (this.closing) {
       throw new HttpProblem(503, 'SERVICE_UNAVAILABLE', 'The service is shutting down.');
     }
-    const address = clientIp(request) ?? UNKNOWN_ADDRESS;
+    const address = clientAddressKey(request);
     const refusal = this.slots.take(address);
     if (refusal === 'instance-full') {
       throw new HttpProblem(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../../common/config/app-config';
-import { clientIp } from '../../common/http/client-ip';
+import { clientAddressKey } from '../../common/http/client-ip';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
 
 /**
@@ -26,6 +26,6 @@ export class PublicReadLimit {
 
   /** Counts one read against the caller's address. */
   async count(request: FastifyRequest): Promise<void> {
-    await this.readsPerAddress?.consume(clientIp(request) ?? 'unknown');
+    await this.readsPerAddress?.consume(clientAddressKey(request));
   }
 }

@@ -15,6 +15,8 @@ import {
  *   message:<id>                 the message as JSON, expiring by itself at its expiry (PXAT)
  *   messages:by-expiry           sorted set of live ids, scored by expiry in ms: the listing order
  *   messages:by-author:<userId>  the same for one author, to delete an account's messages
+ *   messages:deleted-author:<userId>
+ *                                a deleted account's tombstone, which refuses its posts
  * Each operation is one Lua script (one round trip, atomic). Index entries of expired messages
  * are removed by the writes and reads that pass by, with ZREMRANGEBYSCORE: each entry is removed
  * once, so the work stays proportional to what expired, never to what is live.
@@ -23,18 +25,24 @@ import {
 const BY_EXPIRY = 'messages:by-expiry';
 const byAuthor = (userId: string) => `messages:by-author:${userId}`;
 const messageKey = (id: string) => `message:${id}`;
+const tombstone = (userId: string) => `messages:deleted-author:${userId}`;
 
 const NOW_MS = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)`;
 
-/** KEYS: by-expiry, by-author. ARGV: key prefix, id, text, author id, author email, ttl ms. */
-const POST = `${NOW_MS}
+/**
+ * KEYS: by-expiry, by-author, tombstone. ARGV: key prefix, id, text, author id, author email,
+ * ttl ms. Returns nil, storing nothing, when the author has a tombstone.
+ */
+const POST = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return false end
+${NOW_MS}
 local expiresAt = now + tonumber(ARGV[6])
 local body = cjson.encode({ id = ARGV[2], text = ARGV[3], authorId = ARGV[4], authorEmail = ARGV[5],
   createdAt = now, expiresAt = expiresAt })
 redis.call('SET', ARGV[1] .. 'message:' .. ARGV[2], body, 'PXAT', expiresAt)
-for _, index in ipairs(KEYS) do
+for _, index in ipairs({ KEYS[1], KEYS[2] }) do
   redis.call('ZREMRANGEBYSCORE', index, '-inf', now)
   redis.call('ZADD', index, expiresAt, ARGV[2])
 end
@@ -83,7 +91,7 @@ redis.call('ZREM', KEYS[1], ARGV[2])
 redis.call('ZREM', ARGV[1] .. 'messages:by-author:' .. cjson.decode(body).authorId, ARGV[2])
 return 1`;
 
-/** KEYS: by-expiry, by-author. ARGV: key prefix. */
+/** KEYS: by-expiry, by-author, tombstone. ARGV: key prefix, tombstone ms. */
 const DELETE_BY_AUTHOR = `
 local ids = redis.call('ZRANGE', KEYS[2], 0, -1)
 for _, id in ipairs(ids) do
@@ -91,12 +99,13 @@ for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
 end
 redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
 return ids`;
 
 @Injectable()
 export class RedisMessageStore extends MessageStore {
   private readonly prefix: string;
-  private readonly postScript: RedisScript<string>;
+  private readonly postScript: RedisScript<string | null>;
   private readonly listScript: RedisScript<string[]>;
   private readonly deleteScript: RedisScript<number>;
   private readonly deleteByAuthorScript: RedisScript<string[]>;
@@ -105,20 +114,20 @@ export class RedisMessageStore extends MessageStore {
     super();
     // Keys named inside the scripts need the prefix that ioredis adds to KEYS.
     this.prefix = redis.options.keyPrefix ?? '';
-    this.postScript = defineRedisScript(redis, 'messagePost', 2, POST);
+    this.postScript = defineRedisScript(redis, 'messagePost', 3, POST);
     this.listScript = defineRedisScript(redis, 'messageList', 1, LIST);
     this.deleteScript = defineRedisScript(redis, 'messageDelete', 1, DELETE);
     this.deleteByAuthorScript = defineRedisScript(
       redis,
       'messageDeleteByAuthor',
-      2,
+      3,
       DELETE_BY_AUTHOR,
     );
   }
 
-  async post(draft: MessageDraft): Promise<Message> {
+  async post(draft: MessageDraft): Promise<Message | null> {
     const body = await this.postScript(
-      [BY_EXPIRY, byAuthor(draft.authorId)],
+      [BY_EXPIRY, byAuthor(draft.authorId), tombstone(draft.authorId)],
       [
         this.prefix,
         draft.id,
@@ -128,7 +137,7 @@ export class RedisMessageStore extends MessageStore {
         draft.ttlSeconds * 1000,
       ],
     );
-    return toMessage(body);
+    return body === null ? null : toMessage(body);
   }
 
   async findById(id: string): Promise<Message | null> {
@@ -159,8 +168,15 @@ export class RedisMessageStore extends MessageStore {
     return (await this.deleteScript([BY_EXPIRY], [this.prefix, id])) === 1;
   }
 
-  deleteByAuthor(authorId: string): Promise<string[]> {
-    return this.deleteByAuthorScript([BY_EXPIRY, byAuthor(authorId)], [this.prefix]);
+  deleteByAuthor(authorId: string, tombstoneMs: number): Promise<string[]> {
+    return this.deleteByAuthorScript(
+      [BY_EXPIRY, byAuthor(authorId), tombstone(authorId)],
+      [this.prefix, tombstoneMs],
+    );
+  }
+
+  async removeTombstone(authorId: string): Promise<void> {
+    await this.redis.del(tombstone(authorId));
   }
 }
 

@@ -21,6 +21,9 @@ export interface UserLifecycleListener {
   accessRevoked?(revocation: AccessRevocation): Promise<void>;
   /** After a change that grants access (enable, promotion) is committed. */
   accountChanged?(account: UserAccount): Promise<void>;
-  /** After the user is deleted: remove what the module keeps for it. */
+  /**
+   * Inside the transaction that deletes the user, under its row lock: remove what the module
+   * keeps for it. Throwing aborts the deletion, so nothing is left behind for good.
+   */
   userDeleted?(userId: string): Promise<void>;
 }

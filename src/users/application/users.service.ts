@@ -59,7 +59,14 @@ export class UsersService {
     this.listeners.push(listener);
   }
 
-  async register(input: RegistrationInput): Promise<UserAccount> {
+  /**
+   * Creates the account. `within` runs in the same transaction, after the insert, so what the
+   * caller opens for the new account (its first session) exists if and only if the account does.
+   */
+  async register(
+    input: RegistrationInput,
+    within?: (account: UserAccount) => Promise<void>,
+  ): Promise<UserAccount> {
     const user = User.register({
       id: randomUUID(),
       email: normalizeEmail(input.email),
@@ -68,8 +75,12 @@ export class UsersService {
       passwordHash: await this.hasher.hash(input.password),
       now: this.clock.now(),
     });
-    await this.users.insert(user);
-    return toAccount(user);
+    const account = toAccount(user);
+    await this.unitOfWork.run(async () => {
+      await this.users.insert(user);
+      await within?.(account);
+    });
+    return account;
   }
 
   /**
@@ -140,13 +151,13 @@ export class UsersService {
       const user = await this.users.lockById(id, 'update');
       if (!user) throw new UserNotFoundError();
       if (user.passwordHash !== checked.passwordHash) throw new WrongPasswordError();
-      // Revoked first: deleting the row takes the sessions with it.
+      // What other modules keep goes first: a store that cannot answer then leaves everything,
+      // and the caller's tokens, as they were.
+      for (const listener of this.listeners) await listener.userDeleted?.(id);
+      // Revoked before the row goes: deleting it takes the sessions with it.
       await this.notifyAccessRevoked({ userId: id, reason: 'user_deleted', account: null });
       await this.users.delete(id);
     });
-    for (const listener of this.listeners) {
-      await this.afterCommit('userDeleted', () => listener.userDeleted?.(id));
-    }
     this.logger.log({ event: 'account.deleted', userId: id }, 'auth event');
   }
 

@@ -13,6 +13,22 @@ import { authTestKit } from './auth-test-kit';
 const DAY = 86_400_000;
 
 describe('AuthService', () => {
+  describe('register', () => {
+    it('stores the account and its first session in one transaction', async () => {
+      const kit = authTestKit();
+      const depths: number[] = [];
+      const insert = kit.sessions.insert.bind(kit.sessions);
+      jest.spyOn(kit.sessions, 'insert').mockImplementation(async (session) => {
+        depths.push(kit.unitOfWork.depth);
+        await insert(session);
+      });
+      const { user, tokens } = await kit.signUp();
+      expect(depths).toEqual([1]);
+      expect(kit.unitOfWork.transactions).toBe(1);
+      expect(kit.claimsOf(tokens.accessToken).userId).toBe(user.id);
+    });
+  });
+
   describe('refresh', () => {
     it('rotates: the new pair works and the session stays the same', async () => {
       const kit = authTestKit();

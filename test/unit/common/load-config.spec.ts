@@ -59,6 +59,8 @@ describe('loadConfig', () => {
     expect(config.sseMaxStreamAgeMs).toBe(3_600_000);
     expect(config.sseReplayWindow).toBe(1000);
     expect(config.rpcMaxBatch).toBe(50);
+    expect(config.trustProxy).toBe(false);
+    expect(config.http).toEqual({ requestTimeoutMs: 30_000, maxConnections: 5000 });
   });
 
   it('generates a JWT secret in development, and says so', () => {
@@ -89,6 +91,33 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).jwt.secret).toBe(
       STRONG_SECRET,
     );
+  });
+
+  it('refuses TRUST_PROXY=true in production, in one line that says what to give instead', () => {
+    const message = configError({
+      NODE_ENV: 'production',
+      JWT_SECRET: STRONG_SECRET,
+      TRUST_PROXY: 'true',
+    });
+    expect(message).toBe(
+      'Invalid configuration: TRUST_PROXY=true trusts every hop, so any client picks its own address with X-Forwarded-For; give the number of proxies in front, e.g. TRUST_PROXY=1',
+    );
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, TRUST_PROXY: '1' })
+        .trustProxy,
+    ).toBe(1);
+  });
+
+  it('accepts TRUST_PROXY=true outside production (the start warns about it)', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', TRUST_PROXY: 'TRUE' }).trustProxy).toBe(true);
+  });
+
+  it('reads the request deadline and the connection cap', () => {
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT: '5s', HTTP_MAX_CONNECTIONS: '200' }).http).toEqual({
+      requestTimeoutMs: 5000,
+      maxConnections: 200,
+    });
   });
 
   it('reads durations as ms-style strings or seconds', () => {
@@ -138,6 +167,11 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ LOG_MAX_SIZE: '10 megabytes' }, 'LOG_MAX_SIZE must be a size such as 512K, 10M or 1G'],
     [{ DOCS_ENABLED: 'maybe' }, 'DOCS_ENABLED must be true or false (got "maybe")'],
+    [{ HTTP_REQUEST_TIMEOUT: '0' }, 'HTTP_REQUEST_TIMEOUT must be a duration'],
+    [
+      { HTTP_MAX_CONNECTIONS: '0' },
+      'HTTP_MAX_CONNECTIONS must be an integer from 1 to 1000000 (got "0")',
+    ],
     [
       { MESSAGE_TTL_SECONDS: '600', MESSAGE_MAX_TTL_SECONDS: '60' },
       'MESSAGE_TTL_SECONDS must not exceed MESSAGE_MAX_TTL_SECONDS',

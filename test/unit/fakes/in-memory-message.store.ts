@@ -21,13 +21,16 @@ const positionOf = (row: MessageProps): MessagePosition => ({
 export class InMemoryMessageStore extends MessageStore {
   /** Every stored row, expired ones included until something deletes them. */
   readonly rows = new Map<string, MessageProps>();
+  /** Authors whose posts are refused, with the time (ms) their tombstone lasts until. */
+  readonly tombstones = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {
     super();
   }
 
-  async post(draft: MessageDraft): Promise<Message> {
+  async post(draft: MessageDraft): Promise<Message | null> {
     const createdAt = this.clock.now();
+    if ((this.tombstones.get(draft.authorId) ?? 0) > createdAt.getTime()) return null;
     const row: MessageProps = {
       id: draft.id,
       text: draft.text,
@@ -71,7 +74,7 @@ export class InMemoryMessageStore extends MessageStore {
     return live;
   }
 
-  async deleteByAuthor(authorId: string): Promise<string[]> {
+  async deleteByAuthor(authorId: string, tombstoneMs: number): Promise<string[]> {
     const live: string[] = [];
     const now = this.clock.now().getTime();
     for (const row of [...this.rows.values()]) {
@@ -79,7 +82,12 @@ export class InMemoryMessageStore extends MessageStore {
       if (row.expiresAt.getTime() > now) live.push(row.id);
       this.rows.delete(row.id);
     }
+    this.tombstones.set(authorId, now + tombstoneMs);
     return live;
+  }
+
+  async removeTombstone(authorId: string): Promise<void> {
+    this.tombstones.delete(authorId);
   }
 
   private liveRows(): MessageProps[] {

@@ -3,6 +3,7 @@ import { TooManyRequestsError, ValidationFailedError } from '../../../src/common
 import type { RequestPrincipal } from '../../../src/common/http/request-principal';
 import { MessagesService } from '../../../src/messages';
 import {
+  AuthorDeletedError,
   MessageDeleteForbiddenError,
   MessageNotFoundError,
 } from '../../../src/messages/domain/message.errors';
@@ -23,6 +24,7 @@ const PASSWORD = 'password-1';
 
 describe('MessagesService', () => {
   let clock: FixedClock;
+  let unitOfWork: ImmediateUnitOfWork;
   let store: InMemoryMessageStore;
   let events: InMemoryMessageEventBus;
   let users: UsersService;
@@ -44,6 +46,7 @@ describe('MessagesService', () => {
       store,
       events,
       users,
+      unitOfWork,
       loadConfig({
         MESSAGE_TTL_SECONDS: String(DEFAULT_TTL),
         MESSAGE_MAX_TTL_SECONDS: String(MAX_TTL),
@@ -83,12 +86,13 @@ describe('MessagesService', () => {
 
   beforeEach(async () => {
     clock = new FixedClock();
+    unitOfWork = new ImmediateUnitOfWork();
     store = new InMemoryMessageStore(clock);
     events = new InMemoryMessageEventBus();
     users = new UsersService(
       new InMemoryUserRepository(),
       new FakePasswordHasher(),
-      new ImmediateUnitOfWork(),
+      unitOfWork,
       clock,
       loadConfig({}),
       new InMemoryRateLimiterFactory(),
@@ -358,6 +362,45 @@ describe('MessagesService', () => {
       const kept = await service.post(principal(bob), 'Bob', 60);
       await service.userDeleted(ada.id);
       expect([...store.rows.keys()]).toEqual([kept.id]);
+    });
+
+    it('leaves a tombstone for the author as long as the longest message lives', async () => {
+      await users.deleteAccount(ada.id, PASSWORD);
+      expect(store.tombstones.get(ada.id)).toBe(clock.now().getTime() + MAX_TTL * 1000);
+    });
+
+    it('refuses a post by an author already deleted with TOKEN_REVOKED, storing nothing', async () => {
+      await users.deleteAccount(ada.id, PASSWORD);
+      const error = await service.post(principal(ada), 'From beyond', 60).catch((e) => e);
+      expect(error).toBeInstanceOf(AuthorDeletedError);
+      expect(error).toMatchObject({ code: 'TOKEN_REVOKED', kind: 'unauthenticated' });
+      expect(store.rows.size).toBe(0);
+    });
+
+    it('refuses a post that reaches the store after its author’s deletion', async () => {
+      const storePost = store.post.bind(store);
+      jest.spyOn(store, 'post').mockImplementationOnce(async (draft) => {
+        // The post has read the account; the deletion lands before its write.
+        await users.deleteAccount(ada.id, PASSWORD);
+        return storePost(draft);
+      });
+      await expect(service.post(principal(ada), 'Too late', 60)).rejects.toBeInstanceOf(
+        AuthorDeletedError,
+      );
+      expect([...store.rows.values()].filter((row) => row.authorId === ada.id)).toEqual([]);
+      expect(events.published).toEqual([]);
+    });
+
+    it('lets the author post again when the deletion that left its tombstone did not happen', async () => {
+      // As a deletion whose transaction rolled back after the messages went.
+      await store.deleteByAuthor(ada.id, MAX_TTL * 1000);
+      const transactions = unitOfWork.transactions;
+      const message = await service.post(principal(ada), 'Still here', 60);
+      expect(message.authorId).toBe(ada.id);
+      expect(store.rows.has(message.id)).toBe(true);
+      expect(store.tombstones.has(ada.id)).toBe(false);
+      // Decided under the user's row lock, in a transaction of its own.
+      expect(unitOfWork.transactions).toBe(transactions + 1);
     });
   });
 

@@ -110,6 +110,45 @@ describe('UsersService', () => {
     expect(deleted).toEqual([account.id]);
   });
 
+  it('removes what listeners keep inside the deletion transaction, before the row goes', async () => {
+    const account = await register();
+    const seen: { depth: number; rowPresent: boolean }[] = [];
+    service.addLifecycleListener({
+      userDeleted: async (id) =>
+        void seen.push({ depth: unitOfWork.depth, rowPresent: users.rows.has(id) }),
+    });
+    await service.deleteAccount(account.id, 'password-1');
+    expect(seen).toEqual([{ depth: 1, rowPresent: true }]);
+  });
+
+  it('keeps the account, and revokes nothing, when a listener cannot remove what it keeps', async () => {
+    const account = await register();
+    const revoked: string[] = [];
+    service.addLifecycleListener({
+      userDeleted: () => Promise.reject(new Error('Connection is closed.')),
+      accessRevoked: async ({ userId }) => void revoked.push(userId),
+    });
+    await expect(service.deleteAccount(account.id, 'password-1')).rejects.toThrow(
+      'Connection is closed.',
+    );
+    expect(users.rows.has(account.id)).toBe(true);
+    expect(revoked).toEqual([]);
+  });
+
+  it('inserts the account and what the caller opens for it in one transaction', async () => {
+    const depths: number[] = [];
+    const account = await service.register(
+      { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', password: 'password-1' },
+      async (created) => {
+        expect(users.rows.has(created.id)).toBe(true);
+        depths.push(unitOfWork.depth);
+      },
+    );
+    expect(depths).toEqual([1]);
+    expect(unitOfWork.transactions).toBe(1);
+    expect(users.rows.has(account.id)).toBe(true);
+  });
+
   it('keeps a committed change when a listener fails after commit', async () => {
     const account = await register();
     await service.disable(account.id);
