@@ -1,5 +1,5 @@
 # Build: compile TypeScript with the dev dependencies, then drop them so only runtime packages ship.
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 # Lockfile first, so source edits reuse the cached npm ci layer.
 COPY package.json package-lock.json ./
@@ -7,7 +7,7 @@ RUN npm ci
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     LOG_DIR=/app/logs
@@ -19,7 +19,7 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/logs && chown node:node /app/logs
 USER node
 EXPOSE 3000
-# Slim images have no curl; Node 20 has fetch. Start period covers database creation and migrations.
+# Slim images have no curl; Node has fetch. Start period covers database creation and migrations.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node directly, not npm start: npm start rebuilds, and node receives SIGTERM for graceful shutdown.

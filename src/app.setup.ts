@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { fastify } from 'fastify';
 import helmet from 'helmet';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { version } from '../package.json';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config';
@@ -27,6 +27,14 @@ import { RPC_ROUTE, rpcErrorReply } from './rpc';
  */
 const MAX_PARAM_LENGTH = 2048;
 
+/**
+ * TRUST_PROXY's hop count, as Fastify 5.11 read it: the nearest `hops` addresses are proxies.
+ * Fastify 5.12 refuses a bare number (it then trusts no proxy), but takes this function.
+ */
+function trustedProxies(trust: boolean | number) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
+
 /** The built web page: `dist/web`, beside the compiled `dist/src`. */
 const WEB_ROOT = join(__dirname, '..', 'web');
 
@@ -39,7 +47,7 @@ export async function createApp(
   webRoot = WEB_ROOT,
 ): Promise<NestFastifyApplication> {
   const server = fastify({
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
     bodyLimit: MAX_BODY_BYTES,
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -83,7 +91,7 @@ export async function configureApp(
 
   const server = app.getHttpAdapter().getInstance();
   const logs = app.get(LogDestination);
-  bindRequestContext(server, logs.logger);
+  bindRequestContext(server, await app.resolve(PinoLogger));
   registerAccessLog(server, logs.accessLogger);
   acceptJsonBodiesOnly(server);
   // helmet itself, built once: @fastify/helmet builds a new helmet middleware for every request.

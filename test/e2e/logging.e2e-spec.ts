@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { basename, join } from 'node:path';
-import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
+import { basename, dirname, join } from 'node:path';
 import { CURRENT_LOG_LINK, ROTATED_LOG_FILE } from '../../src/common/logging';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -145,8 +145,15 @@ describe('request logging', () => {
 
 describe('start-up warnings', () => {
   // nestjs-pino keeps the first app's logger for lines written outside a request, as start-up
-  // warnings are: each app of this block must write its own.
-  beforeEach(() => __resetOutOfContextForTests());
+  // warnings are: each app of this block must write its own. Its reset for tests is not in the
+  // package's exports map, hence the path.
+  beforeEach(() => {
+    const pinoLogger = join(dirname(require.resolve('nestjs-pino')), 'PinoLogger.js');
+    const { __resetOutOfContextForTests } = createRequire(__filename)(pinoLogger) as {
+      __resetOutOfContextForTests(): void;
+    };
+    __resetOutOfContextForTests();
+  });
 
   it('warns that TRUST_PROXY=true lets any client pick its address, outside production', async () => {
     const testApp = await startTestApp({ NODE_ENV: 'development', TRUST_PROXY: 'true' });

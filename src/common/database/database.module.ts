@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source';
 import { ensureDatabaseExists } from './ensure-database';
@@ -29,7 +29,7 @@ import { UnitOfWork } from './unit-of-work';
         retryDelay: 1000,
       }),
       dataSourceFactory: async (options) => {
-        const { migrationsRun, ...postgres } = options as PostgresConnectionOptions;
+        const { migrationsRun, ...postgres } = options as PostgresDataSourceOptions;
         await ensureDatabaseExists(postgres.url!, postgres.extra.connectionTimeoutMillis);
         // Migrations run under a lock here rather than unlocked inside initialize().
         const dataSource = await new DataSource({ ...postgres, migrationsRun: false }).initialize();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Store, storage } from 'nestjs-pino/storage';
+import type { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { clientIp } from '../http/client-ip';
 import type { RequestPrincipal } from '../http/request-principal';
@@ -44,18 +44,12 @@ export function echoRequestId(fastify: FastifyInstance): void {
 
 /**
  * Every line logged while a request is served (auth events, errors) carries its request id,
- * through nestjs-pino's request context. The child logger is made only when a line is written.
+ * through nestjs-pino's request context.
  */
-export function bindRequestContext(fastify: FastifyInstance, root: Logger): void {
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    let child: Logger | undefined;
-    const context = {
-      get logger() {
-        return (child ??= root.child({ requestId: request.id }));
-      },
-    };
-    storage.run(context as Store, done);
-  });
+export function bindRequestContext(fastify: FastifyInstance, logger: PinoLogger): void {
+  fastify.addHook('onRequest', (request, _reply, done) =>
+    logger.runInContext(() => done(), { bindings: { requestId: request.id } }),
+  );
 }
 
 /**

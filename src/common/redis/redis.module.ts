@@ -13,6 +13,9 @@ export function createRedisClient(config: AppConfig, logger = new Logger('Redis'
   const client = new Redis(config.redis.url, {
     keyPrefix: config.redis.keyPrefix,
     connectionName: 'tempmessenger',
+    // RESP3, ioredis 6's default (`?protocol=2` on REDIS_URL pins RESP2), with replies in RESP2's
+    // shapes either way (doubles as strings, maps as arrays), which the callers read.
+    replyMapping: 'legacy',
     enableOfflineQueue: false,
     // Commands issued in the same tick by concurrent requests leave in one write.
     enableAutoPipelining: true,

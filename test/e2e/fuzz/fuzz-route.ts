@@ -190,7 +190,9 @@ async function fuzzRoute(
         store.expectUnchanged(before, after);
         current = after;
       } catch (error) {
-        throw new Error(`${describeExchange(route, exchange)}\n${(error as Error).message}`);
+        throw new Error(`${describeExchange(route, exchange)}\n${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }),
     { numRuns: NUM_RUNS, ...REPLAY },

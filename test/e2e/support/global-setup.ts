@@ -16,6 +16,7 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(
       `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(error as Error).message}). ` +
         'Start it, or set TEST_DATABASE_URL.',
+      { cause: error },
     );
   }
   const dataSource = await new DataSource({
@@ -38,6 +39,7 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(
       `Redis is not reachable at ${TEST_REDIS_URL} (${(error as Error).message}). ` +
         'Start it, or set TEST_REDIS_URL.',
+      { cause: error },
     );
   } finally {
     redis.disconnect();

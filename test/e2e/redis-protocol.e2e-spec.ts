@@ -1,0 +1,21 @@
+import Redis from 'ioredis';
+import { MessageEventBus } from '../../src/messages/domain/message-event.bus';
+import { startTestApp, type TestApp } from './support/test-app';
+
+describe('The Redis connection (ioredis 6)', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+  });
+
+  afterAll(() => testApp.close());
+
+  it('speaks RESP3', async () => {
+    expect(await testApp.app.get(Redis).client('INFO')).toMatch(/ resp=3\s/);
+  });
+
+  it("reads a script's Lua false as null: no replay from an event id Redis does not hold", async () => {
+    await expect(testApp.app.get(MessageEventBus).eventsAfter('1-0')).resolves.toBeNull();
+  });
+});
