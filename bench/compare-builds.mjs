@@ -8,6 +8,8 @@
 // or this Node when it pins none), against its own database and Redis key prefix.
 // Usage: npm run build && node bench/compare-builds.mjs <other-checkout, built> [seconds=8] [rounds=2]
 //   e.g. git worktree add /tmp/before <rev> && (cd /tmp/before && npm ci && npm run build)
+// OTHER_ENV='{"REDIS_URL":"…?protocol=2"}' gives the other build settings of its own (with `.` as
+// the other checkout, two settings of one build are compared).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { clearPrefix } from './lib/baseline.mjs';
@@ -35,8 +37,8 @@ async function nodeVersion(node) {
 }
 
 const builds = [
-  { name: 'other', dir: resolve(otherDir) },
-  { name: 'this', dir: resolve('.') },
+  { name: 'other', dir: resolve(otherDir), env: JSON.parse(process.env.OTHER_ENV ?? '{}') },
+  { name: 'this', dir: resolve('.'), env: {} },
 ];
 const ports = await freePorts(2);
 const started = [];
@@ -55,6 +57,7 @@ try {
         DATABASE_URL: `postgres://postgres@127.0.0.1:5432/tempmessenger_bench_${build.name}`,
         REDIS_KEY_PREFIX: prefix,
         ACCESS_TOKEN_TTL: '2h',
+        ...build.env,
       },
     });
     started.push(build);
@@ -131,7 +134,8 @@ try {
 
   console.log(
     `\n${new Date().toISOString()} — ${seconds} s per run, ${rounds} rounds\n` +
-      `other: ${builds[0].dir} (Node ${builds[0].nodeVersion}); this: ${builds[1].dir} (Node ${builds[1].nodeVersion})\n`,
+      `other: ${builds[0].dir} (Node ${builds[0].nodeVersion}) ${JSON.stringify(builds[0].env)}; ` +
+      `this: ${builds[1].dir} (Node ${builds[1].nodeVersion})\n`,
   );
   console.log('| case | round | other req/s | p50 | p99 | this req/s | p50 | p99 | this/other |');
   console.log('|---|---|---|---|---|---|---|---|---|');
