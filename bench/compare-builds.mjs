@@ -4,8 +4,9 @@
 //   login               POST /auth/login (bcrypt cost 12)
 //   list                GET /messages?limit=100 with 100 live messages
 //   post                POST /messages
-// Each build runs from its own checkout on the Node that checkout pins (node_modules/.bin/node,
-// or this Node when it pins none), against its own database and Redis key prefix.
+// Each build runs from its own checkout on the Node that checkout pins (node_modules/.bin/node;
+// for one that pins none, OTHER_NODE names the binary, else this Node runs it), against its own
+// database and Redis key prefix.
 // Usage: npm run build && node bench/compare-builds.mjs <other-checkout, built> [seconds=8] [rounds=2]
 //   e.g. git worktree add /tmp/before <rev> && (cd /tmp/before && npm ci && npm run build)
 // OTHER_ENV='{"REDIS_URL":"…?protocol=2"}' gives the other build settings of its own (with `.` as
@@ -26,9 +27,9 @@ const seconds = Number(secondsArg ?? 8);
 const rounds = Number(roundsArg ?? 2);
 const WARM_UP_SECONDS = 3;
 
-function pinnedNode(dir) {
+function pinnedNode(dir, fallback = process.execPath) {
   const pinned = join(dir, 'node_modules', '.bin', 'node');
-  return existsSync(pinned) ? pinned : process.execPath;
+  return existsSync(pinned) ? pinned : fallback;
 }
 
 async function nodeVersion(node) {
@@ -37,7 +38,12 @@ async function nodeVersion(node) {
 }
 
 const builds = [
-  { name: 'other', dir: resolve(otherDir), env: JSON.parse(process.env.OTHER_ENV ?? '{}') },
+  {
+    name: 'other',
+    dir: resolve(otherDir),
+    env: JSON.parse(process.env.OTHER_ENV ?? '{}'),
+    fallbackNode: process.env.OTHER_NODE,
+  },
   { name: 'this', dir: resolve('.'), env: {} },
 ];
 const ports = await freePorts(2);
@@ -46,7 +52,7 @@ try {
   for (const [index, build] of builds.entries()) {
     const prefix = `tm-bench-compare-${build.name}-${process.pid}:`;
     await clearPrefix(prefix);
-    build.node = pinnedNode(build.dir);
+    build.node = pinnedNode(build.dir, build.fallbackNode);
     build.nodeVersion = await nodeVersion(build.node);
     build.prefix = prefix;
     build.service = await startService({
@@ -129,7 +135,14 @@ try {
       }
       rows.push({ round, ...figures, ratio: figures.this.rps / figures.other.rps });
     }
-    results.push({ case: benchCase.name, rows, ratio: median(rows.map((row) => row.ratio)) });
+    const rssMb = {};
+    for (const build of builds) rssMb[build.name] = await build.service.rssMb();
+    results.push({
+      case: benchCase.name,
+      rows,
+      ratio: median(rows.map((row) => row.ratio)),
+      rssMb,
+    });
   }
 
   console.log(
@@ -154,7 +167,8 @@ try {
       0,
     );
     console.log(
-      `${result.case}: median this/other ${result.ratio.toFixed(3)}, failures ${failures}`,
+      `${result.case}: median this/other ${result.ratio.toFixed(3)}, failures ${failures}, ` +
+        `RSS after: other ${result.rssMb.other.toFixed(0)} MB, this ${result.rssMb.this.toFixed(0)} MB`,
     );
   }
 } finally {
