@@ -32,8 +32,9 @@ export class TypeOrmPinoLogger implements TypeOrmLogger {
     this.logger.log(message);
   }
 
+  /** TypeORM 1 reports where it found entities and migrations at every start: debug detail. */
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     if (level === 'warn') this.logger.warn(String(message));
-    else this.logger.log(String(message));
+    else this.logger.debug(String(message));
   }
 }
