@@ -1,3 +1,27 @@
+const { existsSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+/**
+ * Every folder of src/ with an index.ts (its public door) is a feature module; common is the
+ * shared layer below them, not a module. Read from the tree being cruised (the working
+ * directory, as depcruise's paths are) so that a new module falls under every rule unedited.
+ */
+function featureModules(srcDir) {
+  const modules = readdirSync(srcDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'common')
+    .map((entry) => entry.name)
+    .filter((name) => existsSync(join(srcDir, name, 'index.ts')));
+  if (modules.length === 0) {
+    // Rules over an empty list would pass everything; run depcruise from the repository root.
+    throw new Error(
+      `.dependency-cruiser.js: no feature module (folder with index.ts) in ${srcDir}`,
+    );
+  }
+  return modules;
+}
+
+const MODULE = `(${featureModules(join(process.cwd(), 'src')).join('|')})`;
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -8,11 +32,11 @@ module.exports = {
         'A feature module (or the rpc transport module) may use another one only through its ' +
         'index.ts (the public door). Reaching into src/<other>/domain|application|infrastructure|http couples the ' +
         'modules to each other’s internals and defeats the modular monolith.',
-      from: { path: '^src/(users|auth|messages|rpc)/' },
+      from: { path: `^src/${MODULE}/` },
       to: {
-        path: '^src/(users|auth|messages|rpc)/',
+        path: `^src/${MODULE}/`,
         // $1 is the importing module: its own files are fine, and so is any other module's door.
-        pathNot: ['^src/$1/', '^src/(users|auth|messages|rpc)/index\\.ts$'],
+        pathNot: ['^src/$1/', `^src/${MODULE}/index\\.ts$`],
       },
     },
     {
@@ -23,8 +47,8 @@ module.exports = {
         'only through its index.ts, like any other module does.',
       from: { path: ['^src/[^/]+\\.ts$', '^migrations/'] },
       to: {
-        path: '^src/(users|auth|messages|rpc)/',
-        pathNot: '^src/(users|auth|messages|rpc)/index\\.ts$',
+        path: `^src/${MODULE}/`,
+        pathNot: `^src/${MODULE}/index\\.ts$`,
       },
     },
     {
@@ -34,7 +58,7 @@ module.exports = {
         'src/common is shared infrastructure below the feature modules; if it imported a feature ' +
         'the layering would invert and every feature would depend on every other one through it.',
       from: { path: '^src/common/' },
-      to: { path: '^src/(users|auth|messages|rpc)(/|$)' },
+      to: { path: `^src/${MODULE}(/|$)` },
     },
     {
       name: 'domain-is-plain-typescript',
@@ -42,13 +66,41 @@ module.exports = {
       comment:
         'domain/ holds plain TypeScript (entities, value objects, errors, ports) so it can be ' +
         'tested and reasoned about without a framework, an ORM, validation decorators, a driver ' +
-        'or HTTP. Matches both resolved paths (node_modules/...) and bare names of unresolvable ' +
-        'modules, and the @types/ packages that type-only imports resolve to.',
-      // Two patterns rather than ^src/(.+/)?domain/, which dependency-cruiser rejects as unsafe.
-      from: { path: ['^src/domain/', '^src/.+/domain/'] },
-      to: {
-        path: '(^|node_modules/)(@types/)?(@nestjs/[^/]+|typeorm|class-validator|class-transformer|ioredis|pg|express)(/|$)',
-      },
+        'or HTTP. An allow-list, so no package slips past: domain imports its own module’s ' +
+        'domain and the framework-free DomainError, nothing else (no package, no node built-in, ' +
+        'no other layer). Widen it here, on purpose, when domain truly needs something more.',
+      from: { path: `^src/${MODULE}/domain/` },
+      to: { pathNot: ['^src/$1/domain/', '^src/common/errors/domain-error\\.ts$'] },
+    },
+    {
+      name: 'application-sees-only-domain',
+      severity: 'error',
+      comment:
+        'Layers point inward: application/ uses its own domain (plus common and other modules’ ' +
+        'doors), never the adapters in infrastructure/ or http/ or the module’s wiring; it ' +
+        'reaches them through the ports that domain declares.',
+      from: { path: `^src/${MODULE}/application/` },
+      to: { path: '^src/$1/', pathNot: '^src/$1/(application|domain)/' },
+    },
+    {
+      name: 'infrastructure-not-to-http',
+      severity: 'error',
+      comment:
+        'infrastructure/ adapts domain ports to drivers and may use application/ and domain/, ' +
+        'but knows nothing of the transport in http/ (nor the module’s wiring); http/ may use ' +
+        'every inner layer.',
+      from: { path: `^src/${MODULE}/infrastructure/` },
+      to: { path: '^src/$1/', pathNot: '^src/$1/(infrastructure|application|domain)/' },
+    },
+    {
+      name: 'common-only-through-door',
+      severity: 'error',
+      comment:
+        'A feature module uses src/common/<area> only through its index.ts, so common can move ' +
+        'its files without touching the features. domain/ is exempt: its allow-list names the ' +
+        'framework-free file it may import, as the index also exports framework pieces.',
+      from: { path: `^src/${MODULE}/`, pathNot: `^src/${MODULE}/domain/` },
+      to: { path: '^src/common/', pathNot: '^src/common/[^/]+/index\\.ts$' },
     },
     {
       name: 'no-circular',

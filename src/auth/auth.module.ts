@@ -2,8 +2,8 @@ import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { AppConfig } from '../common/config/app-config';
-import { RolesGuard } from '../common/http/roles';
+import { AppConfig } from '../common/config';
+import { RolesGuard } from '../common/http';
 import { UsersModule } from '../users';
 import { AccessCheckService } from './application/access-check.service';
 import { AuthService } from './application/auth.service';

@@ -1,8 +1,8 @@
-import { loggableError } from '../../common/logging/loggable-error';
+import { loggableError } from '../../common/logging';
 import { Injectable, Logger } from '@nestjs/common';
-import { isDependencyFailure } from '../../common/errors/dependency-failure';
-import type { RequestPrincipal } from '../../common/http/request-principal';
-import { Clock } from '../../common/time/clock';
+import { isDependencyFailure } from '../../common/errors';
+import type { RequestPrincipal } from '../../common/http';
+import { Clock } from '../../common/time';
 import { UsersService } from '../../users';
 import {
   type AuthState,

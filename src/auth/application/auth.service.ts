@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../../common/config/app-config';
-import { loggableError } from '../../common/logging/loggable-error';
-import { UnitOfWork } from '../../common/database/unit-of-work';
-import type { RequestPrincipal } from '../../common/http/request-principal';
-import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
-import { Clock } from '../../common/time/clock';
+import { AppConfig } from '../../common/config';
+import { loggableError } from '../../common/logging';
+import { UnitOfWork } from '../../common/database';
+import type { RequestPrincipal } from '../../common/http';
+import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
+import { Clock } from '../../common/time';
 import {
   type AccessRevocation,
   type RegistrationInput,
@@ -28,7 +28,7 @@ import { TokenBlacklist } from '../domain/token-blacklist';
 import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
 import type { ClientInfo } from './client-info';
 import { userState } from './user-state';
-import { canonicalUuid } from '../../common/validation/uuid';
+import { canonicalUuid } from '../../common/validation';
 
 export interface SignedIn {
   readonly user: UserAccount;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../../common/config/app-config';
-import { JobLock } from '../../common/database/job-lock';
-import { Clock } from '../../common/time/clock';
+import { AppConfig } from '../../common/config';
+import { JobLock } from '../../common/database';
+import { Clock } from '../../common/time';
 import { SessionRepository } from '../domain/session.repository';
 import { TokenBlacklist } from '../domain/token-blacklist';
 

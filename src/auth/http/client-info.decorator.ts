@@ -1,7 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { clientIp } from '../../common/http/client-ip';
-import { userAgentOf } from '../../common/http/user-agent';
+import { clientIp, userAgentOf } from '../../common/http';
 import type { ClientInfo } from '../application/client-info';
 
 export function clientInfoOf(request: FastifyRequest): ClientInfo {

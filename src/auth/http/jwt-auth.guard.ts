@@ -1,8 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { IS_PUBLIC_KEY } from '../../common/http/public.decorator';
-import type { RequestPrincipal } from '../../common/http/request-principal';
+import { IS_PUBLIC_KEY, type RequestPrincipal } from '../../common/http';
 import { RequestAuthenticator } from './request-authenticator';
 
 /** Global: every route needs an access token unless marked `@Public()`. */

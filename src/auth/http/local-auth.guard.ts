@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { StrictValidationPipe } from '../../common/http/validation.pipe';
+import { StrictValidationPipe } from '../../common/http';
 import type { UserAccount } from '../../users';
 import { LoginDto } from './dto/login.dto';
 import { RequestAuthenticator } from './request-authenticator';

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { TokenExpiredError as JwtExpiredError } from 'jsonwebtoken';
-import { AppConfig } from '../../common/config/app-config';
-import { clientAddressKey } from '../../common/http/client-ip';
-import type { RequestPrincipal } from '../../common/http/request-principal';
-import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
+import { AppConfig } from '../../common/config';
+import { clientAddressKey, type RequestPrincipal } from '../../common/http';
+import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import type { UserAccount } from '../../users';
 import {
   AuthRequiredError,

@@ -1,5 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import type { AppConfig } from '../../common/config/app-config';
+import type { AppConfig } from '../../common/config';
 
 const keys = new WeakMap<AppConfig, KeyObject>();
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AppConfig } from '../../common/config/app-config';
+import { AppConfig } from '../../common/config';
 import { RefreshInvalidError, WrongTokenTypeError } from '../domain/auth.errors';
 import type { RefreshGrant } from '../domain/session';
 import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
-import { isUuid } from '../../common/validation/uuid';
+import { isUuid } from '../../common/validation';
 
 export type TokenType = 'access' | 'refresh';
 

@@ -1,8 +1,8 @@
-import { loggableError } from '../../common/logging/loggable-error';
+import { loggableError } from '../../common/logging';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { AppConfig } from '../../common/config/app-config';
+import { AppConfig } from '../../common/config';
 import { PruneService } from '../application/prune.service';
 
 const JOB_NAME = 'prune-expired-auth-records';

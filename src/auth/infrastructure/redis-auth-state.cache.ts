@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { AuthState, SessionState, TokenState, UserState } from '../domain/access-decision';
-import { defineRedisScript, type RedisScript } from '../../common/redis/redis-script';
+import { defineRedisScript, type RedisScript } from '../../common/redis';
 import { AuthStateCache } from '../domain/auth-state.cache';
 import type { AccessClaims } from '../domain/tokens';
 

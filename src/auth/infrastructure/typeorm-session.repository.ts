@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmTransactionContext } from '../../common/database/typeorm-transaction.context';
+import { TypeOrmTransactionContext } from '../../common/database';
 import { Session, type SessionEndReason } from '../domain/session';
 import { SessionRepository } from '../domain/session.repository';
 import { SessionOrmEntity } from './session.orm-entity';

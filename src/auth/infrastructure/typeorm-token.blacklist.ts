@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmTransactionContext } from '../../common/database/typeorm-transaction.context';
+import { TypeOrmTransactionContext } from '../../common/database';
 import { type BlacklistedToken, TokenBlacklist } from '../domain/token-blacklist';
 import { BlacklistTokenOrmEntity } from './blacklist-token.orm-entity';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../../common/config/app-config';
-import { UnitOfWork } from '../../common/database/unit-of-work';
-import { ValidationFailedError } from '../../common/errors/domain-error';
-import type { RequestPrincipal } from '../../common/http/request-principal';
-import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
+import { AppConfig } from '../../common/config';
+import { UnitOfWork } from '../../common/database';
+import { ValidationFailedError } from '../../common/errors';
+import type { RequestPrincipal } from '../../common/http';
+import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { type UserLifecycleListener, UsersService } from '../../users';
 import { type Message, normalizeMessageText } from '../domain/message';
 import {
@@ -19,7 +19,7 @@ import type {
 } from '../domain/message-event';
 import { MessageEventBus } from '../domain/message-event.bus';
 import { type MessageDraft, type MessagePosition, MessageStore } from '../domain/message.store';
-import { canonicalUuid, isUuid } from '../../common/validation/uuid';
+import { canonicalUuid, isUuid } from '../../common/validation';
 
 const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
 

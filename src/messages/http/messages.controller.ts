@@ -26,7 +26,7 @@ import {
   Public,
   type RequestPrincipal,
 } from '../../common/http';
-import { Clock } from '../../common/time/clock';
+import { Clock } from '../../common/time';
 import { MessagesService } from '../application/messages.service';
 import { CreateMessageDto } from './dto/create-message.dto';
 import { ListMessagesQuery, MESSAGES_PAGE_DEFAULT } from './dto/list-messages.query';

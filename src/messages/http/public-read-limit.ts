@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AppConfig } from '../../common/config/app-config';
-import { clientAddressKey } from '../../common/http/client-ip';
-import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
+import { AppConfig } from '../../common/config';
+import { clientAddressKey } from '../../common/http';
+import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 
 /**
  * PUBLIC_READ_LIMIT reads a minute per client address, one counter for every door: the REST

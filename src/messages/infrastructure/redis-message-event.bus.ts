@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { AppConfig } from '../../common/config/app-config';
-import { loggableError } from '../../common/logging/loggable-error';
-import { defineRedisScript, type RedisScript } from '../../common/redis/redis-script';
+import { AppConfig } from '../../common/config';
+import { loggableError } from '../../common/logging';
+import { defineRedisScript, type RedisScript } from '../../common/redis';
 import { fromRecord, type MessageRecord, toRecord } from './message.record';
 import type {
   LoggedMessageEvent,

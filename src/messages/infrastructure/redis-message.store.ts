@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { defineRedisScript, type RedisScript } from '../../common/redis/redis-script';
+import { defineRedisScript, type RedisScript } from '../../common/redis';
 import { Message } from '../domain/message';
 import { fromRecord, type MessageRecord } from './message.record';
 import {

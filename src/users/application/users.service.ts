@@ -1,17 +1,17 @@
-import { loggableError } from '../../common/logging/loggable-error';
+import { loggableError } from '../../common/logging';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../../common/config/app-config';
-import { UnitOfWork } from '../../common/database/unit-of-work';
-import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit/rate-limiter';
-import { ValidationFailedError } from '../../common/errors/domain-error';
-import { Clock } from '../../common/time/clock';
+import { AppConfig } from '../../common/config';
+import { UnitOfWork } from '../../common/database';
+import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
+import { ValidationFailedError } from '../../common/errors';
+import { Clock } from '../../common/time';
 import { normalizeEmail } from '../domain/email';
 import { PasswordHasher } from '../domain/password-hasher';
 import { User } from '../domain/user';
 import { UserNotFoundError, WrongPasswordError } from '../domain/user.errors';
 import { UserRepository } from '../domain/user.repository';
-import { isUuid } from '../../common/validation/uuid';
+import { isUuid } from '../../common/validation';
 import { toAccount, type UserAccount, type UserAccountPage } from './user-account';
 import type { AccessRevocation, UserLifecycleListener } from './user-lifecycle.listener';
 

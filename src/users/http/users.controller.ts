@@ -27,7 +27,7 @@ import {
   UserListResponseDto,
   UserResponseDto,
 } from './dto/user.response';
-import { canonicalUuid } from '../../common/validation/uuid';
+import { canonicalUuid } from '../../common/validation';
 
 const ADMIN_ERRORS = { ...AUTH_ERRORS, 403: [...AUTH_ERRORS[403], 'FORBIDDEN'] };
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import * as bcrypt from 'bcrypt';
-import { AppConfig } from '../../common/config/app-config';
+import { AppConfig } from '../../common/config';
 import { PasswordHasher } from '../domain/password-hasher';
 
 /** bcrypt's async API runs on libuv's thread pool, off the event loop. */

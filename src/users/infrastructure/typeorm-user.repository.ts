@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityMetadata } from 'typeorm';
-import { TypeOrmTransactionContext } from '../../common/database/typeorm-transaction.context';
-import { isUniqueViolation } from '../../common/database/unique-violation';
+import { isUniqueViolation, TypeOrmTransactionContext } from '../../common/database';
 import { User } from '../domain/user';
 import { EmailTakenError } from '../domain/user.errors';
 import { UserRepository, type UserPage } from '../domain/user.repository';

@@ -87,6 +87,13 @@ const door = {
   'src/users/domain/user-id.ts': 'export type UserId = string;\n',
 };
 
+// The config reads the modules from these doors: a folder of src/ without index.ts is not one.
+const otherDoors = {
+  'src/auth/index.ts': 'export {};\n',
+  'src/messages/index.ts': 'export {};\n',
+  'src/rpc/index.ts': 'export {};\n',
+};
+
 describe('module boundaries (dependency-cruiser)', () => {
   let tmp: string;
 
@@ -101,6 +108,7 @@ describe('module boundaries (dependency-cruiser)', () => {
   it('reports every rule against the file that breaks it', () => {
     const root = makeFixture(tmp, 'broken', {
       ...door,
+      ...otherDoors,
       // Type-only on both sides: it is a cycle only because tsPreCompilationDeps is on.
       'src/users/domain/user-id.ts':
         "import type { User } from './user';\nexport type UserId = User['id'];\n",
@@ -114,6 +122,31 @@ describe('module boundaries (dependency-cruiser)', () => {
         "import { Injectable } from '@nestjs/common';\nexport const i = Injectable;\n",
       'src/messages/domain/message.repository.ts':
         "import type { Repository } from 'typeorm';\nexport type R = Repository<object>;\n",
+      'src/messages/domain/message-id.ts':
+        "import { randomUUID } from 'node:crypto';\nexport const newId = () => randomUUID();\n",
+      'src/messages/domain/message-event.ts':
+        "import type { FastifyRequest } from 'fastify';\nexport type E = FastifyRequest;\n",
+      'src/messages/domain/message-page.ts': "import { z } from 'zod';\nexport const page = z;\n",
+      'src/messages/domain/message.store.ts':
+        "import { send } from '../application/send';\nexport const s = send;\n",
+      'src/messages/domain/message.errors.ts':
+        "import { HttpProblem } from '../../common/errors';\nexport const p = HttpProblem;\n",
+      'src/messages/application/send.ts':
+        "import { RedisStore } from '../infrastructure/redis-message.store';\nexport const send = RedisStore;\n",
+      'src/messages/application/publish.ts':
+        "import { MessagesModule } from '../messages.module';\nexport const p = MessagesModule;\n",
+      'src/messages/infrastructure/redis-message.store.ts':
+        "import { body } from '../http/message.body';\nexport class RedisStore {}\nexport const b = body;\n",
+      'src/messages/http/message.body.ts':
+        "import { isUuid } from '../../common/validation/uuid';\nexport const body = isUuid;\n",
+      'src/messages/messages.module.ts': 'export class MessagesModule {}\n',
+      'src/common/errors/index.ts': "export { HttpProblem } from './http-problem';\n",
+      'src/common/errors/http-problem.ts': 'export class HttpProblem {}\n',
+      'src/common/validation/uuid.ts': 'export const isUuid = () => true;\n',
+      // A module nobody listed anywhere: its door alone puts it under every rule.
+      'src/billing/index.ts': 'export {};\n',
+      'src/billing/application/charge.ts':
+        "import { page } from '../../messages/domain/message-page';\nexport const c = page;\n",
       'src/messages/application/messages.service.ts':
         "import { FakeClock } from '../../../test/fakes/fake-clock';\nexport const c = FakeClock;\n",
       'src/messages/application/load.ts':
@@ -148,6 +181,16 @@ describe('module boundaries (dependency-cruiser)', () => {
         'feature-only-through-door src/rpc/rpc.dispatcher.ts -> src/users/domain/user.ts',
         'src-not-to-test-or-bench src/messages/application/load.ts -> bench/scenario.ts',
         'src-not-to-test-or-bench src/messages/application/messages.service.ts -> test/fakes/fake-clock.ts',
+        'domain-is-plain-typescript src/messages/domain/message-id.ts -> crypto',
+        'domain-is-plain-typescript src/messages/domain/message-event.ts -> fastify/fastify.js',
+        'domain-is-plain-typescript src/messages/domain/message-page.ts -> zod/index.d.cts',
+        'domain-is-plain-typescript src/messages/domain/message.store.ts -> src/messages/application/send.ts',
+        'domain-is-plain-typescript src/messages/domain/message.errors.ts -> src/common/errors/index.ts',
+        'application-sees-only-domain src/messages/application/send.ts -> src/messages/infrastructure/redis-message.store.ts',
+        'application-sees-only-domain src/messages/application/publish.ts -> src/messages/messages.module.ts',
+        'infrastructure-not-to-http src/messages/infrastructure/redis-message.store.ts -> src/messages/http/message.body.ts',
+        'common-only-through-door src/messages/http/message.body.ts -> src/common/validation/uuid.ts',
+        'feature-only-through-door src/billing/application/charge.ts -> src/messages/domain/message-page.ts',
       ].sort(),
     );
     // Guards against a rule added to the config without a case here.
@@ -160,7 +203,7 @@ describe('module boundaries (dependency-cruiser)', () => {
     expect(depcruise(root, ['src']).status).toBe(result.summary.error);
   });
 
-  it('accepts imports through the door, within a module and from domain to node built-ins', () => {
+  it('accepts imports through the doors, inward between layers and from domain to DomainError', () => {
     const root = makeFixture(tmp, 'compliant', {
       ...door,
       'src/auth/index.ts': "export { login } from './application/login.service';\n",
@@ -169,15 +212,34 @@ describe('module boundaries (dependency-cruiser)', () => {
         'export const login = (u: User) => [u, UsersModule];\n',
       'src/auth/http/auth.controller.ts':
         "import { login } from '../application/login.service';\nexport const c = login;\n",
+      'src/messages/index.ts': "export { MessagesModule } from './messages.module';\n",
+      'src/messages/messages.module.ts':
+        "import { RedisStore } from './infrastructure/redis-message.store';\n" +
+        "import { MessagesController } from './http/messages.controller';\n" +
+        'export class MessagesModule {}\nexport const wired = [RedisStore, MessagesController];\n',
       'src/messages/domain/message.ts':
-        "import { randomUUID } from 'node:crypto';\nimport type { MessageId } from './message-id';\n" +
-        'export const make = (): { id: MessageId } => ({ id: randomUUID() });\n',
+        "import type { MessageId } from './message-id';\n" +
+        'export const make = (id: MessageId): { id: MessageId } => ({ id });\n',
       'src/messages/domain/message-id.ts': 'export type MessageId = string;\n',
+      'src/messages/domain/message.errors.ts':
+        "import { DomainError } from '../../common/errors/domain-error';\n" +
+        'export class MessageNotFoundError extends DomainError {}\n',
       'src/messages/application/messages.service.ts':
         "import { login } from '../../auth';\nimport type { User } from '../../users';\n" +
+        "import { env } from '../../common/config';\n" +
         "import { make } from '../domain/message';\nimport { Injectable } from '@nestjs/common';\n" +
-        'export const s = [login, make, Injectable];\nexport type U = User;\n',
+        'export const s = [login, make, Injectable, env];\nexport type U = User;\n',
+      'src/messages/infrastructure/redis-message.store.ts':
+        "import { s } from '../application/messages.service';\n" +
+        "import { make } from '../domain/message';\nexport class RedisStore {}\nexport const r = [s, make];\n",
+      'src/messages/http/messages.controller.ts':
+        "import { RedisStore } from '../infrastructure/redis-message.store';\n" +
+        "import { s } from '../application/messages.service';\n" +
+        "import { MessageNotFoundError } from '../domain/message.errors';\n" +
+        'export class MessagesController {}\nexport const c = [RedisStore, s, MessageNotFoundError];\n',
+      'src/common/errors/domain-error.ts': 'export class DomainError extends Error {}\n',
       'src/common/http/problem.ts': "import { env } from '../config/env';\nexport const p = env;\n",
+      'src/common/config/index.ts': "export { env } from './env';\n",
       'src/common/config/env.ts': 'export const env = {};\n',
       'src/app.module.ts':
         "import { UsersModule } from './users';\nimport { env } from './common/config/env';\n" +
@@ -188,6 +250,18 @@ describe('module boundaries (dependency-cruiser)', () => {
 
     expect(describeViolations(result.summary.violations)).toEqual([]);
     expect(result.summary.error).toBe(0);
+  });
+
+  it('refuses to run on a tree without feature modules rather than pass it', () => {
+    const root = makeFixture(tmp, 'no-modules', {
+      'src/users/domain/user.ts':
+        "import { Injectable } from '@nestjs/common';\nexport const i = Injectable;\n",
+    });
+
+    const run = depcruise(root, ['src']);
+
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('no feature module');
   });
 
   it('finds no violations in the real src and migrations', () => {
