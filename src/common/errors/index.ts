@@ -11,3 +11,4 @@ export { toErrorBody } from './error-body';
 export { HttpErrorFilter, type ProtocolErrorReply } from './http-error.filter';
 export { HttpProblem } from './http-problem';
 export { isDependencyFailure } from './dependency-failure';
+export { TranslateErrors } from './translate-errors';
