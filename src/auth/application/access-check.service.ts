@@ -1,6 +1,6 @@
 import { loggableError } from '../../common/logging/loggable-error';
 import { Injectable, Logger } from '@nestjs/common';
-import { isDependencyFailure } from '../../common/errors/dependency-failure';
+import { ServiceUnavailableError } from '../../common/errors/domain-error';
 import type { RequestPrincipal } from '../../common/http/request-principal';
 import { Clock } from '../../common/time/clock';
 import { UsersService } from '../../users';
@@ -57,7 +57,7 @@ export class AccessCheckService {
     try {
       return await this.cache.read(claims);
     } catch (error) {
-      if (!isDependencyFailure(error)) throw error;
+      if (!(error instanceof ServiceUnavailableError)) throw error;
       return null;
     }
   }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { TypeOrmTransactionContext } from '../../common/database/typeorm-transaction.context';
+import { translatePostgresError } from '../../common/database/postgres-failure';
+import { TranslateErrors } from '../../common/errors/translate-errors';
 import { type BlacklistedToken, TokenBlacklist } from '../domain/token-blacklist';
 import { BlacklistTokenOrmEntity } from './blacklist-token.orm-entity';
 
 @Injectable()
+@TranslateErrors(translatePostgresError)
 export class TypeOrmTokenBlacklist extends TokenBlacklist {
   constructor(private readonly context: TypeOrmTransactionContext) {
     super();

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityMetadata } from 'typeorm';
 import { TypeOrmTransactionContext } from '../../common/database/typeorm-transaction.context';
 import { isUniqueViolation } from '../../common/database/unique-violation';
+import { translatePostgresError } from '../../common/database/postgres-failure';
+import { TranslateErrors } from '../../common/errors/translate-errors';
 import { User } from '../domain/user';
 import { EmailTakenError } from '../domain/user.errors';
 import { UserRepository, type UserPage } from '../domain/user.repository';
@@ -10,6 +12,7 @@ import { UserOrmEntity } from './user.orm-entity';
 export const EMAIL_UNIQUE_INDEX = 'users_email_lower_key';
 
 @Injectable()
+@TranslateErrors(translatePostgresError)
 export class TypeOrmUserRepository extends UserRepository {
   private selectByIdSql?: string;
 
