@@ -1,6 +1,6 @@
 import { loggableError } from '../../common/logging';
 import { Injectable, Logger } from '@nestjs/common';
-import { isDependencyFailure } from '../../common/errors';
+import { ServiceUnavailableError } from '../../common/errors';
 import type { RequestPrincipal } from '../../common/http';
 import { Clock } from '../../common/time';
 import { UsersService } from '../../users';
@@ -57,7 +57,7 @@ export class AccessCheckService {
     try {
       return await this.cache.read(claims);
     } catch (error) {
-      if (!isDependencyFailure(error)) throw error;
+      if (!(error instanceof ServiceUnavailableError)) throw error;
       return null;
     }
   }

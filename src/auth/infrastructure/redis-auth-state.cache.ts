@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { AuthState, SessionState, TokenState, UserState } from '../domain/access-decision';
 import { defineRedisScript, type RedisScript } from '../../common/redis';
+import { TranslateErrors } from '../../common/errors';
+import { translateRedisError } from '../../common/redis';
 import { AuthStateCache } from '../domain/auth-state.cache';
 import type { AccessClaims } from '../domain/tokens';
 
@@ -37,6 +39,7 @@ const userKey = (id: string) => `auth:user:${id}`;
  * that a revocation replaced.
  */
 @Injectable()
+@TranslateErrors(translateRedisError)
 export class RedisAuthStateCache extends AuthStateCache {
   private readonly setSessionUnlessRevoked: RedisScript<number>;
   private readonly setUserUnlessNewer: RedisScript<number>;

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { TypeOrmTransactionContext } from '../../common/database';
+import { TranslateErrors } from '../../common/errors';
+import { translatePostgresError } from '../../common/database';
 import { Session, type SessionEndReason } from '../domain/session';
 import { SessionRepository } from '../domain/session.repository';
 import { SessionOrmEntity } from './session.orm-entity';
 
 @Injectable()
+@TranslateErrors(translatePostgresError)
 export class TypeOrmSessionRepository extends SessionRepository {
   constructor(private readonly context: TypeOrmTransactionContext) {
     super();

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { TypeOrmTransactionContext } from '../../common/database';
+import { TranslateErrors } from '../../common/errors';
+import { translatePostgresError } from '../../common/database';
 import { type BlacklistedToken, TokenBlacklist } from '../domain/token-blacklist';
 import { BlacklistTokenOrmEntity } from './blacklist-token.orm-entity';
 
 @Injectable()
+@TranslateErrors(translatePostgresError)
 export class TypeOrmTokenBlacklist extends TokenBlacklist {
   constructor(private readonly context: TypeOrmTransactionContext) {
     super();

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { TranslateErrors } from '../errors/translate-errors';
 import { JobLock } from './job-lock';
+import { translatePostgresError } from './postgres-failure';
 
 /**
  * A PostgreSQL session-level advisory lock, held on one dedicated connection for the whole run,
  * so only one instance runs a job at a time and a crashed holder releases it with its connection.
  */
 @Injectable()
+@TranslateErrors(translatePostgresError)
 export class PostgresAdvisoryLock extends JobLock {
   constructor(private readonly dataSource: DataSource) {
     super();

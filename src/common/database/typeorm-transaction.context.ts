@@ -7,6 +7,8 @@ import {
   type ObjectLiteral,
   type Repository,
 } from 'typeorm';
+import { TranslateErrors } from '../errors/translate-errors';
+import { translatePostgresError } from './postgres-failure';
 import { UnitOfWork } from './unit-of-work';
 
 /**
@@ -14,6 +16,7 @@ import { UnitOfWork } from './unit-of-work';
  * storage, and repositories ask for `repository(Entity)` to get the one in force.
  */
 @Injectable()
+@TranslateErrors(translatePostgresError)
 export class TypeOrmTransactionContext extends UnitOfWork {
   private readonly current = new AsyncLocalStorage<EntityManager>();
 

@@ -1,4 +1,14 @@
-const CONNECTION_ERROR_CODES = new Set([
+import { ServiceUnavailableError } from './domain-error';
+
+/** What a driver's error looks like to a translator: the fields that name a failure. */
+export interface DriverErrorLink {
+  readonly code: string;
+  readonly message: string;
+  readonly name: string;
+}
+
+/** The socket failed: refused, reset, timed out or unreachable, whichever driver held it. */
+const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
@@ -7,39 +17,41 @@ const CONNECTION_ERROR_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'EPIPE',
-  // PostgreSQL: the server is shutting down, starting up, out of connections, or cancelled a statement at its timeout.
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-  '57014',
 ]);
 
-const CONNECTION_ERROR_MESSAGES = [
-  /Connection terminated/i,
-  /timeout exceeded when trying to connect/i,
-  /Query read timeout/i,
-  /Connection is closed/i,
-  /Stream isn't writeable/i,
-  /Command timed out/i,
-  /Reached the max retries per request limit/i,
-  /Redis connection is not ready/i,
-  /connect ECONNREFUSED/i,
-];
-
 /**
- * True when an error means PostgreSQL or Redis could not be reached in time, as opposed to
- * a bug or a rejected query. Such errors become 503 instead of 500.
+ * A driver's error as an adapter lets it out: `ServiceUnavailableError` (503, the driver's error
+ * as its cause) when it means the dependency could not be reached in time, unchanged otherwise.
+ * Only the translator of each driver calls this, with what it recognises as that driver's outage;
+ * the rest of the code branches on the type.
  */
-export function isDependencyFailure(error: unknown): boolean {
+export function translateDriverError(
+  error: unknown,
+  isOutage: (link: DriverErrorLink) => boolean,
+): unknown {
+  if (error instanceof ServiceUnavailableError) return error;
+  return isDependencyFailure(error, isOutage)
+    ? new ServiceUnavailableError(undefined, { cause: error })
+    : error;
+}
+
+/** Network failures and `isOutage` along the chain of wrapped errors (`cause`, TypeORM's `driverError`). */
+function isDependencyFailure(
+  error: unknown,
+  isOutage: (link: DriverErrorLink) => boolean,
+): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
     if (typeof current !== 'object') return false;
     const candidate = current as { code?: unknown; message?: unknown; name?: unknown };
-    const code = typeof candidate.code === 'string' ? candidate.code : '';
-    if (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08')) return true;
-    if (candidate.name === 'MaxRetriesPerRequestError') return true;
-    const message = typeof candidate.message === 'string' ? candidate.message : '';
-    if (CONNECTION_ERROR_MESSAGES.some((pattern) => pattern.test(message))) return true;
+    const link: DriverErrorLink = {
+      code: typeof candidate.code === 'string' ? candidate.code : '',
+      message: typeof candidate.message === 'string' ? candidate.message : '',
+      name: typeof candidate.name === 'string' ? candidate.name : '',
+    };
+    if (NETWORK_ERROR_CODES.has(link.code) || /connect ECONNREFUSED/i.test(link.message)) {
+      return true;
+    }
+    if (isOutage(link)) return true;
     current =
       (candidate as { driverError?: unknown }).driverError ??
       (candidate as { cause?: unknown }).cause;

@@ -16,8 +16,8 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly kind: ErrorKind;
 
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -51,12 +51,18 @@ export class TooManyRequestsError extends DomainError {
   }
 }
 
-/** PostgreSQL or Redis could not answer; the request may succeed when retried. */
+/**
+ * PostgreSQL or Redis could not answer; the request may succeed when retried. Adapters raise it
+ * in place of their driver's outage errors, which travel along as the `cause`.
+ */
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
   readonly kind = 'unavailable';
 
-  constructor(message = 'Service temporarily unavailable. Please retry shortly.') {
-    super(message);
+  constructor(
+    message = 'Service temporarily unavailable. Please retry shortly.',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }

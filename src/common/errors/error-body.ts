@@ -1,7 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpException, type LoggerService } from '@nestjs/common';
-import { isDependencyFailure } from './dependency-failure';
-import { DomainError, type ErrorKind, ValidationFailedError } from './domain-error';
+import {
+  DomainError,
+  type ErrorKind,
+  ServiceUnavailableError,
+  ValidationFailedError,
+} from './domain-error';
 import type { ErrorResponseDto } from './error-response.dto';
 import { frameworkProblem } from './framework-problem';
 import { HttpProblem } from './http-problem';
@@ -38,6 +42,10 @@ const CODE_BY_STATUS: Record<number, string> = {
  */
 export function toErrorBody(exception: unknown, logger: LoggerService): ErrorResponseDto {
   if (exception instanceof DomainError) {
+    // An adapter's translated outage: the driver's error says which dependency and why.
+    if (exception instanceof ServiceUnavailableError && exception.cause !== undefined) {
+      logger.warn({ err: loggableError(exception.cause) }, 'A dependency is unavailable');
+    }
     const body = errorBody(STATUS_BY_KIND[exception.kind], exception.code, exception.message);
     return exception instanceof ValidationFailedError
       ? { ...body, details: exception.details }
@@ -51,14 +59,6 @@ export function toErrorBody(exception: unknown, logger: LoggerService): ErrorRes
     if (status < 500) {
       return errorBody(status, CODE_BY_STATUS[status] ?? 'BAD_REQUEST', messageOf(exception));
     }
-  }
-  if (isDependencyFailure(exception)) {
-    logger.warn({ err: loggableError(exception) }, 'A dependency is unavailable');
-    return errorBody(
-      503,
-      'SERVICE_UNAVAILABLE',
-      'Service temporarily unavailable. Please retry shortly.',
-    );
   }
   logger.error({ err: loggableError(exception) }, 'Unhandled error');
   return errorBody(500, 'INTERNAL_ERROR', 'Internal server error.');

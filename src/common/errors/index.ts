@@ -10,4 +10,5 @@ export { ErrorResponseDto, FieldErrorDto } from './error-response.dto';
 export { toErrorBody } from './error-body';
 export { HttpErrorFilter, type ProtocolErrorReply } from './http-error.filter';
 export { HttpProblem } from './http-problem';
-export { isDependencyFailure } from './dependency-failure';
+export { type DriverErrorLink, translateDriverError } from './dependency-failure';
+export { TranslateErrors } from './translate-errors';

@@ -19,15 +19,15 @@ class RedisRateLimiter extends RateLimiter {
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) throw this.tooMany(rejection);
       // Without its counters the limit cannot be enforced: fail closed, as unavailable.
-      throw new ServiceUnavailableError();
+      throw new ServiceUnavailableError(undefined, { cause: rejection });
     }
   }
 
   async reset(key: string): Promise<void> {
     try {
       await this.limiter.delete(key);
-    } catch {
-      throw new ServiceUnavailableError();
+    } catch (error) {
+      throw new ServiceUnavailableError(undefined, { cause: error });
     }
   }
 

@@ -1,2 +1,3 @@
 export { createRedisClient, RedisModule } from './redis.module';
 export { defineRedisScript, type RedisScript } from './redis-script';
+export { translateRedisError } from './redis-failure';

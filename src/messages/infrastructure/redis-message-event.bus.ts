@@ -3,6 +3,8 @@ import Redis from 'ioredis';
 import { AppConfig } from '../../common/config';
 import { loggableError } from '../../common/logging';
 import { defineRedisScript, type RedisScript } from '../../common/redis';
+import { TranslateErrors } from '../../common/errors';
+import { translateRedisError } from '../../common/redis';
 import { fromRecord, type MessageRecord, toRecord } from './message.record';
 import type {
   LoggedMessageEvent,
@@ -59,6 +61,7 @@ type WireEvent =
 type StreamEntry = [id: string, fields: string[]];
 
 @Injectable()
+@TranslateErrors(translateRedisError)
 export class RedisMessageEventBus extends MessageEventBus implements OnApplicationShutdown {
   private readonly logger = new Logger('MessageEventBus');
   private readonly channel: string;

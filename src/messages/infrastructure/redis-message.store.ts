@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { defineRedisScript, type RedisScript } from '../../common/redis';
+import { TranslateErrors } from '../../common/errors';
+import { translateRedisError } from '../../common/redis';
 import { Message } from '../domain/message';
 import { fromRecord, type MessageRecord } from './message.record';
 import {
@@ -103,6 +105,7 @@ redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
 return ids`;
 
 @Injectable()
+@TranslateErrors(translateRedisError)
 export class RedisMessageStore extends MessageStore {
   private readonly prefix: string;
   private readonly postScript: RedisScript<string | null>;

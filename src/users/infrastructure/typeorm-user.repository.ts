@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityMetadata } from 'typeorm';
 import { isUniqueViolation, TypeOrmTransactionContext } from '../../common/database';
+import { TranslateErrors } from '../../common/errors';
+import { translatePostgresError } from '../../common/database';
 import { User } from '../domain/user';
 import { EmailTakenError } from '../domain/user.errors';
 import { UserRepository, type UserPage } from '../domain/user.repository';
@@ -9,6 +11,7 @@ import { UserOrmEntity } from './user.orm-entity';
 export const EMAIL_UNIQUE_INDEX = 'users_email_lower_key';
 
 @Injectable()
+@TranslateErrors(translatePostgresError)
 export class TypeOrmUserRepository extends UserRepository {
   private selectByIdSql?: string;
 

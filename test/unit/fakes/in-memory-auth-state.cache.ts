@@ -6,8 +6,12 @@ import type {
 } from '../../../src/auth/domain/access-decision';
 import { AuthStateCache } from '../../../src/auth/domain/auth-state.cache';
 import type { AccessClaims } from '../../../src/auth/domain/tokens';
+import { ServiceUnavailableError } from '../../../src/common/errors';
 
-/** A cache that can lose its memory or become unreachable, like Redis. */
+/**
+ * A cache that can lose its memory or become unreachable, like Redis; unreachable, it fails as
+ * the Redis adapter does once it has translated the outage.
+ */
 export class InMemoryAuthStateCache extends AuthStateCache {
   readonly tokens = new Map<string, TokenState>();
   readonly sessions = new Map<string, SessionState>();
@@ -62,7 +66,6 @@ export class InMemoryAuthStateCache extends AuthStateCache {
   }
 
   private check(): void {
-    if (this.unreachable)
-      throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    if (this.unreachable) throw new ServiceUnavailableError();
   }
 }

@@ -1,3 +1,4 @@
+import { ServiceUnavailableError } from '../../../src/common/errors';
 import type {
   LoggedMessageEvent,
   MessageEvent,
@@ -7,8 +8,8 @@ import type {
 import { MessageEventBus } from '../../../src/messages/domain/message-event.bus';
 
 /**
- * Every published event kept in order, numbered from 1; `failing` makes publish reject. Like the
- * real log, `eventsAfter` answers ids only.
+ * Every published event kept in order, numbered from 1; `failing` makes publish reject as the
+ * Redis adapter does without Redis. Like the real log, `eventsAfter` answers ids only.
  */
 export class InMemoryMessageEventBus extends MessageEventBus {
   readonly published: PublishedMessageEvent[] = [];
@@ -16,7 +17,7 @@ export class InMemoryMessageEventBus extends MessageEventBus {
   private readonly listeners = new Set<MessageEventListener>();
 
   async publish(event: MessageEvent): Promise<void> {
-    if (this.failing) throw new Error('event bus unavailable');
+    if (this.failing) throw new ServiceUnavailableError();
     const published = { id: String(this.published.length + 1), event };
     this.published.push(published);
     for (const listener of this.listeners) listener(published);

@@ -1,8 +1,9 @@
+import { ServiceUnavailableError } from '../../../src/common/errors';
 import { type BlacklistedToken, TokenBlacklist } from '../../../src/auth/domain/token-blacklist';
 
 export class InMemoryTokenBlacklist extends TokenBlacklist {
   readonly entries = new Map<string, BlacklistedToken>();
-  /** Makes every call fail as if PostgreSQL were unreachable. */
+  /** Makes every call fail as the PostgreSQL adapter does when PostgreSQL is unreachable. */
   unreachable = false;
 
   async add(token: BlacklistedToken): Promise<void> {
@@ -24,9 +25,6 @@ export class InMemoryTokenBlacklist extends TokenBlacklist {
   }
 
   private check(): void {
-    if (this.unreachable)
-      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
-        code: 'ECONNREFUSED',
-      });
+    if (this.unreachable) throw new ServiceUnavailableError();
   }
 }

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../../src/common/config';
-import { ValidationFailedError } from '../../../src/common/errors';
+import { ServiceUnavailableError, ValidationFailedError } from '../../../src/common/errors';
 import { UsersService } from '../../../src/users';
 import type { AccessRevocation } from '../../../src/users';
 import { UserNotFoundError, WrongPasswordError } from '../../../src/users/domain/user.errors';
@@ -125,11 +125,11 @@ describe('UsersService', () => {
     const account = await register();
     const revoked: string[] = [];
     service.addLifecycleListener({
-      userDeleted: () => Promise.reject(new Error('Connection is closed.')),
+      userDeleted: () => Promise.reject(new ServiceUnavailableError()),
       accessRevoked: async ({ userId }) => void revoked.push(userId),
     });
-    await expect(service.deleteAccount(account.id, 'password-1')).rejects.toThrow(
-      'Connection is closed.',
+    await expect(service.deleteAccount(account.id, 'password-1')).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
     );
     expect(users.rows.has(account.id)).toBe(true);
     expect(revoked).toEqual([]);

@@ -1,0 +1,26 @@
+import { type DriverErrorLink, translateDriverError } from '../errors/dependency-failure';
+
+/**
+ * What ioredis says when a command cannot reach Redis: the client is fail-fast (no offline
+ * queue, one retry, a command timeout), so these arrive at once instead of queueing.
+ */
+const UNAVAILABLE_MESSAGES = [
+  /Connection is closed/i,
+  /Stream isn't writeable/i,
+  /Command timed out/i,
+  /Reached the max retries per request limit/i,
+  /Redis connection is not ready/i,
+];
+
+/**
+ * An ioredis error as the adapters let it out: an outage becomes `ServiceUnavailableError`
+ * (503), anything else (a bug, a script error) stays as it is.
+ */
+export function translateRedisError(error: unknown): unknown {
+  return translateDriverError(error, isRedisOutage);
+}
+
+function isRedisOutage({ message, name }: DriverErrorLink): boolean {
+  if (name === 'MaxRetriesPerRequestError') return true;
+  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
+}
