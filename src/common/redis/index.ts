@@ -1,2 +1,3 @@
+export { KEY_NAMESPACES, type KeyNamespace, redisKey } from './key-namespaces';
 export { createRedisClient, RedisModule } from './redis.module';
 export { defineRedisScript, type RedisScript } from './redis-script';
