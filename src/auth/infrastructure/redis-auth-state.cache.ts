@@ -1,9 +1,15 @@
+import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { AuthState, SessionState, TokenState, UserState } from '../domain/access-decision';
-import { defineRedisScript, type RedisScript } from '../../common/redis';
 import { TranslateErrors } from '../../common/errors';
-import { translateRedisError } from '../../common/redis';
+import {
+  defineRedisScript,
+  readLua,
+  redisKey,
+  type RedisScript,
+  translateRedisError,
+} from '../../common/redis';
 import { AuthStateCache } from '../domain/auth-state.cache';
 import type { AccessClaims } from '../domain/tokens';
 
@@ -13,25 +19,16 @@ import type { AccessClaims } from '../domain/tokens';
  */
 export const AUTH_CACHE_TTL_SECONDS = 60;
 
-/** Sets a session's state unless it is already revoked: sessions never come back. */
-const SET_SESSION_UNLESS_REVOKED = `
-if redis.call('GET', KEYS[1]) == 'r' then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return 1`;
-
-/** Sets a user's state unless the cached one has a later tokensValidAfter (its last field). */
-const SET_USER_UNLESS_NEWER = `
-local current = redis.call('GET', KEYS[1])
-if current and tonumber(string.match(current, '([^|]+)$')) > tonumber(ARGV[2]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-return 1`;
+const lua = (name: string) => join(__dirname, 'lua', `${name}.lua`);
+const SET_SESSION_UNLESS_REVOKED = readLua(lua('auth-session-set-unless-revoked'));
+const SET_USER_UNLESS_NEWER = readLua(lua('auth-user-set-unless-newer'));
 
 /** A deleted user's "tokens valid after": later than any real one, so nothing replaces it. */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
-const tokenKey = (jti: string) => `auth:token:${jti}`;
-const sessionKey = (id: string) => `auth:session:${id}`;
-const userKey = (id: string) => `auth:user:${id}`;
+const tokenKey = (jti: string) => redisKey('authToken', jti);
+const sessionKey = (id: string) => redisKey('authSession', id);
+const userKey = (id: string) => redisKey('authUser', id);
 
 /**
  * `AuthState` in Redis as short strings. Reads are one MGET. Entries copied from PostgreSQL are
@@ -49,13 +46,11 @@ export class RedisAuthStateCache extends AuthStateCache {
     this.setSessionUnlessRevoked = defineRedisScript(
       redis,
       'authSetSessionUnlessRevoked',
-      1,
       SET_SESSION_UNLESS_REVOKED,
     );
     this.setUserUnlessNewer = defineRedisScript(
       redis,
       'authSetUserUnlessNewer',
-      1,
       SET_USER_UNLESS_NEWER,
     );
   }

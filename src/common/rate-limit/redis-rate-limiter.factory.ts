@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { redisKey } from '../redis/key-namespaces';
 import { ServiceUnavailableError, TooManyRequestsError } from '../errors/domain-error';
 import { RateLimiter, RateLimiterFactory, type RateLimitRule } from './rate-limiter';
 
@@ -47,7 +48,7 @@ export class RedisRateLimiterFactory extends RateLimiterFactory {
   create(rule: RateLimitRule, message?: string): RateLimiter {
     const limiter = new RateLimiterRedis({
       storeClient: this.redis,
-      keyPrefix: `rl:${rule.name}`,
+      keyPrefix: redisKey('rateLimit', rule.name),
       points: rule.points,
       duration: rule.durationSeconds,
       rejectIfRedisNotReady: true,

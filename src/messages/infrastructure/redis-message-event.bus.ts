@@ -1,10 +1,17 @@
+import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../../common/config';
-import { loggableError } from '../../common/logging';
-import { defineRedisScript, type RedisScript } from '../../common/redis';
 import { TranslateErrors } from '../../common/errors';
-import { translateRedisError } from '../../common/redis';
+import { loggableError } from '../../common/logging';
+import {
+  defineRedisScript,
+  LUA_NOW_MS,
+  readLua,
+  redisKey,
+  type RedisScript,
+  translateRedisError,
+} from '../../common/redis';
 import { fromRecord, type MessageRecord, toRecord } from './message.record';
 import type {
   LoggedMessageEvent,
@@ -15,7 +22,7 @@ import type {
 import { MessageEventBus } from '../domain/message-event.bus';
 
 /**
- * Events go two ways at once, in one Lua script: into a capped stream `messages:events` (the
+ * Events go two ways at once, in one Lua script (`lua/`): into a capped stream `messages:events` (the
  * recent past, for resuming after an event id) and out on the pub/sub channel
  * `<prefix>messages:events` (the present, for every instance's listeners). The channel carries
  * the stream entry's id, so live and replayed events share one id sequence.
@@ -26,32 +33,12 @@ import { MessageEventBus } from '../domain/message-event.bus';
  * Pub/sub channels ignore the db index and the client's key prefix: the prefix is written into
  * the channel name, so services (and test runs) sharing one Redis keep to their own events.
  */
-const EVENTS = 'messages:events';
+const EVENTS = redisKey('messagesEvents');
 
-/** Drops the entries older than ARGV[1] ms, by Redis' clock (stream ids are dated by it too). */
-const TRIM_BY_AGE = `
-local time = redis.call('TIME')
-local oldest = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - tonumber(ARGV[1])
-redis.call('XTRIM', KEYS[1], 'MINID', oldest)`;
-
-/**
- * KEYS: stream. ARGV: max age ms, max entries, type, message id, channel, live payload.
- * A stream that gets no new entry expires once its newest one is too old.
- */
-const PUBLISH = `${TRIM_BY_AGE}
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '*', 'type', ARGV[3], 'message', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('PUBLISH', ARGV[5], id .. ' ' .. ARGV[6])
-return id`;
-
-/**
- * KEYS: stream. ARGV: max age ms, event id, max entries. Returns nothing (false) when the stream
- * does not hold that id (never did, trimmed away, or from before a Redis restart), else the
- * entries after it.
- */
-const EVENTS_AFTER = `${TRIM_BY_AGE}
-if redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])[1] == nil then return false end
-return redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+', 'COUNT', ARGV[3])`;
+const lua = (name: string) => join(__dirname, 'lua', `${name}.lua`);
+const TRIM_BY_AGE = lua('stream-trim-by-age');
+const PUBLISH = readLua(LUA_NOW_MS, TRIM_BY_AGE, lua('message-event-publish'));
+const EVENTS_AFTER = readLua(LUA_NOW_MS, TRIM_BY_AGE, lua('message-events-after'));
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -82,8 +69,8 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     this.channel = `${redis.options.keyPrefix ?? ''}${EVENTS}`;
     this.maxAgeMs = config.messages.maxTtlSeconds * 1000;
     this.replayWindow = config.sseReplayWindow;
-    this.publishScript = defineRedisScript(redis, 'messageEventPublish', 1, PUBLISH);
-    this.eventsAfterScript = defineRedisScript(redis, 'messageEventsAfter', 1, EVENTS_AFTER);
+    this.publishScript = defineRedisScript(redis, 'messageEventPublish', PUBLISH);
+    this.eventsAfterScript = defineRedisScript(redis, 'messageEventsAfter', EVENTS_AFTER);
   }
 
   async publish(event: MessageEvent): Promise<void> {

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { RedisMessageStore } from '../../src/messages/infrastructure/redis-message.store';
+import type { MessageDraft } from '../../src/messages/domain/message.store';
+import { TEST_REDIS_URL } from './support/test-environment';
+
+/**
+ * The store's scripts name every key they touch, so some operations read first and write after:
+ * these cases put a concurrent write between the two, on the real Redis.
+ */
+describe('RedisMessageStore between its read and its script', () => {
+  let redis: Redis;
+  let store: RedisMessageStore;
+  const authorId = randomUUID();
+
+  const draft = (text: string): MessageDraft => ({
+    id: randomUUID(),
+    text,
+    authorId,
+    authorEmail: 'author@example.com',
+    ttlSeconds: 60,
+  });
+
+  beforeEach(() => {
+    redis = new Redis(TEST_REDIS_URL, { keyPrefix: `tm-test-store-${randomUUID()}:` });
+    store = new RedisMessageStore(redis);
+  });
+
+  afterEach(() => redis.disconnect());
+
+  /** Runs `between` once, right after the store's next ZRANGE has read the author's ids. */
+  function afterNextZrange(between: () => Promise<unknown>): void {
+    const zrange = redis.zrange.bind(redis) as (...args: unknown[]) => Promise<string[]>;
+    redis.zrange = (async (...args: unknown[]) => {
+      const ids = await zrange(...args);
+      redis.zrange = zrange as Redis['zrange'];
+      await between();
+      return ids;
+    }) as Redis['zrange'];
+  }
+
+  it("deleting an author's messages also deletes one posted after it read their ids", async () => {
+    const first = draft('first');
+    const late = draft('late');
+    await store.post(first);
+    afterNextZrange(() => store.post(late));
+
+    const deleted = await store.deleteByAuthor(authorId, 60_000);
+
+    expect(deleted.sort()).toEqual([first.id, late.id].sort());
+    expect(await store.findByIds([first.id, late.id])).toEqual([]);
+    expect((await store.listPage(10, null)).items).toEqual([]);
+    expect(await store.post(draft('after the tombstone'))).toBeNull();
+  });
+
+  it("deleting an author's messages skips one deleted after it read their ids", async () => {
+    const first = draft('first');
+    const second = draft('second');
+    await store.post(first);
+    await store.post(second);
+    afterNextZrange(() => store.delete(second.id));
+
+    const deleted = await store.deleteByAuthor(authorId, 60_000);
+
+    expect(deleted).toEqual([first.id]);
+    expect((await store.listPage(10, null)).items).toEqual([]);
+  });
+});
