@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { TranslateErrors } from '../../common/errors';
+import { ServiceUnavailableError, TranslateErrors } from '../../common/errors';
 import {
   defineRedisScript,
   LUA_NOW_MS,
@@ -33,6 +33,8 @@ import {
  * once, so the work stays proportional to what expired, never to what is live.
  * All times come from Redis' own clock, so instances with skewed clocks agree.
  */
+/** How often an account deletion reads the author's index again after a write slipped in. */
+const DELETE_BY_AUTHOR_ATTEMPTS = 5;
 const BY_EXPIRY = redisKey('messagesByExpiry');
 const byAuthor = (userId: string) => redisKey('messagesByAuthor', userId);
 const messageKey = (id: string) => redisKey('message', id);
@@ -119,7 +121,9 @@ export class RedisMessageStore extends MessageStore {
    * rate-limited per author, so the loop ends after a few rounds at most.
    */
   async deleteByAuthor(authorId: string, tombstoneMs: number): Promise<string[]> {
-    for (;;) {
+    // Each retry means the author posted or deleted in between; posts are rate-limited, so a few
+    // tries suffice, and past them the deletion is refused whole (503) rather than spin.
+    for (let attempt = 0; attempt < DELETE_BY_AUTHOR_ATTEMPTS; attempt++) {
       const ids = await this.redis.zrange(byAuthor(authorId), 0, -1);
       const deleted = await this.deleteByAuthorScript(
         [BY_EXPIRY, byAuthor(authorId), tombstone(authorId), ...ids.map(messageKey)],
@@ -127,6 +131,7 @@ export class RedisMessageStore extends MessageStore {
       );
       if (deleted) return deleted;
     }
+    throw new ServiceUnavailableError();
   }
 
   async removeTombstone(authorId: string): Promise<void> {
