@@ -33,12 +33,12 @@ import {
  * once, so the work stays proportional to what expired, never to what is live.
  * All times come from Redis' own clock, so instances with skewed clocks agree.
  */
-/** How often an account deletion reads the author's index again after a write slipped in. */
-const DELETE_BY_AUTHOR_ATTEMPTS = 5;
 const BY_EXPIRY = redisKey('messagesByExpiry');
 const byAuthor = (userId: string) => redisKey('messagesByAuthor', userId);
 const messageKey = (id: string) => redisKey('message', id);
 const tombstone = (userId: string) => redisKey('messagesDeletedAuthor', userId);
+/** How often an account deletion reads the author's index again after a write slipped in. */
+const DELETE_BY_AUTHOR_ATTEMPTS = 5;
 
 const lua = (name: string) => join(__dirname, 'lua', `${name}.lua`);
 const POST = readLua(LUA_NOW_MS, lua('message-post'));
