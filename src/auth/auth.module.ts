@@ -21,8 +21,7 @@ import { LocalAuthGuard } from './http/local-auth.guard';
 import { LocalStrategy } from './http/local.strategy';
 import { NoStoreMiddleware } from './http/no-store.middleware';
 import { RequestAuthenticator } from './http/request-authenticator';
-import { jwtKey } from './infrastructure/jwt-key';
-import { JwtTokenCodec } from './infrastructure/jwt-token.codec';
+import { jwtOptions, JwtTokenCodec } from './infrastructure/jwt-token.codec';
 import { PruneScheduler } from './infrastructure/prune.scheduler';
 import { RedisAuthStateCache } from './infrastructure/redis-auth-state.cache';
 import { TypeOrmSessionRepository } from './infrastructure/typeorm-session.repository';
@@ -32,23 +31,7 @@ import { TypeOrmTokenBlacklist } from './infrastructure/typeorm-token.blacklist'
   imports: [
     UsersModule,
     PassportModule,
-    JwtModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: jwtKey(config),
-        signOptions: {
-          algorithm: 'HS256',
-          issuer: config.jwt.issuer,
-          audience: config.jwt.audience,
-        },
-        verifyOptions: {
-          algorithms: ['HS256'],
-          issuer: config.jwt.issuer,
-          audience: config.jwt.audience,
-          clockTolerance: 1,
-        },
-      }),
-    }),
+    JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
   ],
   controllers: [AuthController, AccountController],
   providers: [
@@ -64,7 +47,9 @@ import { TypeOrmTokenBlacklist } from './infrastructure/typeorm-token.blacklist'
     { provide: SessionRepository, useClass: TypeOrmSessionRepository },
     { provide: TokenBlacklist, useClass: TypeOrmTokenBlacklist },
     { provide: AuthStateCache, useClass: RedisAuthStateCache },
-    { provide: TokenCodec, useClass: JwtTokenCodec },
+    JwtTokenCodec,
+    // The JWT strategy reads access claims through the codec itself.
+    { provide: TokenCodec, useExisting: JwtTokenCodec },
     // Global guards run in this order: authenticate, then check roles.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

@@ -1,6 +1,7 @@
 export type { RegistrationInput } from './application/users.service';
 export { UsersService } from './application/users.service';
 export type { UserAccount } from './application/user-account';
+export { normalizeEmail } from './domain/email';
 export type {
   AccessRevocation,
   AccessRevocationReason,

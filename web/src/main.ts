@@ -2,8 +2,6 @@ import { Api, ApiError, type User } from './api.js';
 import { announce, byId, element, formatDateTime } from './dom.js';
 import { LiveMessages } from './live-messages.js';
 
-const MESSAGE_MAX_LENGTH = 1000;
-
 const api = new Api();
 const messages = new LiveMessages(api);
 
@@ -141,11 +139,14 @@ function setupComposer(): void {
   const text = byId<HTMLTextAreaElement>('post-message');
   const count = byId('post-count');
   const counter = byId('post-counter');
+  // The textarea's maxlength is the API's limit: a unit test pins it to the messages domain.
+  const maxLength = text.maxLength;
+  byId('post-limit').textContent = String(maxLength);
   const updateCounter = () => {
     // Code points, as the API counts them.
     const length = [...text.value.trim()].length;
     count.textContent = String(length);
-    counter.dataset.nearLimit = String(length > MESSAGE_MAX_LENGTH * 0.9);
+    counter.dataset.nearLimit = String(length > maxLength * 0.9);
   };
   text.addEventListener('input', updateCounter);
   text.addEventListener('keydown', (event) => {

@@ -11,6 +11,7 @@ import {
   type RegistrationInput,
   type UserAccount,
   type UserLifecycleListener,
+  normalizeEmail,
   UsersService,
 } from '../../users';
 import type { SessionState } from '../domain/access-decision';
@@ -325,5 +326,5 @@ function activeState(session: Session): SessionState {
  * text, and a 30 KB one must not become a 30 KB Redis key kept for the whole window.
  */
 function loginThrottleKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('base64url');
+  return createHash('sha256').update(normalizeEmail(email)).digest('base64url');
 }

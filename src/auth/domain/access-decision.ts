@@ -1,4 +1,5 @@
 import { TokenRevokedError } from './auth.errors';
+import { hasEnded } from './session';
 import type { AccessClaims } from './tokens';
 
 export type PrincipalRole = 'user' | 'admin';
@@ -32,7 +33,7 @@ export interface AuthState {
 export function decideAccess(claims: AccessClaims, state: AuthState, now: Date): PrincipalRole {
   const { token, session, user } = state;
   if (token === 'revoked') throw new TokenRevokedError();
-  if (!session.active || session.userId !== claims.userId || session.expiresAt <= now) {
+  if (!session.active || session.userId !== claims.userId || hasEnded(session.expiresAt, now)) {
     throw new TokenRevokedError();
   }
   if (!user.active) throw new TokenRevokedError();

@@ -122,7 +122,7 @@ export class Session {
   }
 
   isActive(now: Date): boolean {
-    return this.props.revokedAt === null && this.props.expiresAt.getTime() > now.getTime();
+    return this.props.revokedAt === null && !hasEnded(this.props.expiresAt, now);
   }
 
   belongsTo(userId: string): boolean {
@@ -159,6 +159,11 @@ export class Session {
   toProps(): SessionProps {
     return { ...this.props };
   }
+}
+
+/** A session ends at its `expiresAt`: from that instant on, it opens nothing. */
+export function hasEnded(expiresAt: Date, now: Date): boolean {
+  return expiresAt.getTime() <= now.getTime();
 }
 
 /** JWT times are whole seconds; the session's expiry matches its refresh token's `exp` exactly. */

@@ -5,25 +5,31 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../common/config';
 import type { RequestPrincipal } from '../../common/http';
 import { AccessCheckService } from '../application/access-check.service';
-import { TokenInvalidError, WrongTokenTypeError } from '../domain/auth.errors';
-import { jwtKey } from '../infrastructure/jwt-key';
-import { hasServiceClaims, type ServiceTokenPayload } from '../infrastructure/jwt-token.codec';
+import {
+  jwtOptions,
+  JwtTokenCodec,
+  type ServiceTokenPayload,
+} from '../infrastructure/jwt-token.codec';
 
-/** Access tokens: HS256 only, issuer and audience pinned, one second of clock leeway. */
+/** A thin shell: passport-jwt verifies with `jwtOptions`, the token codec reads the claims. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     config: AppConfig,
+    private readonly tokens: JwtTokenCodec,
     private readonly accessCheck: AccessCheckService,
   ) {
+    const { secret, verifyOptions } = jwtOptions(config);
+    // passport-jwt overwrites these three in `jsonWebTokenOptions` with its own options, set or not.
+    const { algorithms, issuer, audience, ...jsonWebTokenOptions } = verifyOptions;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // Its types predate KeyObject; jsonwebtoken, which does the verification, takes one.
-      secretOrKey: jwtKey(config) as unknown as Buffer,
-      algorithms: ['HS256'],
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      jsonWebTokenOptions: { clockTolerance: 1 },
+      secretOrKey: secret as unknown as Buffer,
+      algorithms,
+      issuer,
+      audience,
+      jsonWebTokenOptions,
     });
   }
 
@@ -34,14 +40,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /** Runs once the signature, issuer, audience and expiry have passed. */
   async validate(payload: ServiceTokenPayload): Promise<RequestPrincipal> {
-    if (payload.typ === 'refresh') throw new WrongTokenTypeError();
-    if (payload.typ !== 'access' || !hasServiceClaims(payload)) throw new TokenInvalidError();
-    return this.accessCheck.authenticate({
-      userId: payload.sub,
-      sessionId: payload.sid,
-      tokenId: payload.jti,
-      issuedAt: new Date(payload.iat * 1000),
-      expiresAt: new Date(payload.exp * 1000),
-    });
+    return this.accessCheck.authenticate(this.tokens.readAccessClaims(payload));
   }
 }

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { type JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../../common/config';
-import { RefreshInvalidError, WrongTokenTypeError } from '../domain/auth.errors';
-import type { RefreshGrant } from '../domain/session';
-import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
 import { isUuid } from '../../common/validation';
+import { RefreshInvalidError, TokenInvalidError, WrongTokenTypeError } from '../domain/auth.errors';
+import type { RefreshGrant } from '../domain/session';
+import {
+  type AccessClaims,
+  type RefreshClaims,
+  TokenCodec,
+  type TokenPair,
+} from '../domain/tokens';
+import { jwtKey } from './jwt-key';
 
 export type TokenType = 'access' | 'refresh';
 
@@ -19,7 +25,20 @@ export interface ServiceTokenPayload {
   exp?: unknown;
 }
 
-/** HS256 JWTs via @nestjs/jwt; the algorithm, issuer, audience and leeway are pinned in the module. */
+/**
+ * The one place the JWT settings live: HS256 only, issuer and audience pinned, one second of clock
+ * leeway. The module signs and verifies with them, and the passport-jwt strategy verifies with them.
+ */
+export function jwtOptions(config: AppConfig) {
+  const { issuer, audience } = config.jwt;
+  return {
+    secret: jwtKey(config),
+    signOptions: { algorithm: 'HS256', issuer, audience },
+    verifyOptions: { algorithms: ['HS256'], issuer, audience, clockTolerance: 1 },
+  } satisfies JwtModuleOptions;
+}
+
+/** HS256 JWTs via @nestjs/jwt, signed and verified with `jwtOptions`. */
 @Injectable()
 export class JwtTokenCodec extends TokenCodec {
   constructor(
@@ -68,13 +87,29 @@ export class JwtTokenCodec extends TokenCodec {
     if (payload.typ !== 'refresh' || !hasServiceClaims(payload)) throw new RefreshInvalidError();
     return { userId: payload.sub, sessionId: payload.sid, tokenId: payload.jti };
   }
+
+  /**
+   * The claims of an access token whose signature, algorithm, issuer, audience and expiry have
+   * been verified with `jwtOptions` (by the passport-jwt strategy).
+   */
+  readAccessClaims(payload: ServiceTokenPayload): AccessClaims {
+    if (payload.typ === 'refresh') throw new WrongTokenTypeError();
+    if (payload.typ !== 'access' || !hasServiceClaims(payload)) throw new TokenInvalidError();
+    return {
+      userId: payload.sub,
+      sessionId: payload.sid,
+      tokenId: payload.jti,
+      issuedAt: new Date(payload.iat * 1000),
+      expiresAt: new Date(payload.exp * 1000),
+    };
+  }
 }
 
 /**
  * `sub`, `sid` and `jti` are UUIDs, and `iat` and `exp` are present (jsonwebtoken allows no `exp`)
  * and are times a Date can hold: a validly signed token with `exp: 1e13` must not reach storage.
  */
-export function hasServiceClaims(payload: ServiceTokenPayload): payload is ServiceTokenPayload & {
+function hasServiceClaims(payload: ServiceTokenPayload): payload is ServiceTokenPayload & {
   sub: string;
   sid: string;
   jti: string;

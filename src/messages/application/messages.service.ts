@@ -6,7 +6,7 @@ import { ValidationFailedError } from '../../common/errors';
 import type { RequestPrincipal } from '../../common/http';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { type UserLifecycleListener, UsersService } from '../../users';
-import { type Message, normalizeMessageText } from '../domain/message';
+import { type Message, MESSAGE_LENGTH_RULE, normalizeMessageText } from '../domain/message';
 import {
   AuthorDeletedError,
   MessageDeleteForbiddenError,
@@ -65,7 +65,7 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     const normalized = normalizeMessageText(text);
     if (normalized === null) {
       throw new ValidationFailedError([
-        { field: 'message', messages: ['message must be 1 to 1000 characters after trimming'] },
+        { field: 'message', messages: [`message must be ${MESSAGE_LENGTH_RULE}`] },
       ]);
     }
     const ttl = ttlSeconds ?? this.config.messages.defaultTtlSeconds;

@@ -1,4 +1,9 @@
+/** Bounds of a message's text, in Unicode code points once trimmed. */
+export const MESSAGE_MIN_LENGTH = 1;
 export const MESSAGE_MAX_LENGTH = 1000;
+
+/** The rule in words, for the validation error and the API documentation. */
+export const MESSAGE_LENGTH_RULE = `${MESSAGE_MIN_LENGTH} to ${MESSAGE_MAX_LENGTH} characters after trimming`;
 
 export interface MessageProps {
   readonly id: string;
@@ -51,5 +56,5 @@ export class Message {
 export function normalizeMessageText(text: string): string | null {
   const trimmed = text.trim();
   const length = [...trimmed].length;
-  return length >= 1 && length <= MESSAGE_MAX_LENGTH ? trimmed : null;
+  return length >= MESSAGE_MIN_LENGTH && length <= MESSAGE_MAX_LENGTH ? trimmed : null;
 }

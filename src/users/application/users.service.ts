@@ -7,20 +7,14 @@ import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { ValidationFailedError } from '../../common/errors';
 import { Clock } from '../../common/time';
 import { normalizeEmail } from '../domain/email';
+import { isWhollyHashable } from '../domain/password';
 import { PasswordHasher } from '../domain/password-hasher';
 import { User } from '../domain/user';
 import { UserNotFoundError, WrongPasswordError } from '../domain/user.errors';
 import { UserRepository } from '../domain/user.repository';
-import { isUuid } from '../../common/validation';
+import { canonicalUuid, isUuid } from '../../common/validation';
 import { toAccount, type UserAccount, type UserAccountPage } from './user-account';
 import type { AccessRevocation, UserLifecycleListener } from './user-lifecycle.listener';
-
-/** bcrypt reads at most 72 bytes and stops at a NUL: such a password must never match by its prefix. */
-const MAX_PASSWORD_BYTES = 72;
-
-function isComparable(password: string): boolean {
-  return !password.includes('\u0000') && Buffer.byteLength(password) <= MAX_PASSWORD_BYTES;
-}
 
 export interface RegistrationInput {
   readonly firstName: string;
@@ -92,7 +86,7 @@ export class UsersService {
     const user = email.includes('\u0000')
       ? null
       : await this.users.findByEmail(normalizeEmail(email));
-    if (!user || !isComparable(password)) {
+    if (!user || !isWhollyHashable(password)) {
       return this.hasher.verifyAgainstDummy(password).then(() => null);
     }
     return (await this.hasher.verify(password, user.passwordHash)) ? toAccount(user) : null;
@@ -205,8 +199,10 @@ export class UsersService {
     return account;
   }
 
+  /** An id of the wrong shape names no user: not found, like an unknown one. */
   private async load(id: string): Promise<User> {
-    const user = await this.users.findById(id);
+    const key = canonicalUuid(id);
+    const user = key ? await this.users.findById(key) : null;
     if (!user) throw new UserNotFoundError();
     return user;
   }
@@ -215,9 +211,14 @@ export class UsersService {
    * Read-modify-write of one user under its row lock, so concurrent changes (a rename and a
    * disable, say) never overwrite each other.
    */
-  private change(id: string, apply: (user: User) => void | Promise<void>): Promise<UserAccount> {
+  private async change(
+    id: string,
+    apply: (user: User) => void | Promise<void>,
+  ): Promise<UserAccount> {
+    const key = canonicalUuid(id);
+    if (!key) throw new UserNotFoundError();
     return this.unitOfWork.run(async () => {
-      const user = await this.users.lockById(id, 'update');
+      const user = await this.users.lockById(key, 'update');
       if (!user) throw new UserNotFoundError();
       await apply(user);
       await this.users.update(user);
@@ -230,7 +231,7 @@ export class UsersService {
     await this.passwordFailures.consume(id);
     const user = await this.load(id);
     const matches =
-      isComparable(password) && (await this.hasher.verify(password, user.passwordHash));
+      isWhollyHashable(password) && (await this.hasher.verify(password, user.passwordHash));
     if (!matches) throw new WrongPasswordError();
     await this.passwordFailures.reset(id);
     return user;

@@ -16,7 +16,6 @@ import {
   Roles,
 } from '../../common/http';
 import { UsersService } from '../application/users.service';
-import { UserNotFoundError } from '../domain/user.errors';
 import { DeleteAccountDto } from './dto/delete-account.dto';
 import { ListUsersQuery, USERS_PAGE_DEFAULT } from './dto/list-users.query';
 import { UpdateProfileDto } from './dto/update-profile.dto';
@@ -27,7 +26,6 @@ import {
   UserListResponseDto,
   UserResponseDto,
 } from './dto/user.response';
-import { canonicalUuid } from '../../common/validation';
 
 const ADMIN_ERRORS = { ...AUTH_ERRORS, 403: [...AUTH_ERRORS[403], 'FORBIDDEN'] };
 
@@ -84,7 +82,7 @@ export class UsersController {
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
   async get(@Param('id') id: string): Promise<AdminUserResponseDto> {
-    return toAdminUserResponse(await this.users.getAccount(checkedId(id)));
+    return toAdminUserResponse(await this.users.getAccount(id));
   }
 
   @Post(':id/disable')
@@ -94,7 +92,7 @@ export class UsersController {
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
   async disable(@Param('id') id: string): Promise<AdminUserResponseDto> {
-    return toAdminUserResponse(await this.users.disable(checkedId(id)));
+    return toAdminUserResponse(await this.users.disable(id));
   }
 
   @Post(':id/enable')
@@ -104,13 +102,6 @@ export class UsersController {
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
   async enable(@Param('id') id: string): Promise<AdminUserResponseDto> {
-    return toAdminUserResponse(await this.users.enable(checkedId(id)));
+    return toAdminUserResponse(await this.users.enable(id));
   }
-}
-
-/** An id of the wrong shape names no user: 404, like an unknown one. */
-function checkedId(id: string): string {
-  const canonical = canonicalUuid(id);
-  if (!canonical) throw new UserNotFoundError();
-  return canonical;
 }

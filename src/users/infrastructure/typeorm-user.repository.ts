@@ -3,6 +3,7 @@ import type { EntityMetadata } from 'typeorm';
 import { isUniqueViolation, TypeOrmTransactionContext } from '../../common/database';
 import { TranslateErrors } from '../../common/errors';
 import { translatePostgresError } from '../../common/database';
+import { normalizeEmail } from '../domain/email';
 import { User } from '../domain/user';
 import { EmailTakenError } from '../domain/user.errors';
 import { UserRepository, type UserPage } from '../domain/user.repository';
@@ -47,7 +48,7 @@ export class TypeOrmUserRepository extends UserRepository {
     // lower(email) so the query uses the unique index.
     const row = await this.rows
       .createQueryBuilder('user')
-      .where('lower(user.email) = :email', { email: email.toLowerCase() })
+      .where('lower(user.email) = :email', { email: normalizeEmail(email) })
       .getOne();
     return row ? toDomain(row) : null;
   }

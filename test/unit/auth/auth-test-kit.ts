@@ -1,7 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { AccessCheckService } from '../../../src/auth/application/access-check.service';
 import { AuthService } from '../../../src/auth/application/auth.service';
-import { JwtTokenCodec } from '../../../src/auth/infrastructure/jwt-token.codec';
+import { jwtOptions, JwtTokenCodec } from '../../../src/auth/infrastructure/jwt-token.codec';
 import { loadConfig } from '../../../src/common/config';
 import { UsersService } from '../../../src/users';
 import { FakePasswordHasher } from '../fakes/fake-password.hasher';
@@ -35,15 +35,7 @@ export function authTestKit(env: Record<string, string> = {}) {
   const sessions = new InMemorySessionRepository();
   const blacklist = new InMemoryTokenBlacklist();
   const cache = new InMemoryAuthStateCache();
-  const jwt = new JwtService({
-    secret: config.jwt.secret,
-    signOptions: { algorithm: 'HS256', issuer: config.jwt.issuer, audience: config.jwt.audience },
-    verifyOptions: {
-      algorithms: ['HS256'],
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-    },
-  });
+  const jwt = new JwtService(jwtOptions(config));
   const tokens = new JwtTokenCodec(jwt, config);
   const auth = new AuthService(
     users,
@@ -60,19 +52,8 @@ export function authTestKit(env: Record<string, string> = {}) {
   const accessCheck = new AccessCheckService(cache, sessions, blacklist, users, clock);
   const client = { ip: '127.0.0.1', userAgent: 'unit-test' };
 
-  /** Reads an access token's claims the way the JWT strategy does after verifying it. */
-  const claimsOf = (accessToken: string) => {
-    const payload = jwt.verify<{ sub: string; sid: string; jti: string; iat: number; exp: number }>(
-      accessToken,
-    );
-    return {
-      userId: payload.sub,
-      sessionId: payload.sid,
-      tokenId: payload.jti,
-      issuedAt: new Date(payload.iat * 1000),
-      expiresAt: new Date(payload.exp * 1000),
-    };
-  };
+  /** Verifies an access token and reads its claims, as the JWT strategy does. */
+  const claimsOf = (accessToken: string) => tokens.readAccessClaims(jwt.verify(accessToken));
 
   const signUp = async (email = 'ada@example.com') =>
     auth.register(

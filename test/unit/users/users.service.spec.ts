@@ -171,6 +171,19 @@ describe('UsersService', () => {
     );
   });
 
+  it('reads an id in any case, and one of the wrong shape as an unknown user', async () => {
+    const account = await register();
+    const upper = account.id.toUpperCase();
+    await expect(service.getAccount(upper)).resolves.toMatchObject({ id: account.id });
+    await expect(service.disable(upper)).resolves.toMatchObject({ id: account.id });
+    await expect(service.enable(upper)).resolves.toMatchObject({ id: account.id });
+    for (const malformed of ['not-a-uuid', `${account.id}x`, '']) {
+      await expect(service.getAccount(malformed)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(service.disable(malformed)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(service.enable(malformed)).rejects.toBeInstanceOf(UserNotFoundError);
+    }
+  });
+
   it('pages through every account exactly once', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {

@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Min } from 'class-validator';
 import { CodePointLength, NoNulCharacter, OptionalNotNull, Trim } from '../../../common/validation';
-import { MESSAGE_MAX_LENGTH } from '../../domain/message';
+import { MESSAGE_LENGTH_RULE, MESSAGE_MAX_LENGTH, MESSAGE_MIN_LENGTH } from '../../domain/message';
 
 export class CreateMessageDto {
-  @ApiProperty({ description: '1 to 1000 characters after trimming', example: 'Hello, world' })
+  @ApiProperty({ description: MESSAGE_LENGTH_RULE, example: 'Hello, world' })
   @Trim()
   @IsString()
-  @CodePointLength(1, MESSAGE_MAX_LENGTH)
+  @CodePointLength(MESSAGE_MIN_LENGTH, MESSAGE_MAX_LENGTH)
   @NoNulCharacter()
   message!: string;
 

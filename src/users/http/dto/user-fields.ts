@@ -9,9 +9,7 @@ import {
   Trim,
   TrimLowercase,
 } from '../../../common/validation';
-
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_BYTES = 72;
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../domain/password';
 
 /** Input rules of a new password: 8 characters to 72 bytes of UTF-8 (bcrypt's limit), no NUL. */
 export function NewPasswordField(): PropertyDecorator {
