@@ -2,15 +2,11 @@ import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { defineRedisScript, type RedisScript } from '../../common/redis';
 import { TranslateErrors } from '../../common/errors';
+import type { PagePosition } from '../../common/pagination';
 import { translateRedisError } from '../../common/redis';
 import { Message } from '../domain/message';
 import { fromRecord, type MessageRecord } from './message.record';
-import {
-  type MessageDraft,
-  type MessagePage,
-  type MessagePosition,
-  MessageStore,
-} from '../domain/message.store';
+import { type MessageDraft, type MessagePage, MessageStore } from '../domain/message.store';
 
 /**
  * Layout, under the client's key prefix:
@@ -154,16 +150,16 @@ export class RedisMessageStore extends MessageStore {
     return bodies.flatMap((body) => (body ? [toMessage(body)] : []));
   }
 
-  async listPage(limit: number, after: MessagePosition | null): Promise<MessagePage> {
+  async listPage(limit: number, after: PagePosition | null): Promise<MessagePage> {
     const [more, ...bodies] = await this.listScript(
       [BY_EXPIRY],
-      [this.prefix, after ? String(after.expiresAt) : '', after?.id ?? '', limit],
+      [this.prefix, after ? String(after.at) : '', after?.id ?? '', limit],
     );
     const items = bodies.map(toMessage);
     const last = items.at(-1);
     return {
       items,
-      next: more === '1' && last ? { expiresAt: last.expiresAt.getTime(), id: last.id } : null,
+      next: more === '1' && last ? { at: last.expiresAt.getTime(), id: last.id } : null,
     };
   }
 
