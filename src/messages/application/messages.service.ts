@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { UnitOfWork } from '../../common/database';
 import { ValidationFailedError } from '../../common/errors';
-import type { RequestPrincipal } from '../../common/http';
+import type { RequestPrincipal } from '../../auth';
 import { epochCursor } from '../../common/pagination';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { type UserLifecycleListener, UsersService } from '../../users';

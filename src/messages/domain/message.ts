@@ -1,3 +1,5 @@
+import type { Role } from '../../common/identity/role';
+
 export const MESSAGE_MAX_LENGTH = 1000;
 
 export interface MessageProps {
@@ -42,7 +44,7 @@ export class Message {
   }
 
   /** Only its author or an admin may delete a message. */
-  canBeDeletedBy(userId: string, role: 'user' | 'admin'): boolean {
+  canBeDeletedBy(userId: string, role: Role): boolean {
     return role === 'admin' || userId === this.props.authorId;
   }
 }

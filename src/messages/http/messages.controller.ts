@@ -24,8 +24,8 @@ import {
   BODY_ERRORS,
   CurrentUser,
   Public,
-  type RequestPrincipal,
 } from '../../common/http';
+import type { RequestPrincipal } from '../../auth';
 import { PAGE_SIZE_DEFAULT } from '../../common/pagination';
 import { Clock } from '../../common/time';
 import { MessagesService } from '../application/messages.service';

@@ -12,9 +12,10 @@ import {
   BEARER_AUTH,
   BODY_ERRORS,
   CurrentUser,
-  type RequestPrincipal,
   Roles,
 } from '../../common/http';
+// Not from auth's door, which re-exports it: auth depends on users.
+import type { RequestPrincipal } from '../../common/identity';
 import { UsersService } from '../application/users.service';
 import { UserNotFoundError } from '../domain/user.errors';
 import { DeleteAccountDto } from './dto/delete-account.dto';
