@@ -67,10 +67,18 @@ module.exports = {
         'domain/ holds plain TypeScript (entities, value objects, errors, ports) so it can be ' +
         'tested and reasoned about without a framework, an ORM, validation decorators, a driver ' +
         'or HTTP. An allow-list, so no package slips past: domain imports its own module’s ' +
-        'domain and the framework-free DomainError, nothing else (no package, no node built-in, ' +
-        'no other layer). Widen it here, on purpose, when domain truly needs something more.',
+        'domain and the framework-free DomainError, PagePosition and Role, nothing else (no ' +
+        'package, no node built-in, no other layer). Widen it here, on purpose, when domain ' +
+        'truly needs something more.',
       from: { path: `^src/${MODULE}/domain/` },
-      to: { pathNot: ['^src/$1/domain/', '^src/common/errors/domain-error\\.ts$'] },
+      to: {
+        pathNot: [
+          '^src/$1/domain/',
+          '^src/common/errors/domain-error\\.ts$',
+          '^src/common/pagination/page-position\\.ts$',
+          '^src/common/identity/role\\.ts$',
+        ],
+      },
     },
     {
       name: 'application-sees-only-domain',

@@ -2,11 +2,7 @@ export { MessagesModule } from './messages.module';
 export { MessagesService } from './application/messages.service';
 export { PublicReadLimit } from './http/public-read-limit';
 export { CreateMessageDto } from './http/dto/create-message.dto';
-export {
-  ListMessagesQuery,
-  MESSAGES_PAGE_DEFAULT,
-  MESSAGES_PAGE_MAX,
-} from './http/dto/list-messages.query';
+export { ListMessagesQuery } from './http/dto/list-messages.query';
 export {
   MessageListResponseDto,
   MessageResponseDto,

@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { RequestPrincipal } from '../common/http';
+import type { RequestPrincipal } from '../auth';
 
 /** Every method `/rpc` answers; the registry must define exactly these (checked by the compiler). */
 export const RPC_METHOD_NAMES = [

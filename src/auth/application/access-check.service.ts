@@ -1,7 +1,7 @@
 import { loggableError } from '../../common/logging';
 import { Injectable, Logger } from '@nestjs/common';
 import { ServiceUnavailableError } from '../../common/errors';
-import type { RequestPrincipal } from '../../common/http';
+import type { RequestPrincipal } from '../../common/identity';
 import { Clock } from '../../common/time';
 import { UsersService } from '../../users';
 import {

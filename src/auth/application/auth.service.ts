@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { loggableError } from '../../common/logging';
 import { UnitOfWork } from '../../common/database';
-import type { RequestPrincipal } from '../../common/http';
+import type { RequestPrincipal } from '../../common/identity';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { Clock } from '../../common/time';
 import {

@@ -1,8 +1,7 @@
+import type { Role } from '../../common/identity/role';
 import { TokenRevokedError } from './auth.errors';
 import { hasEnded } from './session';
 import type { AccessClaims } from './tokens';
-
-export type PrincipalRole = 'user' | 'admin';
 
 /** Whether the access token itself was revoked by a logout. */
 export type TokenState = 'revoked' | 'valid';
@@ -16,7 +15,7 @@ export type SessionState =
  * newest. A deleted user has none (null), and no later state replaces that.
  */
 export type UserState =
-  | { readonly active: true; readonly role: PrincipalRole; readonly tokensValidAfter: Date }
+  | { readonly active: true; readonly role: Role; readonly tokensValidAfter: Date }
   | { readonly active: false; readonly tokensValidAfter: Date | null };
 
 /** Everything that decides whether a well-signed access token still opens the door. */
@@ -30,7 +29,7 @@ export interface AuthState {
  * The revocation rules: not logged out, its session alive and its own, and its user active
  * with no password change or disable after the token was issued. Returns the user's role.
  */
-export function decideAccess(claims: AccessClaims, state: AuthState, now: Date): PrincipalRole {
+export function decideAccess(claims: AccessClaims, state: AuthState, now: Date): Role {
   const { token, session, user } = state;
   if (token === 'revoked') throw new TokenRevokedError();
   if (!session.active || session.userId !== claims.userId || hasEnded(session.expiresAt, now)) {

@@ -1,13 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  ApiErrors,
-  AUTH_ERRORS,
-  BEARER_AUTH,
-  BODY_ERRORS,
-  CurrentUser,
-  type RequestPrincipal,
-} from '../../common/http';
+import { ApiErrors, AUTH_ERRORS, BEARER_AUTH, BODY_ERRORS, CurrentUser } from '../../common/http';
+import type { RequestPrincipal } from '../../common/identity';
 import { AuthService } from '../application/auth.service';
 import type { ClientInfo } from '../application/client-info';
 import { Client } from './client-info.decorator';

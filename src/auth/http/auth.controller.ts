@@ -15,8 +15,8 @@ import {
   BODY_ERRORS,
   CurrentUser,
   Public,
-  type RequestPrincipal,
 } from '../../common/http';
+import type { RequestPrincipal } from '../../common/identity';
 import { RegistrationDto, type UserAccount } from '../../users';
 import { AuthService } from '../application/auth.service';
 import type { ClientInfo } from '../application/client-info';
@@ -37,6 +37,7 @@ import {
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { LocalAuthGuard } from './local-auth.guard';
+import { SignedInAccount } from './signed-in-account.decorator';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -69,7 +70,7 @@ export class AuthController {
     429: ['TOO_MANY_REQUESTS'],
   })
   async login(
-    @CurrentUser() account: UserAccount,
+    @SignedInAccount() account: UserAccount,
     @Client() client: ClientInfo,
   ): Promise<SignedInResponseDto> {
     return toSignedInResponse(AUTH_MESSAGES.loggedIn, await this.auth.login(account, client));

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { IS_PUBLIC_KEY, type RequestPrincipal } from '../../common/http';
+import { IS_PUBLIC_KEY } from '../../common/http';
 import { RequestAuthenticator } from './request-authenticator';
 
 /** Global: every route needs an access token unless marked `@Public()`. */
@@ -18,9 +18,7 @@ export class JwtAuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const request = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & { user?: RequestPrincipal }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     request.user = await this.authenticator.accessToken(request.headers.authorization);
     return true;
   }

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { passport } from './passport-authentication';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../common/config';
-import type { RequestPrincipal } from '../../common/http';
+import type { RequestPrincipal } from '../../common/identity';
 import { AccessCheckService } from '../application/access-check.service';
 import {
   jwtOptions,

@@ -1,9 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { StrictValidationPipe } from '../../common/http';
-import type { UserAccount } from '../../users';
 import { LoginDto } from './dto/login.dto';
 import { RequestAuthenticator } from './request-authenticator';
+import type { LoginRequest } from './signed-in-account.decorator';
 
 /**
  * Login: the body is validated before passport reads it, so a missing or non-string field is a
@@ -16,12 +15,12 @@ export class LocalAuthGuard implements CanActivate {
   constructor(private readonly authenticator: RequestAuthenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: UserAccount }>();
+    const request = context.switchToHttp().getRequest<LoginRequest>();
     const credentials = (await this.validation.transform(request.body, {
       type: 'body',
       metatype: LoginDto,
     })) as LoginDto;
-    request.user = await this.authenticator.password(request, credentials);
+    request.signedInAccount = await this.authenticator.password(request, credentials);
     return true;
   }
 }

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { TokenExpiredError as JwtExpiredError } from 'jsonwebtoken';
 import { AppConfig } from '../../common/config';
-import { clientAddressKey, type RequestPrincipal } from '../../common/http';
+import { clientAddressKey } from '../../common/http';
+import type { RequestPrincipal } from '../../common/identity';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import type { UserAccount } from '../../users';
 import {

@@ -1,7 +1,6 @@
 export { ApiErrors, AUTH_ERRORS, BODY_ERRORS } from './api-errors.decorator';
 export { CurrentUser } from './current-user.decorator';
 export { IS_PUBLIC_KEY, Public } from './public.decorator';
-export type { RequestPrincipal, Role } from './request-principal';
 export { acceptJsonBodiesOnly, MAX_BODY_BYTES } from './json-body';
 export { RoleRequiredError, Roles, RolesGuard } from './roles';
 export { BEARER_AUTH } from './swagger';

@@ -2,7 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
-import type { RequestPrincipal, Role } from './request-principal';
+import type { Role } from '../identity';
+import './request-user';
 
 export const ROLES_KEY = 'roles';
 
@@ -29,9 +30,7 @@ export class RolesGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!roles?.length) return true;
-    const principal = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & { user?: RequestPrincipal }>().user;
+    const principal = context.switchToHttp().getRequest<FastifyRequest>().user;
     if (principal && roles.includes(principal.role)) return true;
     throw new RoleRequiredError(roles[0]);
   }

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { clientIp } from '../http/client-ip';
-import type { RequestPrincipal } from '../http/request-principal';
+import '../http/request-user';
 import { userAgentOf } from '../http/user-agent';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -20,7 +20,7 @@ export interface LoggedCall {
   readonly error?: string;
 }
 
-type LoggedRequest = FastifyRequest & { user?: RequestPrincipal; calls?: LoggedCall[] };
+type LoggedRequest = FastifyRequest & { calls?: LoggedCall[] };
 
 /** Adds a call to the request's access line. */
 export function logCall(request: FastifyRequest, call: LoggedCall): void {

@@ -3,7 +3,8 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { UnitOfWork } from '../../common/database';
 import { ValidationFailedError } from '../../common/errors';
-import type { RequestPrincipal } from '../../common/http';
+import type { RequestPrincipal } from '../../auth';
+import { epochCursor } from '../../common/pagination';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { type UserLifecycleListener, UsersService } from '../../users';
 import { type Message, MESSAGE_LENGTH_RULE, normalizeMessageText } from '../domain/message';
@@ -18,10 +19,8 @@ import type {
   PublishedMessageEvent,
 } from '../domain/message-event';
 import { MessageEventBus } from '../domain/message-event.bus';
-import { type MessageDraft, type MessagePosition, MessageStore } from '../domain/message.store';
-import { canonicalUuid, isUuid } from '../../common/validation';
-
-const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
+import { type MessageDraft, MessageStore } from '../domain/message.store';
+import { canonicalUuid } from '../../common/validation';
 
 export interface MessageListPage {
   readonly items: Message[];
@@ -93,9 +92,9 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
   async list(limit: number, cursor: string | undefined): Promise<MessageListPage> {
     const page = await this.store.listPage(
       limit,
-      cursor === undefined ? null : decodeCursor(cursor),
+      cursor === undefined ? null : epochCursor.decode(cursor),
     );
-    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+    return { items: page.items, nextCursor: page.next ? epochCursor.encode(page.next) : null };
   }
 
   async get(id: string): Promise<Message> {
@@ -187,17 +186,4 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
       );
     }
   }
-}
-
-/** Opaque to clients: base64url of `<expiresAt ms>:<id>`. */
-function encodeCursor(position: MessagePosition): string {
-  return Buffer.from(`${position.expiresAt}:${position.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): MessagePosition {
-  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || !isUuid(match[2]) || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw new ValidationFailedError([{ field: 'cursor', messages: ['cursor is not valid'] }]);
-  }
-  return { expiresAt: Number(match[1]), id: match[2].toLowerCase() };
 }

@@ -1,15 +1,10 @@
+import type { PagePosition } from '../../common/pagination/page-position';
 import type { Message } from './message';
-
-/** A position in the listing order: soonest to expire first, then by id. */
-export interface MessagePosition {
-  readonly expiresAt: number;
-  readonly id: string;
-}
 
 export interface MessagePage {
   readonly items: Message[];
-  /** Where the next page starts; null on the last page. */
-  readonly next: MessagePosition | null;
+  /** Where the next page starts, by expiry; null on the last page. */
+  readonly next: PagePosition | null;
 }
 
 export interface MessageDraft {
@@ -34,7 +29,7 @@ export abstract class MessageStore {
   /** The live messages among these ids, in their order; the others are left out. */
   abstract findByIds(ids: readonly string[]): Promise<Message[]>;
   /** Live messages after `after` (exclusive), soonest to expire first. */
-  abstract listPage(limit: number, after: MessagePosition | null): Promise<MessagePage>;
+  abstract listPage(limit: number, after: PagePosition | null): Promise<MessagePage>;
   /** Returns false when the message was already gone. */
   abstract delete(id: string): Promise<boolean>;
   /**

@@ -1,3 +1,5 @@
+import type { Role } from '../../common/identity/role';
+
 /** Bounds of a message's text, in Unicode code points once trimmed. */
 export const MESSAGE_MIN_LENGTH = 1;
 export const MESSAGE_MAX_LENGTH = 1000;
@@ -47,7 +49,7 @@ export class Message {
   }
 
   /** Only its author or an admin may delete a message. */
-  canBeDeletedBy(userId: string, role: 'user' | 'admin'): boolean {
+  canBeDeletedBy(userId: string, role: Role): boolean {
     return role === 'admin' || userId === this.props.authorId;
   }
 }

@@ -24,12 +24,13 @@ import {
   BODY_ERRORS,
   CurrentUser,
   Public,
-  type RequestPrincipal,
 } from '../../common/http';
+import type { RequestPrincipal } from '../../auth';
+import { PAGE_SIZE_DEFAULT } from '../../common/pagination';
 import { Clock } from '../../common/time';
 import { MessagesService } from '../application/messages.service';
 import { CreateMessageDto } from './dto/create-message.dto';
-import { ListMessagesQuery, MESSAGES_PAGE_DEFAULT } from './dto/list-messages.query';
+import { ListMessagesQuery } from './dto/list-messages.query';
 import {
   MessageListResponseDto,
   MessageResponseDto,
@@ -56,7 +57,7 @@ export class MessagesController {
   @ApiOkResponse({ type: MessageListResponseDto })
   @ApiErrors({ 400: ['VALIDATION_FAILED'] }, READ_LIMIT_ERRORS)
   async list(@Query() query: ListMessagesQuery): Promise<MessageListResponseDto> {
-    const page = await this.messages.list(query.limit ?? MESSAGES_PAGE_DEFAULT, query.cursor);
+    const page = await this.messages.list(query.limit ?? PAGE_SIZE_DEFAULT, query.cursor);
     return toMessageListResponse(page, this.clock.now());
   }
 

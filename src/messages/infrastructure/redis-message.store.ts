@@ -10,14 +10,10 @@ import {
   type RedisScript,
   translateRedisError,
 } from '../../common/redis';
+import type { PagePosition } from '../../common/pagination';
 import { Message } from '../domain/message';
 import { fromRecord, type MessageRecord } from './message.record';
-import {
-  type MessageDraft,
-  type MessagePage,
-  type MessagePosition,
-  MessageStore,
-} from '../domain/message.store';
+import { type MessageDraft, type MessagePage, MessageStore } from '../domain/message.store';
 
 /**
  * Layout, under the client's key prefix (see KEY_NAMESPACES):
@@ -86,16 +82,16 @@ export class RedisMessageStore extends MessageStore {
    * between is left out, as if deleted a moment before. The cursor is the last id chosen, so a
    * walk goes on past it either way.
    */
-  async listPage(limit: number, after: MessagePosition | null): Promise<MessagePage> {
+  async listPage(limit: number, after: PagePosition | null): Promise<MessagePage> {
     const [more, ...entries] = await this.listScript(
       [BY_EXPIRY],
-      [after ? String(after.expiresAt) : '', after?.id ?? '', limit],
+      [after ? String(after.at) : '', after?.id ?? '', limit],
     );
     const ids = entries.filter((_, index) => index % 2 === 0);
     const lastId = ids.at(-1);
     return {
       items: await this.findByIds(ids),
-      next: more === '1' && lastId ? { expiresAt: Number(entries.at(-1)), id: lastId } : null,
+      next: more === '1' && lastId ? { at: Number(entries.at(-1)), id: lastId } : null,
     };
   }
 

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../common/pagination';
 import { Clock } from '../../common/time';
 import {
   CreateMessageDto,
   ListMessagesQuery,
-  MESSAGES_PAGE_DEFAULT,
-  MESSAGES_PAGE_MAX,
   MessagesService,
   PublicReadLimit,
   toMessageListResponse,
@@ -36,13 +35,13 @@ export class MessageRpcMethods {
         admit: countRead,
         // A batch lists no more than one REST page may: its calls' limits add up to at most that.
         quota: {
-          max: MESSAGES_PAGE_MAX,
+          max: PAGE_SIZE_MAX,
           unit: 'messages',
-          take: ({ limit }) => limit ?? MESSAGES_PAGE_DEFAULT,
+          take: ({ limit }) => limit ?? PAGE_SIZE_DEFAULT,
         },
         handle: async ({ limit, cursor }) =>
           toMessageListResponse(
-            await messages.list(limit ?? MESSAGES_PAGE_DEFAULT, cursor),
+            await messages.list(limit ?? PAGE_SIZE_DEFAULT, cursor),
             clock.now(),
           ),
       }),

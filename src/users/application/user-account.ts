@@ -1,4 +1,5 @@
-import type { User, UserRole } from '../domain/user';
+import type { Role } from '../../common/identity';
+import type { User } from '../domain/user';
 
 /** What other modules and the HTTP layer see of a user: never the password hash. */
 export interface UserAccount {
@@ -6,7 +7,7 @@ export interface UserAccount {
   readonly email: string;
   readonly firstName: string;
   readonly lastName: string;
-  readonly role: UserRole;
+  readonly role: Role;
   readonly disabledAt: Date | null;
   readonly tokensValidAfter: Date;
   readonly createdAt: Date;

@@ -4,7 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { UnitOfWork } from '../../common/database';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
-import { ValidationFailedError } from '../../common/errors';
+import { isoTimeCursor } from '../../common/pagination';
 import { Clock } from '../../common/time';
 import { normalizeEmail } from '../domain/email';
 import { isWhollyHashable } from '../domain/password';
@@ -12,7 +12,7 @@ import { PasswordHasher } from '../domain/password-hasher';
 import { User } from '../domain/user';
 import { UserNotFoundError, WrongPasswordError } from '../domain/user.errors';
 import { UserRepository } from '../domain/user.repository';
-import { canonicalUuid, isUuid } from '../../common/validation';
+import { canonicalUuid } from '../../common/validation';
 import { toAccount, type UserAccount, type UserAccountPage } from './user-account';
 import type { AccessRevocation, UserLifecycleListener } from './user-lifecycle.listener';
 
@@ -156,10 +156,10 @@ export class UsersService {
   }
 
   async listAccounts(limit: number, cursor: string | undefined): Promise<UserAccountPage> {
-    const page = await this.users.listPage(limit, cursor ? decodeCursor(cursor) : null);
+    const page = await this.users.listPage(limit, cursor ? isoTimeCursor.decode(cursor) : null);
     return {
       items: page.items.map(toAccount),
-      nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+      nextCursor: page.next ? isoTimeCursor.encode(page.next) : null,
     };
   }
 
@@ -258,27 +258,4 @@ export class UsersService {
       );
     }
   }
-}
-
-function encodeCursor(position: { createdAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([position.createdAt.toISOString(), position.id])).toString(
-    'base64url',
-  );
-}
-
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(
-      Buffer.from(cursor, 'base64url').toString('utf8'),
-    ) as unknown[];
-    if (typeof createdAt === 'string' && CURSOR_TIME.test(createdAt) && isUuid(id)) {
-      const date = new Date(createdAt);
-      if (!Number.isNaN(date.getTime())) return { createdAt: date, id };
-    }
-  } catch {
-    // Falls through to the validation error below.
-  }
-  throw new ValidationFailedError([{ field: 'cursor', messages: ['cursor is not valid'] }]);
 }

@@ -1,9 +1,10 @@
+import type { PagePosition } from '../../common/pagination/page-position';
 import type { User } from './user';
 
 export interface UserPage {
   readonly items: User[];
-  /** Pass back as `after` for the next page; null on the last page. */
-  readonly nextCursor: { createdAt: Date; id: string } | null;
+  /** Where the next page starts, by creation time; null on the last page. */
+  readonly next: PagePosition | null;
 }
 
 export abstract class UserRepository {
@@ -21,8 +22,5 @@ export abstract class UserRepository {
   /** Returns false when there was no such user. */
   abstract delete(id: string): Promise<boolean>;
   /** Oldest first. */
-  abstract listPage(
-    limit: number,
-    after: { createdAt: Date; id: string } | null,
-  ): Promise<UserPage>;
+  abstract listPage(limit: number, after: PagePosition | null): Promise<UserPage>;
 }

@@ -1,4 +1,4 @@
-export type UserRole = 'user' | 'admin';
+import type { Role } from '../../common/identity/role';
 
 export interface UserProps {
   readonly id: string;
@@ -6,7 +6,7 @@ export interface UserProps {
   firstName: string;
   lastName: string;
   passwordHash: string;
-  role: UserRole;
+  role: Role;
   disabledAt: Date | null;
   /** Access tokens issued before this instant are revoked. */
   tokensValidAfter: Date;
@@ -59,7 +59,7 @@ export class User {
   get passwordHash(): string {
     return this.props.passwordHash;
   }
-  get role(): UserRole {
+  get role(): Role {
     return this.props.role;
   }
   get disabledAt(): Date | null {

@@ -12,12 +12,13 @@ import {
   BEARER_AUTH,
   BODY_ERRORS,
   CurrentUser,
-  type RequestPrincipal,
   Roles,
 } from '../../common/http';
+// Not from auth's door, which re-exports it: auth depends on users.
+import type { RequestPrincipal } from '../../common/identity';
 import { UsersService } from '../application/users.service';
 import { DeleteAccountDto } from './dto/delete-account.dto';
-import { ListUsersQuery, USERS_PAGE_DEFAULT } from './dto/list-users.query';
+import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import {
   AdminUserResponseDto,
@@ -26,6 +27,7 @@ import {
   UserListResponseDto,
   UserResponseDto,
 } from './dto/user.response';
+import { PAGE_SIZE_DEFAULT } from '../../common/pagination';
 
 const ADMIN_ERRORS = { ...AUTH_ERRORS, 403: [...AUTH_ERRORS[403], 'FORBIDDEN'] };
 
@@ -72,7 +74,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserListResponseDto })
   @ApiErrors(ADMIN_ERRORS, { 400: ['VALIDATION_FAILED'] })
   async list(@Query() query: ListUsersQuery): Promise<UserListResponseDto> {
-    const page = await this.users.listAccounts(query.limit ?? USERS_PAGE_DEFAULT, query.cursor);
+    const page = await this.users.listAccounts(query.limit ?? PAGE_SIZE_DEFAULT, query.cursor);
     return { items: page.items.map(toAdminUserResponse), nextCursor: page.nextCursor };
   }
 

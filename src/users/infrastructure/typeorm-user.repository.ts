@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityMetadata } from 'typeorm';
 import { isUniqueViolation, TypeOrmTransactionContext } from '../../common/database';
 import { TranslateErrors } from '../../common/errors';
+import type { PagePosition } from '../../common/pagination';
 import { translatePostgresError } from '../../common/database';
 import { normalizeEmail } from '../domain/email';
 import { User } from '../domain/user';
@@ -72,21 +73,24 @@ export class TypeOrmUserRepository extends UserRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  async listPage(limit: number, after: { createdAt: Date; id: string } | null): Promise<UserPage> {
+  async listPage(limit: number, after: PagePosition | null): Promise<UserPage> {
     const query = this.rows
       .createQueryBuilder('user')
       .orderBy('user.createdAt', 'ASC')
       .addOrderBy('user.id', 'ASC')
       .limit(limit + 1);
     if (after) {
-      query.where('(user.createdAt, user.id) > (:createdAt, :id)', after);
+      query.where('(user.createdAt, user.id) > (:createdAt, :id)', {
+        createdAt: new Date(after.at),
+        id: after.id,
+      });
     }
     const rows = await query.getMany();
     const items = rows.slice(0, limit).map(toDomain);
     const last = items.at(-1);
     return {
       items,
-      nextCursor: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+      next: rows.length > limit && last ? { at: last.createdAt.getTime(), id: last.id } : null,
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { UserRole } from '../domain/user';
+import type { Role } from '../../common/identity';
 
 /** The `users` table; the unique index on lower(email) lives in the migration. */
 @Entity({ name: 'users' })
@@ -20,7 +20,7 @@ export class UserOrmEntity {
   passwordHash!: string;
 
   @Column({ type: 'varchar', length: 16 })
-  role!: UserRole;
+  role!: Role;
 
   @Column({ name: 'disabled_at', type: 'timestamptz', precision: 3, nullable: true })
   disabledAt!: Date | null;

@@ -1,19 +1,19 @@
+import type { PagePosition } from '../../../src/common/pagination';
 import type { Clock } from '../../../src/common/time/clock';
 import { Message, type MessageProps } from '../../../src/messages/domain/message';
 import {
   type MessageDraft,
   type MessagePage,
-  type MessagePosition,
   MessageStore,
 } from '../../../src/messages/domain/message.store';
 
 /** Listing order: soonest to expire first, then by id. */
-function compare(a: MessagePosition, b: MessagePosition): number {
-  return a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+function compare(a: PagePosition, b: PagePosition): number {
+  return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-const positionOf = (row: MessageProps): MessagePosition => ({
-  expiresAt: row.expiresAt.getTime(),
+const positionOf = (row: MessageProps): PagePosition => ({
+  at: row.expiresAt.getTime(),
   id: row.id,
 });
 
@@ -55,7 +55,7 @@ export class InMemoryMessageStore extends MessageStore {
     });
   }
 
-  async listPage(limit: number, after: MessagePosition | null): Promise<MessagePage> {
+  async listPage(limit: number, after: PagePosition | null): Promise<MessagePage> {
     const rest = this.liveRows()
       .sort((a, b) => compare(positionOf(a), positionOf(b)))
       .filter((row) => !after || compare(positionOf(row), after) > 0);
@@ -63,8 +63,7 @@ export class InMemoryMessageStore extends MessageStore {
     const last = items.at(-1);
     return {
       items,
-      next:
-        rest.length > limit && last ? { expiresAt: last.expiresAt.getTime(), id: last.id } : null,
+      next: rest.length > limit && last ? { at: last.expiresAt.getTime(), id: last.id } : null,
     };
   }
 

@@ -1,3 +1,4 @@
+import type { PagePosition } from '../../../src/common/pagination';
 import { User } from '../../../src/users/domain/user';
 import { EmailTakenError } from '../../../src/users/domain/user.errors';
 import { UserRepository, type UserPage } from '../../../src/users/domain/user.repository';
@@ -34,22 +35,22 @@ export class InMemoryUserRepository extends UserRepository {
     return this.rows.delete(id);
   }
 
-  async listPage(limit: number, after: { createdAt: Date; id: string } | null): Promise<UserPage> {
+  async listPage(limit: number, after: PagePosition | null): Promise<UserPage> {
     const sorted = [...this.rows.values()].sort(
       (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id),
     );
     const rest = after
       ? sorted.filter(
           (row) =>
-            row.createdAt > after.createdAt ||
-            (row.createdAt.getTime() === after.createdAt.getTime() && row.id > after.id),
+            row.createdAt.getTime() > after.at ||
+            (row.createdAt.getTime() === after.at && row.id > after.id),
         )
       : sorted;
     const items = rest.slice(0, limit).map((row) => User.restore(row));
     const last = items.at(-1);
     return {
       items,
-      nextCursor: rest.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null,
+      next: rest.length > limit && last ? { at: last.createdAt.getTime(), id: last.id } : null,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../../src/common/config';
 import { TooManyRequestsError, ValidationFailedError } from '../../../src/common/errors';
-import type { RequestPrincipal } from '../../../src/common/http/request-principal';
+import type { RequestPrincipal } from '../../../src/common/identity';
 import { MessagesService } from '../../../src/messages';
 import {
   AuthorDeletedError,

@@ -1,23 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
-import { OptionalNotNull } from '../../../common/validation';
+import { CursorField, PageQuery } from '../../../common/pagination';
 
-export const MESSAGES_PAGE_DEFAULT = 100;
-export const MESSAGES_PAGE_MAX = 500;
-
-export class ListMessagesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MESSAGES_PAGE_MAX, default: MESSAGES_PAGE_DEFAULT })
-  @OptionalNotNull()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MESSAGES_PAGE_MAX)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
-  @OptionalNotNull()
-  @IsString()
-  @MaxLength(256)
+export class ListMessagesQuery extends PageQuery {
+  @CursorField(256)
   cursor?: string;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { type Role, ROLES } from '../../../common/identity';
 import type { UserAccount } from '../../application/user-account';
 
 export class UserResponseDto {
@@ -14,8 +15,8 @@ export class UserResponseDto {
   @ApiProperty({ example: 'Lovelace' })
   lastName!: string;
 
-  @ApiProperty({ enum: ['user', 'admin'] })
-  role!: 'user' | 'admin';
+  @ApiProperty({ enum: ROLES })
+  role!: Role;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;

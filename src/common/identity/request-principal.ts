@@ -1,4 +1,4 @@
-export type Role = 'user' | 'admin';
+import type { Role } from './role';
 
 /** Who made a request, as the authentication guard leaves it on `request.user`. */
 export interface RequestPrincipal {

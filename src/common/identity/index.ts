@@ -1,0 +1,2 @@
+export type { RequestPrincipal } from './request-principal';
+export { type Role, ROLES } from './role';
