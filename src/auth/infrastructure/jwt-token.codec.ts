@@ -13,8 +13,6 @@ import {
 } from '../domain/tokens';
 import { jwtKey } from './jwt-key';
 
-export type TokenType = 'access' | 'refresh';
-
 /** The claims both token types carry besides the registered ones. */
 export interface ServiceTokenPayload {
   sub?: unknown;

@@ -44,10 +44,6 @@ export class Message {
     return this.props.expiresAt;
   }
 
-  isLive(now: Date): boolean {
-    return this.props.expiresAt.getTime() > now.getTime();
-  }
-
   /** Only its author or an admin may delete a message. */
   canBeDeletedBy(userId: string, role: Role): boolean {
     return role === 'admin' || userId === this.props.authorId;

@@ -103,21 +103,6 @@ describe('Message', () => {
     expect(message.authorId).toBe('author-1');
   });
 
-  describe('isLive', () => {
-    const message = Message.restore(props());
-
-    it('is live before its expiry', () => {
-      expect(message.isLive(createdAt)).toBe(true);
-      expect(message.isLive(new Date(expiresAt.getTime() - 1))).toBe(true);
-    });
-
-    it('is gone at its expiry and after', () => {
-      expect(message.isLive(expiresAt)).toBe(false);
-      expect(message.isLive(new Date(expiresAt.getTime() + 1))).toBe(false);
-      expect(message.isLive(new Date('2030-01-01T00:00:00.000Z'))).toBe(false);
-    });
-  });
-
   describe('canBeDeletedBy', () => {
     const message = Message.restore(props({ authorId: 'author-1' }));
 
