@@ -122,8 +122,9 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   }
 
   /**
-   * A connection in subscriber mode runs no other command, hence a second one, made on first
-   * use. Once subscribed, ioredis subscribes again by itself after each reconnection; a first
+   * Subscribing takes a connection of its own, made on first use: under RESP2 a subscribed
+   * connection runs no other command, and even under RESP3 the pushes would otherwise queue
+   * behind the requests' commands. Once subscribed, ioredis subscribes again by itself after each reconnection; a first
    * attempt that fails is dropped, so the next reader tries again.
    */
   private async listen(): Promise<void> {
