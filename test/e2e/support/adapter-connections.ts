@@ -13,6 +13,8 @@ export interface TestDatabase {
   context(): TypeOrmTransactionContext;
   /** Deletes every account, and with it (by cascade) every session and blacklisted token. */
   empty(): Promise<void>;
+  /** A new account row, for records that belong to a user; returns its id. */
+  registerUser(): Promise<string>;
 }
 
 /** Connects to the test database for the suite (in band, so emptying it disturbs no other). */
@@ -28,6 +30,15 @@ export function useTestDatabase(): TestDatabase {
     context: () => new TypeOrmTransactionContext(dataSource),
     empty: async () => {
       await dataSource.query('TRUNCATE users CASCADE');
+    },
+    registerUser: async () => {
+      const id = randomUUID();
+      await dataSource.query(
+        `INSERT INTO users (id, email, first_name, last_name, password_hash, created_at)
+         VALUES ($1, $2, 'Ada', 'Lovelace', 'not-a-hash', now())`,
+        [id, `${id}@example.com`],
+      );
+      return id;
     },
   };
 }
