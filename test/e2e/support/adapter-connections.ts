@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, TypeOrmTransactionContext } from '../../../src/common/database';
@@ -47,16 +48,18 @@ export function useTestDatabase(): TestDatabase {
  * Clients made as the application makes its own, each under a key prefix of its own, so every
  * test starts from an empty Redis; each is disconnected after its test.
  */
-export function useIsolatedRedis(): { client(): Redis } {
+export function useIsolatedRedis(): { client(): Promise<Redis> } {
   const clients: Redis[] = [];
   afterEach(() => {
     for (const client of clients.splice(0)) client.disconnect();
   });
   return {
-    client: () => {
+    client: async () => {
       const keyPrefix = `${config.redis.keyPrefix}${randomUUID()}:`;
       const client = createRedisClient({ ...config, redis: { ...config.redis, keyPrefix } });
       clients.push(client);
+      // Like the application's, the client queues nothing before it is connected.
+      await once(client, 'ready');
       return client;
     },
   };
