@@ -8,6 +8,7 @@ import {
   MessageNotFoundError,
 } from '../../../src/messages/domain/message.errors';
 import { type UserAccount, UsersService } from '../../../src/users';
+import { UUID_V4 } from '../../e2e/support/formats';
 import { FakePasswordHasher } from '../fakes/fake-password.hasher';
 import { FixedClock } from '../fakes/fixed.clock';
 import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
@@ -109,9 +110,7 @@ describe('MessagesService', () => {
       expect(message.authorId).toBe(ada.id);
       expect(message.authorEmail).toBe('ada@example.com');
       expect(message.text).toBe('Hello, world');
-      expect(message.id).toMatch(
-        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-      );
+      expect(message.id).toMatch(UUID_V4);
       const stored = store.rows.get(message.id);
       expect(stored).toMatchObject({
         authorId: ada.id,
