@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { UsersService } from '../../src/users';
-import { bearer, registerAccount, type TestAccount, uniqueEmail } from './support/accounts';
+import {
+  bearer,
+  NO_CLIENT,
+  registerAccount,
+  type TestAccount,
+  uniqueEmail,
+} from './support/accounts';
 import { expectError } from './support/expectations';
 import { callRpc, expectRpcError, postRpc, rpcCall, type RpcErrorBody } from './support/rpc';
 import { useTestApp } from './support/test-app';
@@ -75,7 +81,7 @@ describe('JSON-RPC methods on POST /rpc', () => {
 
   it('user.login refuses a disabled account after the right password (403 USER_DISABLED)', async () => {
     const disabled = await registerAccount(testApp);
-    await testApp.app.get(UsersService).disable(disabled.id);
+    await testApp.app.get(UsersService).disable(disabled.id, NO_CLIENT);
     const login = await rpc('user.login', { email: disabled.email, password: disabled.password });
     expectRpcError(login, 403, 'USER_DISABLED');
     // Its tokens stopped working at once, through /rpc as through REST.

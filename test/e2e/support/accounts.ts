@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ClientInfo } from '../../../src/common/identity';
 import { UsersService } from '../../../src/users';
 import type { AppUnderTest } from './test-app';
 
@@ -48,6 +49,9 @@ export async function login(
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** The client of a call a test makes straight to a service: no request, so no address. */
+export const NO_CLIENT: ClientInfo = { ip: null, userAgent: null };
 
 /** Makes the user an admin the way the CLI's `promote` does, through the users facade. */
 export async function promoteToAdmin(testApp: AppUnderTest, email: string): Promise<void> {
