@@ -1,5 +1,5 @@
 import { bearer, login, promoteToAdmin, registerAccount } from './support/accounts';
-import { type LogLine, waitForLogLine } from './support/log-file';
+import { waitForLogLine } from './support/log-file';
 import { useTestApp } from './support/test-app';
 
 /**
@@ -9,25 +9,23 @@ import { useTestApp } from './support/test-app';
 describe('auth events in the log', () => {
   const testApp = useTestApp({ LOG_LEVEL: 'info', TRUST_PROXY: '1' });
 
-  const authEvent = (event: string, userId: string) => (line: LogLine) =>
-    line.msg === 'auth event' && line.event === event && line.userId === userId;
+  async function expectAuthEvent(event: string, userId: string, ip: string): Promise<void> {
+    const line = await waitForLogLine(
+      testApp,
+      (candidate) =>
+        candidate.msg === 'auth event' && candidate.event === event && candidate.userId === userId,
+    );
+    expect(line).toEqual(expect.objectContaining({ event, userId, ip }));
+  }
 
   it('logs a password change with the user and the address it came from', async () => {
     const account = await registerAccount(testApp);
     await testApp.http
       .post('/users/me/password')
-      .set(bearer(account.accessToken))
-      .set('X-Forwarded-For', '203.0.113.21')
+      .set({ ...bearer(account.accessToken), 'X-Forwarded-For': '203.0.113.21' })
       .send({ currentPassword: account.password, newPassword: 'a brand new passphrase' })
       .expect(200);
-
-    expect(await waitForLogLine(testApp, authEvent('password.changed', account.id))).toEqual(
-      expect.objectContaining({
-        event: 'password.changed',
-        userId: account.id,
-        ip: '203.0.113.21',
-      }),
-    );
+    await expectAuthEvent('password.changed', account.id, '203.0.113.21');
   });
 
   it("logs an admin's disable and enable with the user and the admin's address", async () => {
@@ -38,29 +36,20 @@ describe('auth events in the log', () => {
     for (const action of ['disable', 'enable']) {
       await testApp.http
         .post(`/users/${target.id}/${action}`)
-        .set(bearer(accessToken))
-        .set('X-Forwarded-For', '2001:db8::22')
+        .set({ ...bearer(accessToken), 'X-Forwarded-For': '2001:db8::22' })
         .expect(200);
     }
-
-    for (const event of ['account.disabled', 'account.enabled']) {
-      expect(await waitForLogLine(testApp, authEvent(event, target.id))).toEqual(
-        expect.objectContaining({ event, userId: target.id, ip: '2001:db8::22' }),
-      );
-    }
+    await expectAuthEvent('account.disabled', target.id, '2001:db8::22');
+    await expectAuthEvent('account.enabled', target.id, '2001:db8::22');
   });
 
   it('logs an account deletion with the user and the address it came from', async () => {
     const account = await registerAccount(testApp);
     await testApp.http
       .delete('/users/me')
-      .set(bearer(account.accessToken))
-      .set('X-Forwarded-For', '203.0.113.23')
+      .set({ ...bearer(account.accessToken), 'X-Forwarded-For': '203.0.113.23' })
       .send({ password: account.password })
       .expect(204);
-
-    expect(await waitForLogLine(testApp, authEvent('account.deleted', account.id))).toEqual(
-      expect.objectContaining({ event: 'account.deleted', userId: account.id, ip: '203.0.113.23' }),
-    );
+    await expectAuthEvent('account.deleted', account.id, '203.0.113.23');
   });
 });
