@@ -26,6 +26,7 @@ export class AuthEventLog {
     this.write({ event, userId, ip: client.ip, ...details });
   }
 
+  /** Where every event goes: the one place to add another destination. */
   protected write(entry: AuthEventEntry): void {
     this.logger.log(entry, 'auth event');
   }

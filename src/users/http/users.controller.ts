@@ -15,7 +15,7 @@ import {
   CurrentUser,
   Roles,
 } from '../../common/http';
-// Not from auth's door, which re-exports it: auth depends on users.
+// RequestPrincipal not from auth's door, which re-exports it: auth depends on users.
 import type { ClientInfo, RequestPrincipal } from '../../common/identity';
 import { UsersService } from '../application/users.service';
 import { DeleteAccountDto } from './dto/delete-account.dto';
