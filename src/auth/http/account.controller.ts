@@ -1,10 +1,15 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, AUTH_ERRORS, BEARER_AUTH, BODY_ERRORS, CurrentUser } from '../../common/http';
-import type { RequestPrincipal } from '../../common/identity';
+import {
+  ApiErrors,
+  AUTH_ERRORS,
+  BEARER_AUTH,
+  BODY_ERRORS,
+  Client,
+  CurrentUser,
+} from '../../common/http';
+import type { ClientInfo, RequestPrincipal } from '../../common/identity';
 import { AuthService } from '../application/auth.service';
-import type { ClientInfo } from '../application/client-info';
-import { Client } from './client-info.decorator';
 import { PasswordChangedResponseDto } from './dto/auth.responses';
 import { ChangePasswordDto } from './dto/change-password.dto';
 

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import {
   AUTH_MESSAGES,
   AuthService,
-  clientInfoOf,
   LoginDto,
   RefreshDto,
   RequestAuthenticator,
@@ -10,6 +9,7 @@ import {
   toStatusResponse,
 } from '../../auth';
 import { RegistrationDto } from '../../users';
+import { clientInfoOf } from '../../common/http';
 import {
   authenticatedMethod,
   publicMethod,

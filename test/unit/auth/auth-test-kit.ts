@@ -12,6 +12,7 @@ import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.fact
 import { InMemorySessionRepository } from '../fakes/in-memory-session.repository';
 import { InMemoryTokenBlacklist } from '../fakes/in-memory-token.blacklist';
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
+import { RecordingAuthEventLog } from '../fakes/recording-auth-event.log';
 
 /** The auth services wired to in-memory fakes of every port, and a real JWT codec. */
 export function authTestKit(env: Record<string, string> = {}) {
@@ -24,6 +25,7 @@ export function authTestKit(env: Record<string, string> = {}) {
   const unitOfWork = new ImmediateUnitOfWork();
   const userRepository = new InMemoryUserRepository();
   const rateLimiters = new InMemoryRateLimiterFactory();
+  const authEvents = new RecordingAuthEventLog();
   const users = new UsersService(
     userRepository,
     new FakePasswordHasher(),
@@ -31,6 +33,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     clock,
     config,
     rateLimiters,
+    authEvents,
   );
   const sessions = new InMemorySessionRepository();
   const blacklist = new InMemoryTokenBlacklist();
@@ -47,6 +50,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     clock,
     config,
     rateLimiters,
+    authEvents,
   );
   auth.onModuleInit();
   const accessCheck = new AccessCheckService(cache, sessions, blacklist, users, clock);
@@ -73,6 +77,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     jwt,
     auth,
     accessCheck,
+    authEvents,
     client,
     claimsOf,
     signUp,
