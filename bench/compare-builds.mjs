@@ -11,6 +11,8 @@
 //   e.g. git worktree add /tmp/before <rev> && (cd /tmp/before && npm ci && npm run build)
 // OTHER_ENV='{"REDIS_URL":"…?protocol=2"}' gives the other build settings of its own (with `.` as
 // the other checkout, two settings of one build are compared).
+// Besides requests/s, each run reports the service's CPU time per request: load from other work
+// on a shared machine moves it much less than it moves requests/s.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { clearPrefix } from './lib/baseline.mjs';
@@ -127,13 +129,21 @@ try {
     for (let round = 1; round <= rounds; round++) {
       const figures = {};
       for (const build of round % 2 ? builds : [...builds].reverse()) {
-        figures[build.name] = await load({
+        const cpuBefore = await build.service.cpuSeconds();
+        const figure = await load({
           ...benchCase.request(build),
           connections: benchCase.connections,
           duration: seconds,
         });
+        const cpuSeconds = (await build.service.cpuSeconds()) - cpuBefore;
+        figures[build.name] = { ...figure, cpuUs: (cpuSeconds * 1e6) / figure.requests };
       }
-      rows.push({ round, ...figures, ratio: figures.this.rps / figures.other.rps });
+      rows.push({
+        round,
+        ...figures,
+        ratio: figures.this.rps / figures.other.rps,
+        cpuRatio: figures.this.cpuUs / figures.other.cpuUs,
+      });
     }
     const rssMb = {};
     for (const build of builds) rssMb[build.name] = await build.service.rssMb();
@@ -141,6 +151,7 @@ try {
       case: benchCase.name,
       rows,
       ratio: median(rows.map((row) => row.ratio)),
+      cpuRatio: median(rows.map((row) => row.cpuRatio)),
       rssMb,
     });
   }
@@ -150,13 +161,17 @@ try {
       `other: ${builds[0].dir} (Node ${builds[0].nodeVersion}) ${JSON.stringify(builds[0].env)}; ` +
       `this: ${builds[1].dir} (Node ${builds[1].nodeVersion})\n`,
   );
-  console.log('| case | round | other req/s | p50 | p99 | this req/s | p50 | p99 | this/other |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    '| case | round | other req/s | p50 | p99 | CPU µs/req | this req/s | p50 | p99 | CPU µs/req | ' +
+      'this/other | CPU/req this/other |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const result of results) {
-    for (const { round, other, this: current, ratio } of result.rows) {
+    for (const { round, other, this: current, ratio, cpuRatio } of result.rows) {
       console.log(
         `| ${result.case} | ${round} | ${other.rps.toFixed(1)} | ${other.p50} | ${other.p99} | ` +
-          `${current.rps.toFixed(1)} | ${current.p50} | ${current.p99} | ${ratio.toFixed(3)} |`,
+          `${other.cpuUs.toFixed(0)} | ${current.rps.toFixed(1)} | ${current.p50} | ${current.p99} | ` +
+          `${current.cpuUs.toFixed(0)} | ${ratio.toFixed(3)} | ${cpuRatio.toFixed(3)} |`,
       );
     }
   }
@@ -167,7 +182,8 @@ try {
       0,
     );
     console.log(
-      `${result.case}: median this/other ${result.ratio.toFixed(3)}, failures ${failures}, ` +
+      `${result.case}: median this/other ${result.ratio.toFixed(3)}, ` +
+        `CPU per request ${result.cpuRatio.toFixed(3)}, failures ${failures}, ` +
         `RSS after: other ${result.rssMb.other.toFixed(0)} MB, this ${result.rssMb.this.toFixed(0)} MB`,
     );
   }

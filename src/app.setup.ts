@@ -13,9 +13,9 @@ import { slowClientOptions } from './common/http/slow-clients';
 import { setupSwagger } from './common/http/swagger';
 import { serveWebPage } from './common/http/web-page';
 import {
+  AccessLog,
   bindRequestContext,
   echoRequestId,
-  LogDestination,
   registerAccessLog,
   requestIdFor,
 } from './common/logging';
@@ -90,9 +90,8 @@ export async function configureApp(
   }
 
   const server = app.getHttpAdapter().getInstance();
-  const logs = app.get(LogDestination);
   bindRequestContext(server, await app.resolve(PinoLogger));
-  registerAccessLog(server, logs.accessLogger);
+  registerAccessLog(server, app.get(AccessLog));
   acceptJsonBodiesOnly(server);
   // helmet itself, built once: @fastify/helmet builds a new helmet middleware for every request.
   const secureHeaders = helmet();

@@ -141,6 +141,109 @@ describe('request logging', () => {
     const [line] = parseLines(content).filter((entry) => entry.requestId === 'log-long-agent');
     expect(line.userAgent).toBe(userAgent.slice(0, 512));
   });
+
+  describe('exactly one access line per request', () => {
+    let account: { id: string; accessToken: string };
+
+    beforeAll(async () => {
+      const response = await testApp.http
+        .post('/auth/register')
+        .send({
+          firstName: 'One',
+          lastName: 'Line',
+          email: `log-one-line-${Date.now()}@example.com`,
+          password: 'a-good-password',
+        })
+        .expect(201);
+      account = { id: response.body.user.id, accessToken: response.body.accessToken };
+    });
+
+    /**
+     * The access lines of one request, read once the line of a request sent after it is in the
+     * file: lines reach the file in the order they are written, so a second line would be there.
+     */
+    async function accessLinesOf(requestId: string): Promise<Record<string, unknown>[]> {
+      const later = `${requestId}-later`;
+      await testApp.http.get('/health').set('X-Request-Id', later).expect(200);
+      const content = await eventually(
+        () => readLog(testApp.config.log.dir),
+        (text) => text.includes(`"${later}"`),
+      );
+      return parseLines(content).filter(
+        (line) =>
+          line.requestId === requestId &&
+          (line.msg === 'request completed' || line.msg === 'request failed'),
+      );
+    }
+
+    it('for a handler that succeeds, with its route and caller', async () => {
+      await testApp.http
+        .get('/users/me')
+        .set('Authorization', `Bearer ${account.accessToken}`)
+        .set('X-Request-Id', 'log-once-success')
+        .expect(200);
+
+      expect(await accessLinesOf('log-once-success')).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          route: '/users/me',
+          status: 200,
+          userId: account.id,
+          durationMs: expect.any(Number),
+        }),
+      ]);
+    });
+
+    it('for a handler that throws a domain error, with the status the filter chose', async () => {
+      await testApp.http
+        .get('/messages/00000000-0000-4000-8000-000000000000')
+        .set('X-Request-Id', 'log-once-domain-error')
+        .expect(404);
+
+      expect(await accessLinesOf('log-once-domain-error')).toEqual([
+        expect.objectContaining({ level: 'info', route: '/messages/:id', status: 404 }),
+      ]);
+    });
+
+    it('for a request a guard refuses, before or after authentication', async () => {
+      await testApp.http.get('/users/me').set('X-Request-Id', 'log-once-401').expect(401);
+      await testApp.http
+        .get('/users')
+        .set('Authorization', `Bearer ${account.accessToken}`)
+        .set('X-Request-Id', 'log-once-403')
+        .expect(403);
+
+      const unauthenticated = await accessLinesOf('log-once-401');
+      expect(unauthenticated).toEqual([
+        expect.objectContaining({ route: '/users/me', status: 401 }),
+      ]);
+      expect(unauthenticated[0]).not.toHaveProperty('userId');
+      expect(await accessLinesOf('log-once-403')).toEqual([
+        expect.objectContaining({ route: '/users', status: 403, userId: account.id }),
+      ]);
+    });
+
+    it('for an unknown route, with no route', async () => {
+      await testApp.http.get('/no-such-route').set('X-Request-Id', 'log-once-404').expect(404);
+
+      const lines = await accessLinesOf('log-once-404');
+      expect(lines).toEqual([expect.objectContaining({ path: '/no-such-route', status: 404 })]);
+      expect(lines[0]).not.toHaveProperty('route');
+    });
+
+    it('for a body refused before any handler', async () => {
+      await testApp.http
+        .post('/messages')
+        .set('Content-Type', 'text/plain')
+        .set('X-Request-Id', 'log-once-415')
+        .send('not json')
+        .expect(415);
+
+      expect(await accessLinesOf('log-once-415')).toEqual([
+        expect.objectContaining({ route: '/messages', status: 415 }),
+      ]);
+    });
+  });
 });
 
 describe('start-up warnings', () => {

@@ -1,4 +1,5 @@
 export {
+  AccessLog,
   bindRequestContext,
   echoRequestId,
   logCall,
@@ -6,6 +7,6 @@ export {
   registerAccessLog,
   requestIdFor,
 } from './access-log';
-export { CURRENT_LOG_LINK, LogDestination, ROTATED_LOG_FILE } from './log-destination';
+export { CURRENT_LOG_LINK, ROTATED_LOG_FILE } from './log-destination';
 export { LoggingModule } from './logging.module';
 export { loggableError } from './loggable-error';

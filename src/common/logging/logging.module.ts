@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AccessLog } from './access-log';
 import { LogDestination } from './log-destination';
+import { LoggingInterceptor } from './logging.interceptor';
 
 @Module({
   providers: [LogDestination],
@@ -9,9 +12,10 @@ import { LogDestination } from './log-destination';
 class LogDestinationModule {}
 
 /**
- * pino behind Nest's logger. nestjs-pino's per-request middleware is not mounted (`forRoutes` is
- * empty): Fastify hooks give lines their request context and write the access line, more cheaply
- * (see access-log.ts).
+ * pino behind Nest's logger, and the access log: `LoggingInterceptor` (global) notes the handler's
+ * part of each line, and a Fastify hook (`registerAccessLog`) writes every line when its response
+ * ends. nestjs-pino's per-request middleware is not mounted (`forRoutes` is empty): Fastify hooks
+ * give lines their request context, more cheaply (see access-log.ts).
  */
 @Module({
   imports: [
@@ -25,6 +29,7 @@ class LogDestinationModule {}
       }),
     }),
   ],
-  exports: [LogDestinationModule],
+  providers: [AccessLog, { provide: APP_INTERCEPTOR, useClass: LoggingInterceptor }],
+  exports: [LogDestinationModule, AccessLog],
 })
 export class LoggingModule {}
