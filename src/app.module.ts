@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from './common/config';
 import { DatabaseModule } from './common/database';
 import { HealthModule } from './common/health';
 import { LoggingModule } from './common/logging';
+import { MailModule } from './common/mail';
 import { RedisModule } from './common/redis';
 import { TimeModule } from './common/time';
 import { MessagesModule } from './messages';
@@ -24,6 +25,7 @@ export class AppModule {
         TimeModule,
         DatabaseModule,
         RedisModule,
+        MailModule,
         HealthModule,
         UsersModule,
         AuthModule,

@@ -7,4 +7,9 @@ export { clientInfoOf } from './http/client-info.decorator';
 export { RequestAuthenticator } from './http/request-authenticator';
 export { LoginDto } from './http/dto/login.dto';
 export { RefreshDto } from './http/dto/refresh.dto';
-export { AUTH_MESSAGES, toSignedInResponse, toStatusResponse } from './http/dto/auth.responses';
+export {
+  AUTH_MESSAGES,
+  toRegisteredResponse,
+  toSignedInResponse,
+  toStatusResponse,
+} from './http/dto/auth.responses';

@@ -3,10 +3,12 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import {
   ApiErrors,
@@ -24,6 +26,7 @@ import type { Session } from '../domain/session';
 import { AuthIpLimitGuard } from './auth-ip-limit.guard';
 import { Client } from './client-info.decorator';
 import {
+  AccountResponseDto,
   AUTH_MESSAGES,
   LogoutAllResponseDto,
   LogoutResponseDto,
@@ -31,6 +34,7 @@ import {
   SignedInResponseDto,
   StatusResponseDto,
   TokenPairResponseDto,
+  toRegisteredResponse,
   toSignedInResponse,
   toStatusResponse,
 } from './dto/auth.responses';
@@ -47,14 +51,27 @@ export class AuthController {
   @Post('register')
   @Public()
   @UseGuards(AuthIpLimitGuard)
-  @ApiOperation({ summary: 'Create an account and sign in' })
-  @ApiCreatedResponse({ type: SignedInResponseDto })
+  @ApiOperation({
+    summary: 'Create an account and sign in; a verification mail goes to the address',
+    description:
+      'With EMAIL_VERIFICATION=required the answer is `{ message, user }` with no tokens: ' +
+      'logging in waits for the address to be verified.',
+  })
+  @ApiExtraModels(SignedInResponseDto, AccountResponseDto)
+  @ApiCreatedResponse({
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(SignedInResponseDto) },
+        { $ref: getSchemaPath(AccountResponseDto) },
+      ],
+    },
+  })
   @ApiErrors(BODY_ERRORS, { 409: ['EMAIL_TAKEN'], 429: ['TOO_MANY_REQUESTS'] })
   async register(
     @Body() body: RegistrationDto,
     @Client() client: ClientInfo,
-  ): Promise<SignedInResponseDto> {
-    return toSignedInResponse(AUTH_MESSAGES.registered, await this.auth.register(body, client));
+  ): Promise<SignedInResponseDto | AccountResponseDto> {
+    return toRegisteredResponse(await this.auth.register(body, client));
   }
 
   @Post('login')
@@ -66,7 +83,7 @@ export class AuthController {
   @ApiOkResponse({ type: SignedInResponseDto })
   @ApiErrors(BODY_ERRORS, {
     401: ['INVALID_CREDENTIALS'],
-    403: ['USER_DISABLED'],
+    403: ['USER_DISABLED', 'EMAIL_NOT_VERIFIED'],
     429: ['TOO_MANY_REQUESTS'],
   })
   async login(

@@ -6,6 +6,7 @@ import {
   LoginDto,
   RefreshDto,
   RequestAuthenticator,
+  toRegisteredResponse,
   toSignedInResponse,
   toStatusResponse,
 } from '../../auth';
@@ -45,10 +46,7 @@ export class AuthRpcMethods {
         params: RegistrationDto,
         admit: countSignInAttempt,
         handle: async (registration, { request }) =>
-          toSignedInResponse(
-            AUTH_MESSAGES.registered,
-            await auth.register(registration, clientInfoOf(request)),
-          ),
+          toRegisteredResponse(await auth.register(registration, clientInfoOf(request))),
       }),
       'user.login': login,
       // The name the service this one replaces used for login.

@@ -28,6 +28,8 @@ export class InMemoryUserRepository extends UserRepository {
   }
 
   async update(user: User): Promise<void> {
+    const holder = await this.findByEmail(user.email.toLowerCase());
+    if (holder && holder.id !== user.id) throw new EmailTakenError();
     this.rows.set(user.id, user.toProps());
   }
 

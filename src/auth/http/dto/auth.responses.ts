@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { toUserResponse, type UserAccount, UserResponseDto } from '../../../users';
-import type { SignedIn } from '../../application/auth.service';
+import type { Registered, SignedIn } from '../../application/auth.service';
 import type { Session } from '../../domain/session';
 
 export class TokenPairResponseDto {
@@ -90,6 +90,7 @@ export class SessionListResponseDto {
 /** The confirmations the auth use cases answer with, whichever transport carried the call. */
 export const AUTH_MESSAGES = {
   registered: 'Successfully registered.',
+  registeredVerifyFirst: 'Registered. Check your email to verify your address.',
   loggedIn: 'Successfully logged in.',
   loggedOut: 'Successfully logged out.',
 } as const;
@@ -101,6 +102,16 @@ export function toSignedInResponse(
   return { message, user: toUserResponse(user), ...tokens };
 }
 
+/** Signed in, or (while addresses must be verified first) only the new account. */
+export function toRegisteredResponse({
+  user,
+  tokens,
+}: Registered): SignedInResponseDto | AccountResponseDto {
+  return tokens
+    ? toSignedInResponse(AUTH_MESSAGES.registered, { user, tokens })
+    : { message: AUTH_MESSAGES.registeredVerifyFirst, user: toUserResponse(user) };
+}
+
 export function toStatusResponse(user: UserAccount, session: Session): StatusResponseDto {
   return {
     user: toUserResponse(user),
@@ -110,4 +121,17 @@ export function toStatusResponse(user: UserAccount, session: Session): StatusRes
       expiresAt: session.expiresAt.toISOString(),
     },
   };
+}
+
+export class MessageResponseDto {
+  @ApiProperty({ example: 'Verification email sent.' })
+  message!: string;
+}
+
+export class AccountResponseDto {
+  @ApiProperty({ example: 'Email verified.' })
+  message!: string;
+
+  @ApiProperty({ type: UserResponseDto })
+  user!: UserResponseDto;
 }
