@@ -7,7 +7,9 @@ export { clientInfoOf } from './http/client-info.decorator';
 export { RequestAuthenticator } from './http/request-authenticator';
 export { LoginDto } from './http/dto/login.dto';
 export { RefreshDto } from './http/dto/refresh.dto';
+export { ForgotPasswordDto, MailedTokenDto, ResetPasswordDto } from './http/dto/account-email.dto';
 export {
+  ACCOUNT_EMAIL_MESSAGES,
   AUTH_MESSAGES,
   toRegisteredResponse,
   toSignedInResponse,

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { PinoLogger } from 'nestjs-pino';
 import { TypeOrmTransactionContext } from '../database';
 import { loggableError } from '../logging/loggable-error';
@@ -32,7 +37,10 @@ interface ClaimedJob {
  * by a poll each second for retries.
  */
 @Injectable()
-export class PostgresMailQueue extends MailQueue implements BeforeApplicationShutdown {
+export class PostgresMailQueue
+  extends MailQueue
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('MailQueue');
   private readonly composers = new Map<string, MailComposer>();
   private draining: Promise<void> | null = null;
@@ -44,6 +52,7 @@ export class PostgresMailQueue extends MailQueue implements BeforeApplicationShu
     private readonly context: TypeOrmTransactionContext,
     private readonly transport: MailTransport,
     private readonly pino: PinoLogger,
+    private readonly registry: SchedulerRegistry,
   ) {
     super();
   }
@@ -61,9 +70,12 @@ export class PostgresMailQueue extends MailQueue implements BeforeApplicationShu
     this.context.afterCommit(() => void this.drain());
   }
 
-  @Interval('mail-queue', MAIL_QUEUE_POLL_MS)
-  poll(): void {
-    void this.drain();
+  onApplicationBootstrap(): void {
+    // Registered, so the scheduler clears it at shutdown with the other jobs.
+    this.registry.addInterval(
+      'mail-queue',
+      setInterval(() => void this.drain(), MAIL_QUEUE_POLL_MS),
+    );
   }
 
   /** Sends every due job; one pass at a time here, and a kick during a pass runs one more. */

@@ -95,6 +95,15 @@ export const AUTH_MESSAGES = {
   loggedOut: 'Successfully logged out.',
 } as const;
 
+export const ACCOUNT_EMAIL_MESSAGES = {
+  verificationSent: 'Verification email sent.',
+  verified: 'Email verified.',
+  resetSent: 'If an account exists for this email, a reset link was sent.',
+  reset: 'Password reset. Please log in.',
+  changeConfirmationSent: 'Confirmation sent to the new address.',
+  changed: 'Email changed.',
+} as const;
+
 export function toSignedInResponse(
   message: string,
   { user, tokens }: SignedIn,
