@@ -9,12 +9,17 @@ import { MessageEventBus } from '../../../src/messages/domain/message-event.bus'
 
 /**
  * Every published event kept in order, numbered from 1; `failing` makes publish reject as the
- * Redis adapter does without Redis. Like the real log, `eventsAfter` answers ids only.
+ * Redis adapter does without Redis. Like the real log, `eventsAfter` answers ids only, and only
+ * of the newest `replayWindow` events.
  */
 export class InMemoryMessageEventBus extends MessageEventBus {
   readonly published: PublishedMessageEvent[] = [];
   failing = false;
   private readonly listeners = new Set<MessageEventListener>();
+
+  constructor(private readonly replayWindow = Number.POSITIVE_INFINITY) {
+    super();
+  }
 
   async publish(event: MessageEvent): Promise<void> {
     if (this.failing) throw new ServiceUnavailableError();
@@ -29,8 +34,9 @@ export class InMemoryMessageEventBus extends MessageEventBus {
   }
 
   async eventsAfter(eventId: string): Promise<LoggedMessageEvent[] | null> {
-    const index = this.published.findIndex((published) => published.id === eventId);
-    return index === -1 ? null : this.published.slice(index + 1).map(toLogged);
+    const log = this.published.slice(-this.replayWindow);
+    const index = log.findIndex((published) => published.id === eventId);
+    return index === -1 ? null : log.slice(index + 1).map(toLogged);
   }
 
   async newestEventId(): Promise<string | null> {

@@ -19,6 +19,7 @@ export class InMemorySessionRepository extends SessionRepository {
 
   async findActiveByUser(userId: string, now: Date): Promise<Session[]> {
     return [...this.rows.values()]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
       .map((row) => Session.restore(row))
       .filter((session) => session.belongsTo(userId) && session.isActive(now));
   }

@@ -1,10 +1,10 @@
 import type { PagePosition } from '../../../src/common/pagination';
-import { User } from '../../../src/users/domain/user';
+import { User, type UserProps } from '../../../src/users/domain/user';
 import { EmailTakenError } from '../../../src/users/domain/user.errors';
 import { UserRepository, type UserPage } from '../../../src/users/domain/user.repository';
 
 export class InMemoryUserRepository extends UserRepository {
-  readonly rows = new Map<string, ReturnType<User['toProps']>>();
+  readonly rows = new Map<string, UserProps>();
 
   async findById(id: string): Promise<User | null> {
     const row = this.rows.get(id);
@@ -16,18 +16,19 @@ export class InMemoryUserRepository extends UserRepository {
   }
 
   async findByEmail(email: string): Promise<User | null> {
-    const row = [...this.rows.values()].find(
-      (candidate) => candidate.email.toLowerCase() === email,
-    );
+    const row = this.rowByEmail(email);
     return row ? User.restore(row) : null;
   }
 
+  /** Checks and writes in one step, as the unique index does: of two racing inserts one fails. */
   async insert(user: User): Promise<void> {
-    if (await this.findByEmail(user.email.toLowerCase())) throw new EmailTakenError();
+    if (this.rowByEmail(user.email.toLowerCase())) throw new EmailTakenError();
     this.rows.set(user.id, user.toProps());
   }
 
+  /** Like an SQL UPDATE, changes only a user it holds; an email another user has is refused. */
   async update(user: User): Promise<void> {
+    if (!this.rows.has(user.id)) return;
     const holder = await this.findByEmail(user.email.toLowerCase());
     if (holder && holder.id !== user.id) throw new EmailTakenError();
     this.rows.set(user.id, user.toProps());
@@ -54,5 +55,9 @@ export class InMemoryUserRepository extends UserRepository {
       items,
       next: rest.length > limit && last ? { at: last.createdAt.getTime(), id: last.id } : null,
     };
+  }
+
+  private rowByEmail(email: string): UserProps | undefined {
+    return [...this.rows.values()].find((candidate) => candidate.email.toLowerCase() === email);
   }
 }

@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import { RedisMessageStore } from '../../src/messages/infrastructure/redis-message.store';
-import type { MessageDraft } from '../../src/messages/domain/message.store';
-import { TEST_REDIS_URL } from './support/test-environment';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Redis from 'ioredis';
+import type { MessageDraft } from '../../../src/messages/domain/message.store';
+import { RedisMessageStore } from '../../../src/messages/infrastructure/redis-message.store';
+import { describeMessageStoreContract } from '../../contracts/message-store.contract';
+import { useIsolatedRedis } from '../support/adapter-connections';
+
+const redis = useIsolatedRedis();
+
+// Redis dates messages by its own clock, the machine's, which only real waiting moves.
+describeMessageStoreContract('RedisMessageStore', async () => ({
+  store: new RedisMessageStore(await redis.client()),
+  clock: { now: () => new Date(), elapse: async (ms) => void (await sleep(ms)) },
+}));
 
 /**
  * The store's scripts name every key they touch, so some operations read first and write after:
  * these cases put a concurrent write between the two, on the real Redis.
  */
 describe('RedisMessageStore between its read and its script', () => {
-  let redis: Redis;
+  let client: Redis;
   let store: RedisMessageStore;
   const authorId = randomUUID();
 
@@ -21,19 +31,17 @@ describe('RedisMessageStore between its read and its script', () => {
     ttlSeconds: 60,
   });
 
-  beforeEach(() => {
-    redis = new Redis(TEST_REDIS_URL, { keyPrefix: `tm-test-store-${randomUUID()}:` });
-    store = new RedisMessageStore(redis);
+  beforeEach(async () => {
+    client = await redis.client();
+    store = new RedisMessageStore(client);
   });
-
-  afterEach(() => redis.disconnect());
 
   /** Runs `between` once, right after the store's next ZRANGE has read the author's ids. */
   function afterNextZrange(between: () => Promise<unknown>): void {
-    const zrange = redis.zrange.bind(redis) as (...args: unknown[]) => Promise<string[]>;
-    redis.zrange = (async (...args: unknown[]) => {
+    const zrange = client.zrange.bind(client) as (...args: unknown[]) => Promise<string[]>;
+    client.zrange = (async (...args: unknown[]) => {
       const ids = await zrange(...args);
-      redis.zrange = zrange as Redis['zrange'];
+      client.zrange = zrange as Redis['zrange'];
       await between();
       return ids;
     }) as Redis['zrange'];
