@@ -26,14 +26,16 @@ export class InMemoryAccountTokenRepository extends AccountTokenRepository {
     return row && isUsable(row, purpose, now) ? { userId: row.userId, email: row.email } : null;
   }
 
+  /** Checks and marks in one step, as the conditional UPDATE does: one concurrent use wins. */
   async consume(
     hash: string,
     purpose: AccountTokenPurpose,
     now: Date,
   ): Promise<AccountTokenGrant | null> {
-    const grant = await this.findUsable(hash, purpose, now);
-    if (grant) this.rows.get(hash)!.usedAt = now;
-    return grant;
+    const row = this.rows.get(hash);
+    if (!row || !isUsable(row, purpose, now)) return null;
+    row.usedAt = now;
+    return { userId: row.userId, email: row.email };
   }
 
   async revokeUnused(userId: string, purpose: AccountTokenPurpose, now: Date): Promise<number> {

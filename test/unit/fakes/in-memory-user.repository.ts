@@ -29,7 +29,7 @@ export class InMemoryUserRepository extends UserRepository {
   /** Like an SQL UPDATE, changes only a user it holds; an email another user has is refused. */
   async update(user: User): Promise<void> {
     if (!this.rows.has(user.id)) return;
-    const holder = await this.findByEmail(user.email.toLowerCase());
+    const holder = this.rowByEmail(user.email.toLowerCase());
     if (holder && holder.id !== user.id) throw new EmailTakenError();
     this.rows.set(user.id, user.toProps());
   }
