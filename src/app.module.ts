@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth';
+import { AuditModule } from './common/audit';
 import { AppConfig, ConfigModule } from './common/config';
 import { DatabaseModule } from './common/database';
 import { HealthModule } from './common/health';
@@ -23,6 +24,7 @@ export class AppModule {
         LoggingModule,
         ScheduleModule.forRoot(),
         TimeModule,
+        AuditModule,
         DatabaseModule,
         RedisModule,
         MailModule,

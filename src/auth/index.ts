@@ -1,9 +1,7 @@
 export { AuthModule } from './auth.module';
 export { AuthService } from './application/auth.service';
-export type { ClientInfo } from './application/client-info';
 export type { RequestPrincipal } from '../common/identity';
 export { PruneService, type PruneOutcome } from './application/prune.service';
-export { clientInfoOf } from './http/client-info.decorator';
 export { RequestAuthenticator } from './http/request-authenticator';
 export { LoginDto } from './http/dto/login.dto';
 export { RefreshDto } from './http/dto/refresh.dto';

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bearer, login, uniqueEmail } from '../e2e/support/accounts';
-import { startTestApp, type TestApp } from '../e2e/support/test-app';
+import { eventually } from '../e2e/support/polling';
+import { useTestApp } from '../e2e/support/test-app';
 import { launchChromium } from './support/chromium';
-import { eventually } from './support/eventually';
 
 const PASSWORD = 'correct horse battery';
 const SCREENSHOT = 'test-results/main-screen.png';
@@ -15,9 +15,14 @@ const SCREENSHOT = 'test-results/main-screen.png';
  * A 3-second access token makes the page go through its refresh-and-retry along the way.
  */
 describe('Web page in Chromium', () => {
-  let testApp: TestApp;
-  let baseUrl: string;
   let browser: Browser;
+  // Declared first, so that the browser closes before the service it talks to.
+  afterAll(() => browser?.close());
+  const testApp = useTestApp({
+    REDIS_KEY_PREFIX: `tm-test-browser-${randomUUID()}:`,
+    ACCESS_TOKEN_TTL: '3',
+  });
+  let baseUrl: string;
   let ada: { context: BrowserContext; page: Page };
   let other: { context: BrowserContext; page: Page };
   const email = uniqueEmail('browser');
@@ -63,19 +68,10 @@ describe('Web page in Chromium', () => {
   }
 
   beforeAll(async () => {
-    testApp = await startTestApp({
-      REDIS_KEY_PREFIX: `tm-test-browser-${randomUUID()}:`,
-      ACCESS_TOKEN_TTL: '3',
-    });
     baseUrl = await testApp.listen();
     browser = await launchChromium();
     ada = await openPage();
     other = await openPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
   });
 
   afterEach(() => {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bearer, login, registerAccount, type TestAccount } from '../e2e/support/accounts';
-import { startTestApp, type TestApp } from '../e2e/support/test-app';
+import { eventually, sleep } from '../e2e/support/polling';
+import { useTestApp } from '../e2e/support/test-app';
 import { launchChromium } from './support/chromium';
-import { eventually } from './support/eventually';
 
 /** Past a 2-second access token and the service's 1-second leeway. */
 const ACCESS_EXPIRY_MS = 3500;
@@ -15,9 +15,14 @@ const TEST_TIMEOUT_MS = 60_000;
  * rotates away must never reach the service as reuse from the other.
  */
 describe('Web page in Chromium: two tabs of one user', () => {
-  let testApp: TestApp;
-  let baseUrl: string;
   let browser: Browser;
+  // Declared first, so that the browser closes before the service it talks to.
+  afterAll(() => browser?.close());
+  const testApp = useTestApp({
+    REDIS_KEY_PREFIX: `tm-test-browser-tabs-${randomUUID()}:`,
+    ACCESS_TOKEN_TTL: '2s',
+  });
+  let baseUrl: string;
   const problems: string[] = [];
 
   const text = (locator: Locator) => eventually(() => locator.innerText());
@@ -59,7 +64,7 @@ describe('Web page in Chromium: two tabs of one user', () => {
   /** Both tabs post at once, past an access token's expiry, and both stay signed in. */
   async function postFromBothAcrossExpiries(tabs: Page[], account: TestAccount): Promise<void> {
     for (let round = 0; round < 3; round++) {
-      await new Promise((resolve) => setTimeout(resolve, ACCESS_EXPIRY_MS));
+      await sleep(ACCESS_EXPIRY_MS);
       const texts = tabs.map((_, tab) => `Round ${round} from tab ${tab} ${randomUUID()}`);
       await Promise.all(tabs.map((page, tab) => post(page, texts[tab])));
       for (const page of tabs) {
@@ -68,7 +73,7 @@ describe('Web page in Chromium: two tabs of one user', () => {
       }
     }
     // Still one live session, listed in each tab as its own.
-    await new Promise((resolve) => setTimeout(resolve, ACCESS_EXPIRY_MS));
+    await sleep(ACCESS_EXPIRY_MS);
     const current: (string | null)[] = [];
     for (const page of tabs) {
       await page.getByRole('button', { name: 'Refresh' }).click();
@@ -108,17 +113,8 @@ describe('Web page in Chromium: two tabs of one user', () => {
   }
 
   beforeAll(async () => {
-    testApp = await startTestApp({
-      REDIS_KEY_PREFIX: `tm-test-browser-tabs-${randomUUID()}:`,
-      ACCESS_TOKEN_TTL: '2s',
-    });
     baseUrl = await testApp.listen();
     browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
   });
 
   afterEach(() => {

@@ -8,31 +8,21 @@ import { bearer, login, registerAccount, type TestAccount, uniqueEmail } from '.
 import { expectError } from './support/expectations';
 import { linkToken, type ReceivedMail, TestMailServer } from './support/mail-server';
 import { callRpc } from './support/rpc';
-import { startTestApp, type TestApp } from './support/test-app';
-import { until } from './support/until';
+import { startTestApp, useTestApp } from './support/test-app';
+import { ISO_UTC_MILLIS } from './support/formats';
+import { sleep, until } from './support/polling';
 
 const PUBLIC_URL = 'https://chat.example.test';
 const MAIL_FROM = 'TempMessenger <no-reply@example.test>';
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const NEW_PASSWORD = 'a brand new passphrase';
 
 describe('Accounts by email (verification, password reset, email change) over real SMTP', () => {
   let mailServer: TestMailServer;
-  let testApp: TestApp;
-
   beforeAll(async () => {
     mailServer = await TestMailServer.start();
-    testApp = await startTestApp({
-      SMTP_URL: mailServer.url,
-      PUBLIC_URL,
-      MAIL_FROM,
-    });
   });
-
-  afterAll(async () => {
-    await testApp?.close();
-    await mailServer?.close();
-  });
+  afterAll(() => mailServer?.close());
+  const testApp = useTestApp(() => ({ SMTP_URL: mailServer.url, PUBLIC_URL, MAIL_FROM }));
 
   const post = (path: string, body: object, token?: string) => {
     const request = testApp.http.post(path);
@@ -53,7 +43,7 @@ describe('Accounts by email (verification, password reset, email change) over re
 
   /** Waits long enough for a queued mail to have been sent, then checks none was. */
   async function expectNoMail(address: string): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     expect(mailServer.mailsTo(address)).toEqual([]);
   }
 
@@ -84,7 +74,7 @@ describe('Accounts by email (verification, password reset, email change) over re
         message: 'Email verified.',
         user: expect.objectContaining({ id: account.id, email: account.email }),
       });
-      expect(verified.body.user.emailVerifiedAt).toMatch(ISO_UTC);
+      expect(verified.body.user.emailVerifiedAt).toMatch(ISO_UTC_MILLIS);
       expectError(await post('/auth/email/verify', { token }), 400, 'EMAIL_TOKEN_INVALID');
       const me = await testApp.http.get('/users/me').set(bearer(account.accessToken)).expect(200);
       expect(me.body.emailVerifiedAt).toBe(verified.body.user.emailVerifiedAt);
@@ -239,7 +229,7 @@ describe('Accounts by email (verification, password reset, email change) over re
         email: account.email,
         password: NEW_PASSWORD,
       }).expect(200);
-      expect(signedIn.body.user.emailVerifiedAt).toMatch(ISO_UTC);
+      expect(signedIn.body.user.emailVerifiedAt).toMatch(ISO_UTC_MILLIS);
 
       const notice = await mailServer.waitForMail(account.email, 3);
       expect(notice.subject).toBe('Your password was reset');
@@ -299,7 +289,7 @@ describe('Accounts by email (verification, password reset, email change) over re
       await forgotAndReadToken(account.email, 2);
       await forgotAndReadToken(account.email, 3);
       await post('/auth/password/forgot', { email: account.email }).expect(202);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       expect(mailServer.mailsTo(account.email)).toHaveLength(3);
     });
 
@@ -327,7 +317,7 @@ describe('Accounts by email (verification, password reset, email change) over re
       const changed = await post('/auth/email/change/confirm', { token }).expect(200);
       expect(changed.body.message).toBe('Email changed.');
       expect(changed.body.user).toMatchObject({ id: account.id, email: newEmail });
-      expect(changed.body.user.emailVerifiedAt).toMatch(ISO_UTC);
+      expect(changed.body.user.emailVerifiedAt).toMatch(ISO_UTC_MILLIS);
       await login(testApp, newEmail, account.password);
       expectError(
         await post('/auth/login', { email: account.email, password: account.password }),
@@ -535,7 +525,7 @@ describe('Accounts by email, other settings', () => {
       const verification = linkToken(await mailServer.waitForMail(account.email), 'verify-email');
       await testApp.http.post('/auth/password/forgot').send({ email: account.email }).expect(202);
       const reset = linkToken(await mailServer.waitForMail(account.email, 2), 'reset-password');
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await sleep(1100);
       expectError(
         await testApp.http.post('/auth/email/verify').send({ token: verification }),
         400,

@@ -1,5 +1,5 @@
 import { lintOpenApi } from './support/openapi-lint';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 interface OpenApiDocument {
   openapi: string;
@@ -43,15 +43,12 @@ const CONTRACT_ROUTES = [
 ];
 
 describe('API documentation', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let document: OpenApiDocument;
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     document = (await testApp.http.get('/docs-json').expect(200)).body as OpenApiDocument;
   });
-
-  afterAll(() => testApp.close());
 
   /** The properties of a schema, following `$ref` and `allOf` (inherited DTOs). */
   function propertiesOf(schema: Schema | undefined): string[] {

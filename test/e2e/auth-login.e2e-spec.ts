@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
 import Redis from 'ioredis';
-import type { Response } from 'supertest';
 import { UsersService } from '../../src/users';
-import { bearer, registerAccount, uniqueEmail } from './support/accounts';
-import { startTestApp, type TestApp } from './support/test-app';
+import { bearer, NO_CLIENT, registerAccount, uniqueEmail } from './support/accounts';
+import { expectError, expectTooManyRequests, expectValidationFailed } from './support/expectations';
+import { ISO_UTC, UUID } from './support/formats';
+import { useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
-import { expectError } from './support/expectations';
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SIGNED_IN_KEYS = ['accessToken', 'expiresIn', 'message', 'refreshToken', 'tokenType', 'user'];
 const USER_KEYS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 const PASSWORD = 'correct horse battery';
@@ -20,32 +18,6 @@ const INVALID_CREDENTIALS = {
   code: 'INVALID_CREDENTIALS',
   message: 'Invalid email or password.',
 };
-
-/** 400 VALIDATION_FAILED with `details`, naming each of `fields`. */
-function expectValidationFailed(response: Response, fields: string[]): void {
-  expect(response.status).toBe(400);
-  expect(response.body).toEqual({
-    statusCode: 400,
-    error: 'Bad Request',
-    code: 'VALIDATION_FAILED',
-    message: expect.any(String),
-    details: expect.any(Array),
-  });
-  const details = response.body.details as { field: unknown; messages: unknown }[];
-  for (const detail of details) {
-    expect(detail).toEqual({ field: expect.any(String), messages: expect.any(Array) });
-    expect((detail.messages as unknown[]).length).toBeGreaterThan(0);
-  }
-  expect(details.map((detail) => detail.field)).toEqual(expect.arrayContaining(fields));
-}
-
-function expectTooManyRequests(response: Response, maxRetryAfter: number): void {
-  expectError(response, 429, 'TOO_MANY_REQUESTS');
-  const retryAfter = response.headers['retry-after'];
-  expect(retryAfter).toMatch(/^\d+$/);
-  expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-  expect(Number(retryAfter)).toBeLessThanOrEqual(maxRetryAfter);
-}
 
 function registration(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -79,20 +51,12 @@ function expectUserShape(user: unknown): void {
 }
 
 describe('Auth: register and login', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({}, { listen: true });
 
   const register = (body: unknown) => testApp.http.post('/auth/register').send(body as object);
   const registerRaw = (json: string) =>
     testApp.http.post('/auth/register').set('Content-Type', 'application/json').send(json);
   const loginWith = (body: unknown) => testApp.http.post('/auth/login').send(body as object);
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-    // A listening server keeps concurrent supertest requests on one port.
-    await testApp.app.listen(0, '127.0.0.1');
-  });
-
-  afterAll(() => testApp.close());
 
   describe('POST /auth/register', () => {
     it('answers 201 with exactly the message, the user and a token pair, and never a hash', async () => {
@@ -280,14 +244,7 @@ describe('Auth: register and login', () => {
         ['a number', '42'],
       ])('answers 400 VALIDATION_FAILED for %s as the top-level body', async (_label, json) => {
         const response = await registerRaw(typeof json === 'function' ? json() : json);
-        expect(response.status).toBe(400);
-        expect(response.body).toEqual({
-          statusCode: 400,
-          error: 'Bad Request',
-          code: 'VALIDATION_FAILED',
-          message: expect.any(String),
-          details: expect.any(Array),
-        });
+        expectError(response, 400, 'VALIDATION_FAILED');
       });
 
       it('stores nothing for a rejected registration: the email registers later', async () => {
@@ -461,7 +418,7 @@ describe('Auth: register and login', () => {
       expect((await testApp.http.get('/users/me').set(bearer(account.accessToken))).status).toBe(
         200,
       );
-      await testApp.app.get(UsersService).disable(account.id);
+      await testApp.app.get(UsersService).disable(account.id, NO_CLIENT);
 
       const right = await loginWith({ email: account.email, password: account.password });
       expectError(right, 403, 'USER_DISABLED');
@@ -478,7 +435,7 @@ describe('Auth: register and login', () => {
         .send({ refreshToken: account.refreshToken });
       expectError(refreshed, 403, 'REFRESH_INVALID');
 
-      await testApp.app.get(UsersService).enable(account.id);
+      await testApp.app.get(UsersService).enable(account.id, NO_CLIENT);
       expect((await loginWith({ email: account.email, password: account.password })).status).toBe(
         200,
       );
@@ -492,23 +449,19 @@ describe('Auth: register and login', () => {
 
 describe('Auth: per-email login throttling', () => {
   const keyPrefix = `tm-test-throttle-${randomUUID()}:`;
-  let testApp: TestApp;
-
-  const loginWith = (email: string, password: string) =>
-    testApp.http.post('/auth/login').send({ email, password });
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
+  const testApp = useTestApp(
+    {
       LOGIN_MAX_FAILURES: '3',
       LOGIN_FAILURE_WINDOW: '60s',
       REDIS_KEY_PREFIX: keyPrefix,
       // A realistic cost, so a password check takes long enough for parallel guesses to overlap.
       BCRYPT_COST: '10',
-    });
-    await testApp.app.listen(0, '127.0.0.1');
-  });
+    },
+    { listen: true },
+  );
 
-  afterAll(() => testApp.close());
+  const loginWith = (email: string, password: string) =>
+    testApp.http.post('/auth/login').send({ email, password });
 
   it('answers 429 with Retry-After after 3 failures, even to the right password', async () => {
     const account = await registerAccount(testApp);
@@ -605,16 +558,10 @@ describe('Auth: per-email login throttling', () => {
 });
 
 describe('Auth: per-IP limit on register and login', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
-      AUTH_IP_LIMIT: '5',
-      REDIS_KEY_PREFIX: `tm-test-throttle-${randomUUID()}:`,
-    });
+  const testApp = useTestApp({
+    AUTH_IP_LIMIT: '5',
+    REDIS_KEY_PREFIX: `tm-test-throttle-${randomUUID()}:`,
   });
-
-  afterAll(() => testApp.close());
 
   it('counts register and login together and answers the 6th request with 429', async () => {
     const first = registration();
@@ -651,17 +598,11 @@ describe('Auth: per-IP limit on register and login', () => {
 });
 
 describe('Auth: per-address limit for IPv6 callers behind a proxy', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
-      TRUST_PROXY: '1',
-      AUTH_IP_LIMIT: '3',
-      REDIS_KEY_PREFIX: `tm-test-throttle-v6-${randomUUID()}:`,
-    });
+  const testApp = useTestApp({
+    TRUST_PROXY: '1',
+    AUTH_IP_LIMIT: '3',
+    REDIS_KEY_PREFIX: `tm-test-throttle-v6-${randomUUID()}:`,
   });
-
-  afterAll(() => testApp.close());
 
   const loginFrom = (address: string) =>
     testApp.http

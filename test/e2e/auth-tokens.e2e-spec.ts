@@ -3,9 +3,11 @@ import Redis from 'ioredis';
 import jwt from 'jsonwebtoken';
 import type { Response } from 'supertest';
 import { bearer, login, registerAccount, type TestAccount } from './support/accounts';
-import { startTestApp, type TestApp } from './support/test-app';
+import { expectError, expectValidationFailed } from './support/expectations';
+import { ISO_UTC, UUID } from './support/formats';
+import { sleep } from './support/polling';
+import { type AppUnderTest, useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
-import { expectError } from './support/expectations';
 
 const MESSAGES = {
   AUTH_REQUIRED: 'Provide a valid auth token.',
@@ -22,8 +24,6 @@ interface TokenPairBody {
   refreshToken: string;
 }
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USER_KEYS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 const PAIR_KEYS = ['accessToken', 'expiresIn', 'refreshToken', 'tokenType'];
 const SESSION_ITEM_KEYS = [
@@ -73,8 +73,7 @@ function unsignedToken(payload: Claims): string {
 }
 
 describe('Auth tokens', () => {
-  let testApp: TestApp;
-  let secret: string;
+  const testApp = useTestApp({}, { listen: true });
 
   const me = (token: string) => testApp.http.get('/users/me').set(bearer(token));
   const status = (token: string) => testApp.http.get('/auth/status').set(bearer(token));
@@ -86,7 +85,11 @@ describe('Auth tokens', () => {
     testApp.http.delete(`/auth/sessions/${id}`).set(bearer(token));
 
   /** Signs claims the way the service would, unless the options say otherwise. */
-  function sign(payload: Claims, options: jwt.SignOptions = {}, key = secret): string {
+  function sign(
+    payload: Claims,
+    options: jwt.SignOptions = {},
+    key = testApp.config.jwt.secret,
+  ): string {
     return jwt.sign(payload, key, { algorithm: 'HS256', ...options });
   }
 
@@ -94,15 +97,6 @@ describe('Auth tokens', () => {
   function accessClaims(account: TestAccount): Claims {
     return { ...claimsOf(account.accessToken), jti: randomUUID() };
   }
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-    // A listening server keeps concurrent supertest requests on one port.
-    await testApp.app.listen(0, '127.0.0.1');
-    secret = testApp.config.jwt.secret;
-  });
-
-  afterAll(() => testApp.close());
 
   describe('the Authorization header', () => {
     let account: TestAccount;
@@ -265,16 +259,7 @@ describe('Auth tokens', () => {
       ['an object refreshToken', { refreshToken: { token: 'x' } }],
     ])('answers 400 VALIDATION_FAILED for %s', async (_label, body) => {
       const response = await testApp.http.post('/auth/refresh').send(body);
-      expect(response.status).toBe(400);
-      expect(response.body).toEqual({
-        statusCode: 400,
-        error: 'Bad Request',
-        code: 'VALIDATION_FAILED',
-        message: expect.any(String),
-        details: expect.arrayContaining([
-          { field: 'refreshToken', messages: expect.arrayContaining([expect.any(String)]) },
-        ]),
-      });
+      expectValidationFailed(response, 'refreshToken');
       expect(response.headers['cache-control']).toBe('no-store');
     });
 
@@ -774,19 +759,13 @@ describe('Auth tokens', () => {
 });
 
 describe('Auth tokens: expiry', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ ACCESS_TOKEN_TTL: '1s' });
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp({ ACCESS_TOKEN_TTL: '1s' });
 
   it('answers 401 TOKEN_EXPIRED for an access token past its lifetime and the 1 s leeway', async () => {
     const account = await registerAccount(testApp);
     const claims = claimsOf(account.accessToken);
     expect(claims.exp! - claims.iat!).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 2200));
+    await sleep(2200);
     for (const route of ['/users/me', '/auth/status']) {
       expectTokenFailure(
         await testApp.http.get(route).set(bearer(account.accessToken)),
@@ -805,25 +784,19 @@ describe('Auth tokens: expiry', () => {
 });
 
 describe('Auth tokens: REFRESH_REUSE_INTERVAL', () => {
-  const refreshWith = (testApp: TestApp, refreshToken: string) =>
+  const refreshWith = (testApp: AppUnderTest, refreshToken: string) =>
     testApp.http.post('/auth/refresh').send({ refreshToken });
-  const meWith = (testApp: TestApp, token: string) =>
+  const meWith = (testApp: AppUnderTest, token: string) =>
     testApp.http.get('/users/me').set(bearer(token));
 
   describe('1s', () => {
-    let testApp: TestApp;
-
-    beforeAll(async () => {
-      testApp = await startTestApp({ REFRESH_REUSE_INTERVAL: '1s' });
-    });
-
-    afterAll(() => testApp.close());
+    const testApp = useTestApp({ REFRESH_REUSE_INTERVAL: '1s' });
 
     it('answers 403 REFRESH_REUSED for the just-rotated token once the interval has passed, and revokes the session', async () => {
       const account = await registerAccount(testApp);
       const rotated = (await refreshWith(testApp, account.refreshToken).expect(200)).body;
       expect((await meWith(testApp, rotated.accessToken)).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await sleep(1200);
 
       expectError(await refreshWith(testApp, account.refreshToken), 403, 'REFRESH_REUSED');
       expectTokenFailure(await meWith(testApp, rotated.accessToken), 'TOKEN_REVOKED');
@@ -832,15 +805,7 @@ describe('Auth tokens: REFRESH_REUSE_INTERVAL', () => {
   });
 
   describe('0 (off)', () => {
-    let testApp: TestApp;
-
-    beforeAll(async () => {
-      testApp = await startTestApp({ REFRESH_REUSE_INTERVAL: '0' });
-      // A listening server keeps concurrent supertest requests on one port.
-      await testApp.app.listen(0, '127.0.0.1');
-    });
-
-    afterAll(() => testApp.close());
+    const testApp = useTestApp({ REFRESH_REUSE_INTERVAL: '0' }, { listen: true });
 
     it('treats the just-rotated token as reuse at once', async () => {
       const account = await registerAccount(testApp);
@@ -867,13 +832,7 @@ describe('Auth tokens: REFRESH_REUSE_INTERVAL', () => {
 });
 
 describe('Auth tokens: SESSION_MAX_LIFETIME', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ SESSION_MAX_LIFETIME: '3s' });
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp({ SESSION_MAX_LIFETIME: '3s' });
 
   it('slides the session at each refresh but never past its absolute end, then answers 403 REFRESH_INVALID', async () => {
     const account = await registerAccount(testApp);
@@ -882,7 +841,7 @@ describe('Auth tokens: SESSION_MAX_LIFETIME', () => {
     expect(Date.parse(status.body.session.expiresAt)).toBeLessThanOrEqual(absoluteEnd);
     expect(claimsOf(account.refreshToken).exp! * 1000).toBeLessThanOrEqual(absoluteEnd);
 
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     const refreshed = await testApp.http
       .post('/auth/refresh')
       .send({ refreshToken: account.refreshToken })
@@ -898,9 +857,7 @@ describe('Auth tokens: SESSION_MAX_LIFETIME', () => {
     expect(Date.parse(session.expiresAt)).toBeLessThanOrEqual(absoluteEnd);
     expect(claimsOf(refreshed.body.refreshToken).exp! * 1000).toBeLessThanOrEqual(absoluteEnd);
 
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, absoluteEnd - Date.now()) + 100),
-    );
+    await sleep(Math.max(0, absoluteEnd - Date.now()) + 100);
     const late = await testApp.http
       .post('/auth/refresh')
       .send({ refreshToken: refreshed.body.refreshToken });

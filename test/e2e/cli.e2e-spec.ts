@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { runCli } from '../../src/cli';
 import { bearer, login, registerAccount, uniqueEmail } from './support/accounts';
-import { startTestApp, type TestApp } from './support/test-app';
+import { type AppUnderTest, startTestApp, useTestApp } from './support/test-app';
 import { TEST_DATABASE_URL, testConfig } from './support/test-environment';
 
 interface CliRun {
@@ -28,7 +28,7 @@ const text = (run: CliRun) => [...run.out, ...run.err].join('\n');
  * Boots a test app for the checks that follow a CLI command. An app started before an in-process
  * CLI command stops authenticating (see the last test), so every check gets an app of its own.
  */
-async function withApp<T>(work: (testApp: TestApp) => Promise<T>): Promise<T> {
+async function withApp<T>(work: (testApp: AppUnderTest) => Promise<T>): Promise<T> {
   const testApp = await startTestApp();
   try {
     return await work(testApp);
@@ -295,13 +295,7 @@ describe('CLI', () => {
   });
 
   describe('in the same process as a running app', () => {
-    let testApp: TestApp;
-
-    beforeAll(async () => {
-      testApp = await startTestApp();
-    });
-
-    afterAll(() => testApp.close());
+    const testApp = useTestApp();
 
     it('leaves an app started before the command able to authenticate', async () => {
       const account = await registerAccount(testApp);

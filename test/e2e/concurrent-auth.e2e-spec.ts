@@ -1,17 +1,13 @@
 import { bearer, registerAccount, type TestAccount } from './support/accounts';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 describe('authentication under concurrency', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({}, { listen: true });
   let accounts: TestAccount[];
 
   beforeAll(async () => {
-    testApp = await startTestApp();
-    await testApp.app.listen(0, '127.0.0.1');
     accounts = await Promise.all(Array.from({ length: 5 }, () => registerAccount(testApp)));
   });
-
-  afterAll(() => testApp.close());
 
   it('gives every parallel request its own caller, never another request’s', async () => {
     const requests = Array.from({ length: 40 }, (_, i) => accounts[i % accounts.length]);

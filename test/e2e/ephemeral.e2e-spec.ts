@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { bearer, registerAccount, type TestAccount } from './support/accounts';
 import { type EventStream, openEventStream } from './support/event-stream';
-import { startTestApp, type TestApp } from './support/test-app';
+import { sleep } from './support/polling';
+import { useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Everything Redis holds under a key prefix, key names and values, as one text: each key is read
@@ -51,10 +50,16 @@ async function readWhole(redis: Redis, key: string): Promise<unknown> {
  */
 describe('Ephemeral messages leave nothing in Redis', () => {
   const keyPrefix = `tm-test-ephemeral-${randomUUID()}:`;
-  let app: TestApp;
-  let other: TestApp;
-  let author: TestAccount;
   let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL);
+  });
+  afterAll(() => redis.disconnect());
+  const app = useTestApp({ REDIS_KEY_PREFIX: keyPrefix });
+  // The account is made through an instance with other keys, so that this prefix holds only
+  // what posting, streaming and deleting messages wrote.
+  const other = useTestApp({ REDIS_KEY_PREFIX: `tm-test-ephemeral-other-${randomUUID()}:` });
+  let author: TestAccount;
   let stream: EventStream;
 
   const post = async (message: string, ttlSeconds: number) =>
@@ -72,12 +77,7 @@ describe('Ephemeral messages leave nothing in Redis', () => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ REDIS_KEY_PREFIX: keyPrefix });
-    // The account is made through an instance with other keys, so that this prefix holds only
-    // what posting, streaming and deleting messages wrote.
-    other = await startTestApp({ REDIS_KEY_PREFIX: `tm-test-ephemeral-other-${randomUUID()}:` });
     author = await registerAccount(other);
-    redis = new Redis(TEST_REDIS_URL);
   });
 
   beforeEach(async () => {
@@ -86,12 +86,6 @@ describe('Ephemeral messages leave nothing in Redis', () => {
 
   afterEach(async () => {
     await stream.close();
-  });
-
-  afterAll(async () => {
-    redis.disconnect();
-    await app.close();
-    await other.close();
   });
 
   it('holds no trace of a message once it has expired', async () => {

@@ -4,17 +4,11 @@ import { DataSource } from 'typeorm';
 import { bearer, promoteToAdmin, registerAccount, uniqueEmail } from './support/accounts';
 import { openEventStream } from './support/event-stream';
 import { expectError } from './support/expectations';
-import { startTestApp, type TestApp } from './support/test-app';
+import { sleep } from './support/polling';
+import { useTestApp } from './support/test-app';
 
 describe('hardening against hostile input and races', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-    await testApp.app.listen(0, '127.0.0.1');
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp({}, { listen: true });
 
   it('reads login credentials from the body only, never from the query string', async () => {
     const account = await registerAccount(testApp);
@@ -114,13 +108,7 @@ describe('hardening against hostile input and races', () => {
 });
 
 describe('behind a trusted proxy', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ TRUST_PROXY: '1' });
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp({ TRUST_PROXY: '1' });
 
   const register = (forwardedFor: string, email = uniqueEmail('proxy')) =>
     testApp.http
@@ -162,17 +150,10 @@ describe('behind a trusted proxy', () => {
 });
 
 describe('a registration whose session cannot be stored', () => {
-  let testApp: TestApp;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-    db = testApp.app.get(DataSource);
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp();
 
   it('leaves no account behind: the same email registers once the fault is gone', async () => {
+    const db = testApp.app.get(DataSource);
     const body = {
       firstName: 'Ada',
       lastName: 'Lovelace',
@@ -224,19 +205,14 @@ function openSocket(url: string): Promise<Socket> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('slow clients', () => {
   const REQUEST_TIMEOUT_MS = 2000;
-  let testApp: TestApp;
+  const testApp = useTestApp({ HTTP_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS / 1000}s` });
   let url: string;
 
   beforeAll(async () => {
-    testApp = await startTestApp({ HTTP_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS / 1000}s` });
     url = await testApp.listen();
   });
-
-  afterAll(() => testApp.close());
 
   it('cuts off a body that trickles in with 408 and the error body, and closes the connection', async () => {
     const socket = await openSocket(url);
@@ -302,15 +278,12 @@ describe('slow clients', () => {
 });
 
 describe('a cap on open connections', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({ HTTP_MAX_CONNECTIONS: '2' });
   let url: string;
 
   beforeAll(async () => {
-    testApp = await startTestApp({ HTTP_MAX_CONNECTIONS: '2' });
     url = await testApp.listen();
   });
-
-  afterAll(() => testApp.close());
 
   it('closes connections past HTTP_MAX_CONNECTIONS at once, and serves those it holds', async () => {
     const held = [await openSocket(url), await openSocket(url)];
@@ -333,13 +306,7 @@ describe('a cap on open connections', () => {
 });
 
 describe('with Redis unreachable', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_CONNECT_TIMEOUT: '1s' });
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_CONNECT_TIMEOUT: '1s' });
 
   it('answers login and registration with 503, never 500', async () => {
     expectError(
@@ -364,16 +331,10 @@ describe('with Redis unreachable', () => {
 });
 
 describe('guessing the current password with a stolen token', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
-      LOGIN_MAX_FAILURES: '3',
-      REDIS_KEY_PREFIX: `tm-test-password-guess-${Math.random().toString(36).slice(2)}:`,
-    });
+  const testApp = useTestApp({
+    LOGIN_MAX_FAILURES: '3',
+    REDIS_KEY_PREFIX: `tm-test-password-guess-${Math.random().toString(36).slice(2)}:`,
   });
-
-  afterAll(() => testApp.close());
 
   it('is limited like logins: past the limit even the right password gets 429', async () => {
     const account = await registerAccount(testApp);

@@ -1,14 +1,8 @@
-import { startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 describe('GET /health', () => {
   describe('with PostgreSQL and Redis up', () => {
-    let testApp: TestApp;
-
-    beforeAll(async () => {
-      testApp = await startTestApp();
-    });
-
-    afterAll(() => testApp.close());
+    const testApp = useTestApp();
 
     it('answers 200 with both checks up', async () => {
       const response = await testApp.http.get('/health').expect(200);
@@ -36,17 +30,8 @@ describe('GET /health', () => {
   });
 
   describe('with Redis unreachable', () => {
-    let testApp: TestApp;
-
-    beforeAll(async () => {
-      // Port 1 on loopback: nothing listens there, so every connection is refused.
-      testApp = await startTestApp({
-        REDIS_URL: 'redis://127.0.0.1:1',
-        REDIS_CONNECT_TIMEOUT: '1s',
-      });
-    });
-
-    afterAll(() => testApp.close());
+    // Port 1 on loopback: nothing listens there, so every connection is refused.
+    const testApp = useTestApp({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_CONNECT_TIMEOUT: '1s' });
 
     it('answers 503 with redis down, within 2 seconds', async () => {
       const started = Date.now();
@@ -61,13 +46,7 @@ describe('GET /health', () => {
 });
 
 describe('CORS', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({ CORS_ORIGINS: 'https://app.example, https://admin.example' });
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp({ CORS_ORIGINS: 'https://app.example, https://admin.example' });
 
   it('allows a configured origin and exposes the request id', async () => {
     const response = await testApp.http

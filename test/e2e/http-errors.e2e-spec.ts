@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 function expectErrorBody(body: unknown, statusCode: number, code: string): void {
   expect(body).toEqual({
@@ -11,13 +11,7 @@ function expectErrorBody(body: unknown, statusCode: number, code: string): void 
 }
 
 describe('HTTP error bodies', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp();
 
   it('answers an unknown route with 404 NOT_FOUND', async () => {
     const response = await testApp.http.get('/no-such-route?token=secret').expect(404);

@@ -3,27 +3,26 @@ import Redis from 'ioredis';
 import { MessageStreamHub } from '../../src/messages/http/message-stream.hub';
 import { bearer, registerAccount, type TestAccount } from './support/accounts';
 import { type EventStream, openEventStream } from './support/event-stream';
-import { startTestApp, type TestApp } from './support/test-app';
+import { sleep, until } from './support/polling';
+import { type AppUnderTest, startTestApp, useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
-import { until } from './support/until';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const STREAM_ID = /^\d+-\d+$/;
 
 /** GET /messages/stream on two instances sharing one PostgreSQL and one Redis key prefix. */
 describe('Message stream /messages/stream', () => {
-  let first: TestApp;
-  let second: TestApp;
+  const prefix = `tm-test-stream-${randomUUID()}:`;
+  const first = useTestApp({ REDIS_KEY_PREFIX: prefix });
+  const second = useTestApp({ REDIS_KEY_PREFIX: prefix });
   let ada: TestAccount;
   const streams: EventStream[] = [];
 
-  const open = async (app: TestApp, headers: Record<string, string> = {}) => {
+  const open = async (app: AppUnderTest, headers: Record<string, string> = {}) => {
     const stream = await openEventStream(`${await app.listen()}/messages/stream`, headers);
     streams.push(stream);
     return stream;
   };
-  const post = async (app: TestApp, message: string) =>
+  const post = async (app: AppUnderTest, message: string) =>
     (
       await app.http
         .post('/messages')
@@ -31,29 +30,19 @@ describe('Message stream /messages/stream', () => {
         .send({ message, ttlSeconds: 60 })
         .expect(201)
     ).body;
-  const remove = (app: TestApp, id: string) =>
+  const remove = (app: AppUnderTest, id: string) =>
     app.http.delete(`/messages/${id}`).set(bearer(ada.accessToken)).expect(204);
   const created = (id: string) => (event: { event?: string; data: string }) =>
     event.event === 'message.created' && JSON.parse(event.data).id === id;
   const deleted = (id: string) => (event: { event?: string; data: string }) =>
     event.event === 'message.deleted' && JSON.parse(event.data).id === id;
 
-  const prefix = `tm-test-stream-${randomUUID()}:`;
-
   beforeAll(async () => {
-    const shared = { REDIS_KEY_PREFIX: prefix };
-    first = await startTestApp(shared);
-    second = await startTestApp(shared);
     ada = await registerAccount(first);
   });
 
   afterEach(async () => {
     await Promise.all(streams.splice(0).map((stream) => stream.close()));
-  });
-
-  afterAll(async () => {
-    await first.close();
-    await second.close();
   });
 
   it('delivers a message posted through one instance to a subscriber of the other', async () => {
@@ -216,10 +205,14 @@ describe('Message stream /messages/stream', () => {
   });
 
   describe('with a small replay window or a short longest message lifetime', () => {
-    let windowed: TestApp;
-    let shortLived: TestApp;
     const windowedPrefix = `tm-test-stream-window-${randomUUID()}:`;
     const shortLivedPrefix = `tm-test-stream-age-${randomUUID()}:`;
+    const windowed = useTestApp({ REDIS_KEY_PREFIX: windowedPrefix, SSE_REPLAY_WINDOW: '2' });
+    const shortLived = useTestApp({
+      REDIS_KEY_PREFIX: shortLivedPrefix,
+      MESSAGE_MAX_TTL_SECONDS: '1',
+      MESSAGE_TTL_SECONDS: '1',
+    });
     const eventIds = async (keyPrefix: string) => {
       const redis = new Redis(TEST_REDIS_URL);
       try {
@@ -228,20 +221,6 @@ describe('Message stream /messages/stream', () => {
         redis.disconnect();
       }
     };
-
-    beforeAll(async () => {
-      windowed = await startTestApp({ REDIS_KEY_PREFIX: windowedPrefix, SSE_REPLAY_WINDOW: '2' });
-      shortLived = await startTestApp({
-        REDIS_KEY_PREFIX: shortLivedPrefix,
-        MESSAGE_MAX_TTL_SECONDS: '1',
-        MESSAGE_TTL_SECONDS: '1',
-      });
-    });
-
-    afterAll(async () => {
-      await windowed.close();
-      await shortLived.close();
-    });
 
     it('keeps at most SSE_REPLAY_WINDOW events, and resyncs an id trimmed away', async () => {
       const stream = await open(windowed);
@@ -283,17 +262,9 @@ describe('Message stream /messages/stream', () => {
   });
 
   describe('with SSE_MAX_CLIENTS_PER_IP=2', () => {
-    let capped: TestApp;
-
-    beforeAll(async () => {
-      capped = await startTestApp({
-        REDIS_KEY_PREFIX: `tm-test-stream-ip-cap-${randomUUID()}:`,
-        SSE_MAX_CLIENTS_PER_IP: '2',
-      });
-    });
-
-    afterAll(async () => {
-      await capped.close();
+    const capped = useTestApp({
+      REDIS_KEY_PREFIX: `tm-test-stream-ip-cap-${randomUUID()}:`,
+      SSE_MAX_CLIENTS_PER_IP: '2',
     });
 
     it('refuses a third stream from one address with 429 and Retry-After, until one closes', async () => {
@@ -321,17 +292,9 @@ describe('Message stream /messages/stream', () => {
   });
 
   describe('with SSE_MAX_STREAM_AGE=1s', () => {
-    let aging: TestApp;
-
-    beforeAll(async () => {
-      aging = await startTestApp({
-        REDIS_KEY_PREFIX: `tm-test-stream-age-${randomUUID()}:`,
-        SSE_MAX_STREAM_AGE: '1s',
-      });
-    });
-
-    afterAll(async () => {
-      await aging.close();
+    const aging = useTestApp({
+      REDIS_KEY_PREFIX: `tm-test-stream-age-${randomUUID()}:`,
+      SSE_MAX_STREAM_AGE: '1s',
     });
 
     it('ends a stream cleanly at its maximum age; resuming misses nothing', async () => {
@@ -353,17 +316,9 @@ describe('Message stream /messages/stream', () => {
   });
 
   describe('with SSE_MAX_CLIENTS=1', () => {
-    let capped: TestApp;
-
-    beforeAll(async () => {
-      capped = await startTestApp({
-        REDIS_KEY_PREFIX: `tm-test-stream-cap-${randomUUID()}:`,
-        SSE_MAX_CLIENTS: '1',
-      });
-    });
-
-    afterAll(async () => {
-      await capped.close();
+    const capped = useTestApp({
+      REDIS_KEY_PREFIX: `tm-test-stream-cap-${randomUUID()}:`,
+      SSE_MAX_CLIENTS: '1',
     });
 
     it('refuses a stream past the cap with 503 and frees the slot on disconnect', async () => {

@@ -10,9 +10,11 @@ import {
   uniqueEmail,
 } from './support/accounts';
 import { MessageStore } from '../../src/messages/domain/message.store';
-import { startTestApp, type TestApp } from './support/test-app';
+import { expectError, expectTooManyRequests, expectValidationFailed } from './support/expectations';
+import { ISO_UTC_MILLIS, LOWERCASE_UUID } from './support/formats';
+import { sleep } from './support/polling';
+import { type AppUnderTest, useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
-import { expectError } from './support/expectations';
 
 const MESSAGE_FIELDS = [
   'createdAt',
@@ -23,8 +25,6 @@ const MESSAGE_FIELDS = [
   'message',
   'userId',
 ];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UNKNOWN_ID = '6f1f9a3c-2b7e-4c1d-8e2f-0a9b8c7d6e5f';
 const EMOJI = '\u{1F600}';
 interface MessageBody {
@@ -37,20 +37,12 @@ interface MessageBody {
   expiresInMs: number;
 }
 
-function expectValidationFailed(response: Response, field: string): void {
-  expectError(response, 400, 'VALIDATION_FAILED');
-  const fields = (response.body.details as { field: string; messages: string[] }[]).map(
-    (detail) => detail.field,
-  );
-  expect(fields).toContain(field);
-}
-
 /** `message` with exactly its fields, sane types and timestamps. */
 function expectMessageShape(body: MessageBody): void {
   expect(Object.keys(body).sort()).toEqual(MESSAGE_FIELDS);
-  expect(body.id).toMatch(UUID);
-  expect(body.createdAt).toMatch(ISO_UTC);
-  expect(body.expiresAt).toMatch(ISO_UTC);
+  expect(body.id).toMatch(LOWERCASE_UUID);
+  expect(body.createdAt).toMatch(ISO_UTC_MILLIS);
+  expect(body.expiresAt).toMatch(ISO_UTC_MILLIS);
   expect(Number.isInteger(body.expiresInMs)).toBe(true);
   expect(body.expiresInMs).toBeGreaterThanOrEqual(0);
 }
@@ -66,7 +58,6 @@ function expectListingOrder(items: MessageBody[]): void {
 }
 
 const withoutExpiresIn = ({ expiresInMs: _expiresInMs, ...rest }: MessageBody) => rest;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const keyPrefix = (label: string) => `tm-test-messages-${label}-${randomUUID()}:`;
 
 describe('Messages /messages', () => {
@@ -80,14 +71,14 @@ describe('Messages /messages', () => {
     await redis.quit();
   });
 
-  const postMessage = (testApp: TestApp, token: string, body: unknown) =>
+  const postMessage = (testApp: AppUnderTest, token: string, body: unknown) =>
     testApp.http
       .post('/messages')
       .set(bearer(token))
       .send(body as object);
 
   async function postOk(
-    testApp: TestApp,
+    testApp: AppUnderTest,
     account: TestAccount,
     message: string,
     ttlSeconds?: number,
@@ -98,7 +89,7 @@ describe('Messages /messages', () => {
   }
 
   /** Every listed message, walking all pages. */
-  async function listAll(testApp: TestApp, limit = 500): Promise<MessageBody[]> {
+  async function listAll(testApp: AppUnderTest, limit = 500): Promise<MessageBody[]> {
     const items: MessageBody[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -114,11 +105,16 @@ describe('Messages /messages', () => {
     return items;
   }
 
-  const listedIds = async (testApp: TestApp) => (await listAll(testApp)).map((item) => item.id);
+  const listedIds = async (testApp: AppUnderTest) =>
+    (await listAll(testApp)).map((item) => item.id);
 
   describe('reading, posting and deleting', () => {
     const prefix = keyPrefix('main');
-    let testApp: TestApp;
+    const testApp = useTestApp({
+      REDIS_KEY_PREFIX: prefix,
+      MESSAGE_TTL_SECONDS: '120',
+      MESSAGE_MAX_TTL_SECONDS: '3600',
+    });
     let ada: TestAccount;
     let bob: TestAccount;
     let adminToken: string;
@@ -142,11 +138,6 @@ describe('Messages /messages', () => {
     }
 
     beforeAll(async () => {
-      testApp = await startTestApp({
-        REDIS_KEY_PREFIX: prefix,
-        MESSAGE_TTL_SECONDS: '120',
-        MESSAGE_MAX_TTL_SECONDS: '3600',
-      });
       [ada, bob] = await Promise.all([
         registerAccount(testApp, { email: uniqueEmail('ada') }),
         registerAccount(testApp, { email: uniqueEmail('bob') }),
@@ -155,8 +146,6 @@ describe('Messages /messages', () => {
       await promoteToAdmin(testApp, admin.email);
       adminToken = (await login(testApp, admin.email, admin.password)).accessToken;
     });
-
-    afterAll(() => testApp.close());
 
     describe('GET /messages', () => {
       it('answers anyone 200 { items, nextCursor }, empty at first', async () => {
@@ -561,13 +550,14 @@ describe('Messages /messages', () => {
   });
 
   describe('pagination', () => {
-    const prefix = keyPrefix('pages');
-    let testApp: TestApp;
+    const testApp = useTestApp({
+      REDIS_KEY_PREFIX: keyPrefix('pages'),
+      MESSAGE_TTL_SECONDS: '600',
+    });
     let author: TestAccount;
     const posted: string[] = [];
 
     beforeAll(async () => {
-      testApp = await startTestApp({ REDIS_KEY_PREFIX: prefix, MESSAGE_TTL_SECONDS: '600' });
       author = await registerAccount(testApp);
       for (let chunk = 0; chunk < 101; chunk += 20) {
         const size = Math.min(20, 101 - chunk);
@@ -577,8 +567,6 @@ describe('Messages /messages', () => {
         posted.push(...bodies.map((body) => body.id));
       }
     });
-
-    afterAll(() => testApp.close());
 
     it('answers 100 by default, then the rest after the cursor', async () => {
       const first = await testApp.http.get('/messages').expect(200);
@@ -645,16 +633,12 @@ describe('Messages /messages', () => {
   });
 
   describe('walking every page while messages expire and arrive', () => {
-    const prefix = keyPrefix('walk');
-    let testApp: TestApp;
+    const testApp = useTestApp({ REDIS_KEY_PREFIX: keyPrefix('walk') });
     let author: TestAccount;
 
     beforeAll(async () => {
-      testApp = await startTestApp({ REDIS_KEY_PREFIX: prefix });
       author = await registerAccount(testApp);
     });
-
-    afterAll(() => testApp.close());
 
     it('lists every message live for the whole walk exactly once, and no id twice', async () => {
       const steady = (
@@ -712,14 +696,7 @@ describe('Messages /messages', () => {
   });
 
   describe('post limit', () => {
-    const prefix = keyPrefix('limit');
-    let testApp: TestApp;
-
-    beforeAll(async () => {
-      testApp = await startTestApp({ REDIS_KEY_PREFIX: prefix, MESSAGE_POST_LIMIT: '3' });
-    });
-
-    afterAll(() => testApp.close());
+    const testApp = useTestApp({ REDIS_KEY_PREFIX: keyPrefix('limit'), MESSAGE_POST_LIMIT: '3' });
 
     it('answers 429 with Retry-After past MESSAGE_POST_LIMIT a minute, and stores nothing', async () => {
       const [dave, eve] = await Promise.all([
@@ -733,11 +710,7 @@ describe('Messages /messages', () => {
         message: 'One too many',
         ttlSeconds: 600,
       });
-      expectError(response, 429, 'TOO_MANY_REQUESTS');
-      const retryAfter = response.headers['retry-after'];
-      expect(retryAfter).toMatch(/^\d+$/);
-      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-      expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+      expectTooManyRequests(response, 60);
 
       const listed = await listAll(testApp);
       expect(
@@ -754,21 +727,14 @@ describe('Messages /messages', () => {
   });
 
   describe('public read limit', () => {
-    const prefix = keyPrefix('reads');
-    let testApp: TestApp;
+    const testApp = useTestApp({
+      REDIS_KEY_PREFIX: keyPrefix('reads'),
+      PUBLIC_READ_LIMIT: '3',
+      TRUST_PROXY: '1',
+    });
 
     /** A client address of its own, as the trusted proxy forwards it. */
     const from = (address: string) => ({ 'X-Forwarded-For': address });
-
-    beforeAll(async () => {
-      testApp = await startTestApp({
-        REDIS_KEY_PREFIX: prefix,
-        PUBLIC_READ_LIMIT: '3',
-        TRUST_PROXY: '1',
-      });
-    });
-
-    afterAll(() => testApp.close());
 
     it('answers 429 with Retry-After past PUBLIC_READ_LIMIT reads a minute per address', async () => {
       const reader = from('198.51.100.7');
@@ -776,12 +742,7 @@ describe('Messages /messages', () => {
       await testApp.http.get(`/messages/${UNKNOWN_ID}`).set(reader).expect(404);
       await testApp.http.get('/messages?limit=1').set(reader).expect(200);
 
-      const listing = await testApp.http.get('/messages').set(reader);
-      expectError(listing, 429, 'TOO_MANY_REQUESTS');
-      const retryAfter = listing.headers['retry-after'];
-      expect(retryAfter).toMatch(/^\d+$/);
-      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-      expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+      expectTooManyRequests(await testApp.http.get('/messages').set(reader), 60);
       const single = await testApp.http.get(`/messages/${UNKNOWN_ID}`).set(reader);
       expectError(single, 429, 'TOO_MANY_REQUESTS');
       expect(single.headers['retry-after']).toMatch(/^\d+$/);

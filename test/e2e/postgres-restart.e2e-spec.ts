@@ -3,8 +3,8 @@ import { readdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { bearer, registerAccount } from './support/accounts';
 import { expectError } from './support/expectations';
-import { startTestApp, type TestApp } from './support/test-app';
-import { until } from './support/until';
+import { until } from './support/polling';
+import { useTestApp } from './support/test-app';
 
 /**
  * PostgreSQL stops and starts during use. These tests drive the machine's cluster with the
@@ -31,18 +31,11 @@ async function startPostgres(): Promise<void> {
 }
 
 describe('PostgreSQL restart during use', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
-      REDIS_KEY_PREFIX: `tm-test-pg-restart-${randomUUID()}:`,
-      DATABASE_CONNECT_TIMEOUT: '1s',
-    });
-  });
-
-  afterAll(async () => {
-    await startPostgres();
-    await testApp.close();
+  // PostgreSQL is running again before the app closes.
+  afterAll(() => startPostgres());
+  const testApp = useTestApp({
+    REDIS_KEY_PREFIX: `tm-test-pg-restart-${randomUUID()}:`,
+    DATABASE_CONNECT_TIMEOUT: '1s',
   });
 
   it('answers 503 within its timeout for what needs PostgreSQL, and recovers by itself', async () => {

@@ -6,7 +6,8 @@ import { PruneService } from '../../src/auth';
 import { SessionRepository } from '../../src/auth/domain/session.repository';
 import { TokenBlacklist } from '../../src/auth/domain/token-blacklist';
 import { registerAccount } from './support/accounts';
-import { startTestApp, type TestApp } from './support/test-app';
+import { sleep } from './support/polling';
+import { startTestApp, useTestApp } from './support/test-app';
 import { TEST_DATABASE_URL } from './support/test-environment';
 
 const JOB_NAME = 'prune-expired-auth-records';
@@ -19,7 +20,7 @@ function advisoryLockKey(name: string): string {
 }
 
 describe('Prune of expired blacklist entries and sessions', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({ PRUNE_BATCH_SIZE: '7' });
   let dataSource: DataSource;
   let prune: PruneService;
   let userIds: string[];
@@ -79,15 +80,12 @@ describe('Prune of expired blacklist entries and sessions', () => {
   const sorted = (ids: string[]) => [...ids].sort();
 
   beforeAll(async () => {
-    testApp = await startTestApp({ PRUNE_BATCH_SIZE: '7' });
     dataSource = testApp.app.get(DataSource);
     prune = testApp.app.get(PruneService);
     userIds = [(await registerAccount(testApp)).id, (await registerAccount(testApp)).id];
   });
 
   afterEach(() => jest.restoreAllMocks());
-
-  afterAll(() => testApp.close());
 
   it('deletes exactly the expired blacklist rows and the sessions expired over 24 h ago, in batches', async () => {
     // Whatever other suites left behind goes first, so the counts below are ours alone.
@@ -209,13 +207,7 @@ describe('Prune of expired blacklist entries and sessions', () => {
   });
 
   describe('with BLACKLIST_PRUNE_CRON set', () => {
-    let cronApp: TestApp;
-
-    beforeAll(async () => {
-      cronApp = await startTestApp({ BLACKLIST_PRUNE_CRON: '*/5 * * * *' });
-    });
-
-    afterAll(() => cronApp.close());
+    const cronApp = useTestApp({ BLACKLIST_PRUNE_CRON: '*/5 * * * *' });
 
     it('registers a running cron job with the configured expression that runs the prune', async () => {
       const registry = cronApp.app.get(SchedulerRegistry);
@@ -227,7 +219,7 @@ describe('Prune of expired blacklist entries and sessions', () => {
       const service = cronApp.app.get(PruneService);
       const run = jest.spyOn(service, 'pruneExpired');
       await job.fireOnTick();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       expect(run).toHaveBeenCalledTimes(1);
       await expect(run.mock.results[0].value).resolves.toMatchObject({ ran: true });
     });

@@ -1,15 +1,9 @@
 import Redis from 'ioredis';
 import { MessageEventBus } from '../../src/messages/domain/message-event.bus';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 describe('The Redis connection (ioredis 6)', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-  });
-
-  afterAll(() => testApp.close());
+  const testApp = useTestApp();
 
   it('speaks RESP3', async () => {
     expect(await testApp.app.get(Redis).client('INFO')).toMatch(/ resp=3\s/);

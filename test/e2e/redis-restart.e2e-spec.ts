@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { bearer, registerAccount } from './support/accounts';
 import { openEventStream } from './support/event-stream';
 import { expectError } from './support/expectations';
-import { startTestApp, type TestApp } from './support/test-app';
-import { until } from './support/until';
+import { until } from './support/polling';
+import { type AppUnderTest, useTestApp } from './support/test-app';
 
 /**
  * Redis restarts during use (it keeps nothing on disk, so it comes back empty). These tests stop
@@ -50,21 +50,12 @@ async function startRedis(): Promise<void> {
 }
 
 describe('Redis restart during use', () => {
-  let testApp: TestApp;
+  // Redis is running again before the apps close.
+  afterAll(() => startRedis());
+  const shared = { REDIS_KEY_PREFIX: `tm-test-restart-${randomUUID()}:` };
+  const testApp = useTestApp(shared);
   /** A second instance on the same stores, as in production behind a load balancer. */
-  let other: TestApp;
-
-  beforeAll(async () => {
-    const shared = { REDIS_KEY_PREFIX: `tm-test-restart-${randomUUID()}:` };
-    testApp = await startTestApp(shared);
-    other = await startTestApp(shared);
-  });
-
-  afterAll(async () => {
-    await startRedis();
-    await testApp.close();
-    await other.close();
-  });
+  const other = useTestApp(shared);
 
   it('keeps revoked tokens rejected, answers 503 for what needs Redis, and recovers by itself', async () => {
     const loggedOut = await registerAccount(testApp);
@@ -106,7 +97,7 @@ describe('Redis restart during use', () => {
     const loggedOut = await registerAccount(testApp);
     const active = await registerAccount(testApp);
     await testApp.http.post('/auth/logout').set(bearer(loggedOut.accessToken)).expect(200);
-    const me = (app: TestApp, token: string) => app.http.get('/users/me').set(bearer(token));
+    const me = (app: AppUnderTest, token: string) => app.http.get('/users/me').set(bearer(token));
     // The other instance's cache is warm with the revocation before Redis goes.
     expectError(await me(other, loggedOut.accessToken), 401, 'TOKEN_REVOKED');
     // A browser on the other instance keeps its stream open through the outage.

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ensureDatabaseExists } from '../../src/common/database';
 import { bearer, login } from './support/accounts';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 import { TEST_DATABASE_URL } from './support/test-environment';
 
 const FIXTURE = join(__dirname, 'fixtures', 'release-0.1-database.sql');
@@ -67,7 +67,6 @@ describe('A database left by the previous release (0.1, TypeORM 0.3)', () => {
   const databaseUrl = releaseDatabaseUrl();
   let client: Client;
   let before: DatabaseState;
-  let testApp: TestApp;
 
   beforeAll(async () => {
     await ensureDatabaseExists(databaseUrl, 3000);
@@ -77,18 +76,15 @@ describe('A database left by the previous release (0.1, TypeORM 0.3)', () => {
     await client.query('CREATE SCHEMA public');
     await client.query(readFileSync(FIXTURE, 'utf8'));
     before = await readState(client);
-    testApp = await startTestApp({
-      DATABASE_URL: databaseUrl,
-      MIGRATIONS_RUN: 'true',
-      // The fixture's blacklist row has expired: no prune tick may delete it during the test.
-      BLACKLIST_PRUNE_CRON: '0 0 1 1 *',
-    });
   });
-
-  afterAll(async () => {
-    await testApp?.close();
-    await client?.end();
+  // Started on the database just loaded, and closed before the client that loaded it.
+  const testApp = useTestApp({
+    DATABASE_URL: databaseUrl,
+    MIGRATIONS_RUN: 'true',
+    // The fixture's blacklist row has expired: no prune tick may delete it during the test.
+    BLACKLIST_PRUNE_CRON: '0 0 1 1 *',
   });
+  afterAll(() => client?.end());
 
   it("runs none of the release's migrations again, and each newer one once", async () => {
     expect(await testApp.app.get(DataSource).showMigrations()).toBe(false);

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { UsersService } from '../../src/users';
-import { bearer, registerAccount, type TestAccount, uniqueEmail } from './support/accounts';
+import {
+  bearer,
+  NO_CLIENT,
+  registerAccount,
+  type TestAccount,
+  uniqueEmail,
+} from './support/accounts';
 import { expectError } from './support/expectations';
 import { callRpc, expectRpcError, postRpc, rpcCall, type RpcErrorBody } from './support/rpc';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 const UNKNOWN_ID = '6f1f9a3c-2b7e-4c1d-8e2f-0a9b8c7d6e5f';
 const registration = () => ({
@@ -15,18 +21,15 @@ const registration = () => ({
 });
 
 describe('JSON-RPC methods on POST /rpc', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let account: TestAccount;
 
   const rpc = (method: string, params?: unknown, headers?: Record<string, string>) =>
     callRpc(testApp, method, params, headers);
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     account = await registerAccount(testApp);
   });
-
-  afterAll(() => testApp.close());
 
   describe('user.register', () => {
     it('creates an account and signs it in, as POST /auth/register answers', async () => {
@@ -78,7 +81,7 @@ describe('JSON-RPC methods on POST /rpc', () => {
 
   it('user.login refuses a disabled account after the right password (403 USER_DISABLED)', async () => {
     const disabled = await registerAccount(testApp);
-    await testApp.app.get(UsersService).disable(disabled.id);
+    await testApp.app.get(UsersService).disable(disabled.id, NO_CLIENT);
     const login = await rpc('user.login', { email: disabled.email, password: disabled.password });
     expectRpcError(login, 403, 'USER_DISABLED');
     // Its tokens stopped working at once, through /rpc as through REST.
@@ -256,18 +259,12 @@ describe('JSON-RPC methods on POST /rpc', () => {
 });
 
 describe('JSON-RPC: throttles shared with REST', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
-      MESSAGE_POST_LIMIT: '3',
-      LOGIN_MAX_FAILURES: '2',
-      AUTH_IP_LIMIT: '8',
-      REDIS_KEY_PREFIX: `tm-test-rpc-throttle-${randomUUID()}:`,
-    });
+  const testApp = useTestApp({
+    MESSAGE_POST_LIMIT: '3',
+    LOGIN_MAX_FAILURES: '2',
+    AUTH_IP_LIMIT: '8',
+    REDIS_KEY_PREFIX: `tm-test-rpc-throttle-${randomUUID()}:`,
   });
-
-  afterAll(() => testApp.close());
 
   it('counts posts through REST and /rpc against one MESSAGE_POST_LIMIT', async () => {
     const user = await registerAccount(testApp); // sign-in 1 of AUTH_IP_LIMIT
@@ -335,21 +332,15 @@ describe('JSON-RPC: throttles shared with REST', () => {
 
 describe('JSON-RPC: public reads share PUBLIC_READ_LIMIT with REST', () => {
   const LIMIT = 5;
-  let testApp: TestApp;
+  const testApp = useTestApp({
+    PUBLIC_READ_LIMIT: String(LIMIT),
+    TRUST_PROXY: '1',
+    REDIS_KEY_PREFIX: `tm-test-rpc-reads-${randomUUID()}:`,
+  });
   let clients = 0;
 
   /** Each test reads from an address of its own (behind the trusted proxy), with a full allowance. */
   const newClient = () => ({ 'X-Forwarded-For': `192.0.2.${++clients}` });
-
-  beforeAll(async () => {
-    testApp = await startTestApp({
-      PUBLIC_READ_LIMIT: String(LIMIT),
-      TRUST_PROXY: '1',
-      REDIS_KEY_PREFIX: `tm-test-rpc-reads-${randomUUID()}:`,
-    });
-  });
-
-  afterAll(() => testApp.close());
 
   function expectRetryAfter(seconds: number | string | undefined): void {
     expect(Number(seconds)).toBeGreaterThanOrEqual(1);

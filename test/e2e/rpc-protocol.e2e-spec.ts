@@ -1,27 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CURRENT_LOG_LINK } from '../../src/common/logging';
 import { MessagesService } from '../../src/messages';
 import { Message } from '../../src/messages/domain/message';
 import { bearer, registerAccount, type TestAccount } from './support/accounts';
 import { expectError } from './support/expectations';
+import { type LogLine, waitForLogLine } from './support/log-file';
 import { expectRpcError, postRpc, rpcCall } from './support/rpc';
-import { startTestApp, type TestApp } from './support/test-app';
-import { until } from './support/until';
+import { useTestApp } from './support/test-app';
 
 const INVALID_REQUEST = -32600;
 
+/** The access line of the request with this id. */
+const accessLineOf = (requestId: string) => (line: LogLine) =>
+  line.requestId === requestId && 'route' in line;
+
 describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({ RPC_MAX_BATCH: '4', LOG_LEVEL: 'info' });
   let account: TestAccount;
 
   beforeAll(async () => {
-    testApp = await startTestApp({ RPC_MAX_BATCH: '4', LOG_LEVEL: 'info' });
     account = await registerAccount(testApp);
   });
-
-  afterAll(() => testApp.close());
 
   describe('ids and notifications', () => {
     it.each([
@@ -69,13 +67,8 @@ describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
         ],
         { ...bearer(account.accessToken), 'X-Request-Id': 'rpc-read-notifications' },
       );
-      const file = join(testApp.config.log.dir, CURRENT_LOG_LINK);
-      const line = () =>
-        readFileSync(file, 'utf8')
-          .split('\n')
-          .find((text) => text.includes('rpc-read-notifications') && text.includes('"route"'));
-      await until(() => line() !== undefined, 5000);
-      expect(JSON.parse(line() as string).calls).toEqual([
+      const logged = await waitForLogLine(testApp, accessLineOf('rpc-read-notifications'));
+      expect(logged.calls).toEqual([
         { method: 'user.me', error: 'READ_ONLY_NOTIFICATION' },
         { method: 'auth.status', error: 'READ_ONLY_NOTIFICATION' },
         { method: 'message.get', error: 'READ_ONLY_NOTIFICATION' },
@@ -310,13 +303,7 @@ describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
         ],
         { 'X-Request-Id': 'rpc-log-line-1' },
       );
-      const file = join(testApp.config.log.dir, CURRENT_LOG_LINK);
-      const line = () =>
-        readFileSync(file, 'utf8')
-          .split('\n')
-          .find((text) => text.includes('rpc-log-line-1') && text.includes('"route"'));
-      await until(() => line() !== undefined, 5000);
-      const logged = JSON.parse(line() as string);
+      const logged = await waitForLogLine(testApp, accessLineOf('rpc-log-line-1'));
       expect(logged).toEqual(
         expect.objectContaining({
           route: '/rpc',
@@ -327,7 +314,7 @@ describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
           ],
         }),
       );
-      expect(line()).not.toContain('pw-secret');
+      expect(JSON.stringify(logged)).not.toContain('pw-secret');
     });
 
     it('is described in the OpenAPI document', async () => {
@@ -343,10 +330,9 @@ describe('JSON-RPC 2.0 protocol on POST /rpc', () => {
 });
 
 describe('JSON-RPC batches whose answers grow large', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({ REDIS_KEY_PREFIX: `tm-test-rpc-budget-${Date.now()}:` });
 
   beforeAll(async () => {
-    testApp = await startTestApp({ REDIS_KEY_PREFIX: `tm-test-rpc-budget-${Date.now()}:` });
     const author = await registerAccount(testApp);
     // 500 messages of 1,000 characters: one full page answers about 0.6 MB.
     for (let chunk = 0; chunk < 10; chunk++) {
@@ -361,8 +347,6 @@ describe('JSON-RPC batches whose answers grow large', () => {
       );
     }
   });
-
-  afterAll(() => testApp.close());
 
   // Found in review: 50 full pages in one batch held ~200 MB until the batch was answered.
   it('serves one full page per batch, and refuses the pages past it', async () => {

@@ -3,29 +3,19 @@ import { DataSource } from 'typeorm';
 import { PruneService } from '../../src/auth';
 import { bearer, login, promoteToAdmin, registerAccount } from './support/accounts';
 import { expectError } from './support/expectations';
-import { startTestApp, type TestApp } from './support/test-app';
+import { type AppUnderTest, useTestApp } from './support/test-app';
 
 /** Two instances of the service side by side: one PostgreSQL, one Redis, shared key prefix. */
 describe('two instances', () => {
-  let first: TestApp;
-  let second: TestApp;
+  const shared = {
+    REDIS_KEY_PREFIX: `tm-test-pair-${randomUUID()}:`,
+    LOGIN_MAX_FAILURES: '3',
+    PRUNE_BATCH_SIZE: '1000',
+  };
+  const first = useTestApp(shared);
+  const second = useTestApp(shared);
 
-  beforeAll(async () => {
-    const shared = {
-      REDIS_KEY_PREFIX: `tm-test-pair-${randomUUID()}:`,
-      LOGIN_MAX_FAILURES: '3',
-      PRUNE_BATCH_SIZE: '1000',
-    };
-    first = await startTestApp(shared);
-    second = await startTestApp(shared);
-  });
-
-  afterAll(async () => {
-    await first.close();
-    await second.close();
-  });
-
-  const me = (app: TestApp, token: string) => app.http.get('/users/me').set(bearer(token));
+  const me = (app: AppUnderTest, token: string) => app.http.get('/users/me').set(bearer(token));
 
   it('enforces a logout on one instance at once on the other, even with a warm cache', async () => {
     const account = await registerAccount(first);
@@ -74,7 +64,7 @@ describe('two instances', () => {
 
   it('shares the login throttle between instances', async () => {
     const account = await registerAccount(first);
-    const attempt = (app: TestApp, password: string) =>
+    const attempt = (app: AppUnderTest, password: string) =>
       app.http.post('/auth/login').send({ email: account.email, password });
     expectError(await attempt(first, 'wrong one'), 401, 'INVALID_CREDENTIALS');
     expectError(await attempt(second, 'wrong two'), 401, 'INVALID_CREDENTIALS');

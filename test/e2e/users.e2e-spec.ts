@@ -10,17 +10,17 @@ import {
   type TestAccount,
   uniqueEmail,
 } from './support/accounts';
-import { startTestApp, type TestApp } from './support/test-app';
-import { TEST_REDIS_KEY_PREFIX, TEST_REDIS_URL } from './support/test-environment';
-import { expectError } from './support/expectations';
+import { expectError, expectValidationFailed } from './support/expectations';
+import { ISO_UTC_MICROS } from './support/formats';
+import { until } from './support/polling';
 import { type RedisRelay, startRedisRelay } from './support/redis-relay';
-import { until } from './support/until';
+import { useTestApp } from './support/test-app';
+import { TEST_REDIS_KEY_PREFIX, TEST_REDIS_URL } from './support/test-environment';
 
 const USER_FIELDS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 const ADMIN_USER_FIELDS = [...USER_FIELDS, 'disabledAt'].sort();
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 function expectIsoUtc(value: unknown): void {
-  expect(value).toEqual(expect.stringMatching(ISO_UTC));
+  expect(value).toEqual(expect.stringMatching(ISO_UTC_MICROS));
   expect(new Date(value as string).toISOString()).toBe(
     (value as string).replace(/(\.\d{3})\d*Z$/, '$1Z'),
   );
@@ -31,7 +31,7 @@ function cursorOf(value: unknown): string {
 }
 
 describe('Users /users', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp();
   let admin: TestAccount;
   let adminToken: string;
 
@@ -69,13 +69,10 @@ describe('Users /users', () => {
   }
 
   beforeAll(async () => {
-    testApp = await startTestApp();
     admin = await registerAccount(testApp, { email: uniqueEmail('admin') });
     await promoteToAdmin(testApp, admin.email);
     adminToken = (await login(testApp, admin.email, admin.password)).accessToken;
   });
-
-  afterAll(() => testApp.close());
 
   describe('GET /users/me', () => {
     it('answers exactly id, email, firstName, lastName, role and createdAt in UTC', async () => {
@@ -176,11 +173,7 @@ describe('Users /users', () => {
     });
 
     it('names the offending field in the details', async () => {
-      const response = await patchMe(account.accessToken, { firstName: null });
-      expectError(response, 400, 'VALIDATION_FAILED');
-      expect(response.body.details).toEqual(
-        expect.arrayContaining([expect.objectContaining({ field: 'firstName' })]),
-      );
+      expectValidationFailed(await patchMe(account.accessToken, { firstName: null }), 'firstName');
     });
 
     it('changes nothing when one field of a PATCH is rejected', async () => {
@@ -591,7 +584,7 @@ describe('Users /users', () => {
           firstName: 'Ada',
           lastName: 'Lovelace',
           role: 'user',
-          createdAt: expect.stringMatching(ISO_UTC),
+          createdAt: expect.stringMatching(ISO_UTC_MICROS),
           disabledAt: null,
         });
       });
@@ -715,8 +708,16 @@ describe('Users /users', () => {
 });
 
 describe('DELETE /users/me when Redis fails', () => {
+  // The relay starts before the app, which reaches Redis through it, and closes after it.
   let relay: RedisRelay;
-  let testApp: TestApp;
+  beforeAll(async () => {
+    relay = await startRedisRelay();
+  });
+  const testApp = useTestApp(() => ({
+    REDIS_URL: relay.url,
+    REDIS_KEY_PREFIX: `tm-test-users-relay-${randomUUID()}:`,
+  }));
+  afterAll(() => relay.close());
 
   const me = (token: string) => testApp.http.get('/users/me').set(bearer(token));
   const deleteMe = (account: TestAccount) =>
@@ -724,19 +725,6 @@ describe('DELETE /users/me when Redis fails', () => {
       .delete('/users/me')
       .set(bearer(account.accessToken))
       .send({ password: account.password });
-
-  beforeAll(async () => {
-    relay = await startRedisRelay();
-    testApp = await startTestApp({
-      REDIS_URL: relay.url,
-      REDIS_KEY_PREFIX: `tm-test-users-relay-${randomUUID()}:`,
-    });
-  });
-
-  afterAll(async () => {
-    await testApp.close();
-    await relay.close();
-  });
 
   const post = (account: TestAccount, message: string) =>
     testApp.http.post('/messages').set(bearer(account.accessToken)).send({ message });

@@ -1,18 +1,10 @@
 import { WEB_PAGE_CSP } from '../../src/common/http/web-page';
 import { expectError } from './support/expectations';
-import { startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/test-app';
 
 /** The page's files as the service serves them; the browser tests (test/browser) drive the page. */
 describe('Web page /', () => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await startTestApp();
-  });
-
-  afterAll(async () => {
-    await testApp.close();
-  });
+  const testApp = useTestApp();
 
   it('serves the page at / with its own strict Content-Security-Policy', async () => {
     const response = await testApp.http.get('/').expect(200);

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { AuthEventLog } from '../../common/audit';
 import { AppConfig } from '../../common/config';
 import { loggableError } from '../../common/logging';
 import { UnitOfWork } from '../../common/database';
-import type { RequestPrincipal } from '../../common/identity';
+import type { ClientInfo, RequestPrincipal } from '../../common/identity';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { Clock } from '../../common/time';
 import {
@@ -29,7 +30,6 @@ import { Session, type SessionEndReason, type SessionLifetime } from '../domain/
 import { SessionRepository } from '../domain/session.repository';
 import { TokenBlacklist } from '../domain/token-blacklist';
 import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
-import type { ClientInfo } from './client-info';
 import { userState } from './user-state';
 import { canonicalUuid } from '../../common/validation';
 
@@ -51,7 +51,7 @@ export interface Registered {
  */
 @Injectable()
 export class AuthService implements OnModuleInit, UserLifecycleListener {
-  private readonly logger = new Logger('AuthEvents');
+  private readonly logger = new Logger('AuthService');
   private readonly loginFailures: RateLimiter;
 
   constructor(
@@ -65,6 +65,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     rateLimiters: RateLimiterFactory,
+    private readonly authEvents: AuthEventLog,
   ) {
     this.loginFailures = rateLimiters.create(
       {
@@ -96,7 +97,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       session = this.newSession(account, client);
       await this.sessions.insert(session);
     });
-    this.event('user.registered', { userId: user.id }, client);
+    this.authEvents.record('user.registered', client, { userId: user.id });
     return { user, tokens: session ? await this.sessionOpened(session, client) : null };
   }
 
@@ -112,19 +113,25 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     await this.loginFailures.consume(throttleKey);
     const account = await this.users.verifyCredentials(email, password);
     if (!account) {
-      this.event('login.failed', { reason: 'invalid_credentials' }, client);
+      this.authEvents.record('login.failed', client, { reason: 'invalid_credentials' });
       throw new InvalidCredentialsError();
     }
     if (account.disabledAt) {
-      this.event('login.failed', { reason: 'user_disabled', userId: account.id }, client);
+      this.authEvents.record('login.failed', client, {
+        userId: account.id,
+        reason: 'user_disabled',
+      });
       throw new UserDisabledError();
     }
     if (this.verificationRequired && !account.emailVerifiedAt) {
-      this.event('login.failed', { reason: 'email_not_verified', userId: account.id }, client);
+      this.authEvents.record('login.failed', client, {
+        userId: account.id,
+        reason: 'email_not_verified',
+      });
       throw new EmailNotVerifiedError();
     }
     await this.loginFailures.reset(throttleKey);
-    this.event('login.succeeded', { userId: account.id }, client);
+    this.authEvents.record('login.succeeded', client, { userId: account.id });
     return account;
   }
 
@@ -157,7 +164,10 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       .catch((error: unknown) => {
         this.logger.warn({ err: loggableError(error) }, 'Could not cache a rotated session');
       });
-    this.event('token.refreshed', { userId: session.userId, sessionId: session.id }, client);
+    this.authEvents.record('token.refreshed', client, {
+      userId: session.userId,
+      sessionId: session.id,
+    });
     return this.issuePair(session);
   }
 
@@ -168,7 +178,12 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     newPassword: string,
     client: ClientInfo,
   ): Promise<TokenPair> {
-    const account = await this.users.changePassword(caller.userId, currentPassword, newPassword);
+    const account = await this.users.changePassword(
+      caller.userId,
+      currentPassword,
+      newPassword,
+      client,
+    );
     return this.openSession(account, client);
   }
 
@@ -185,7 +200,10 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       await this.cache.revokeToken(caller.tokenId, caller.tokenExpiresAt);
       await this.cache.putSessions(new Map([[caller.sessionId, { active: false }]]));
     });
-    this.event('logout', { userId: caller.userId, sessionId: caller.sessionId }, client);
+    this.authEvents.record('logout', client, {
+      userId: caller.userId,
+      sessionId: caller.sessionId,
+    });
   }
 
   /** Ends every session of the caller, its own included; returns how many were ended. */
@@ -194,7 +212,10 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     const ended = await this.revokeSessions(() =>
       this.sessions.revokeAllForUser(caller.userId, 'logout_all', now),
     );
-    this.event('logout_all', { userId: caller.userId, revokedSessions: ended.length }, client);
+    this.authEvents.record('logout_all', client, {
+      userId: caller.userId,
+      revokedSessions: ended.length,
+    });
     return ended.length;
   }
 
@@ -223,7 +244,10 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     await this.revokeSessions(() =>
       this.sessions.revoke(session.id, 'session_ended', now).then(() => [session.id]),
     );
-    this.event('session.ended', { userId: caller.userId, sessionId: session.id }, client);
+    this.authEvents.record('session.ended', client, {
+      userId: caller.userId,
+      sessionId: session.id,
+    });
   }
 
   /** A new password, a disable or a deletion: every session and earlier token of the user stops. */
@@ -276,18 +300,20 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     const interval = this.config.jwt.refreshReuseIntervalSeconds;
     const successor = session.successorOf(tokenId, now, interval);
     if (successor) {
-      this.event(
-        'token.refresh_repeated',
-        { userId: session.userId, sessionId: session.id },
-        client,
-      );
+      this.authEvents.record('token.refresh_repeated', client, {
+        userId: session.userId,
+        sessionId: session.id,
+      });
       return this.issuePair(session);
     }
     // Someone replays an old token: the whole session goes.
     await this.revokeSessions(() =>
       this.sessions.revoke(session.id, 'refresh_reused', now).then(() => [session.id]),
     );
-    this.event('token.refresh_reused', { userId: session.userId, sessionId: session.id }, client);
+    this.authEvents.record('token.refresh_reused', client, {
+      userId: session.userId,
+      sessionId: session.id,
+    });
     throw new RefreshReusedError();
   }
 
@@ -305,7 +331,10 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
 
   /** The tokens of a session just stored. */
   private sessionOpened(session: Session, client: ClientInfo): Promise<TokenPair> {
-    this.event('session.opened', { userId: session.userId, sessionId: session.id }, client);
+    this.authEvents.record('session.opened', client, {
+      userId: session.userId,
+      sessionId: session.id,
+    });
     return this.issuePair(session);
   }
 
@@ -331,11 +360,6 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       await this.cache.putSessions(new Map(ended.map((id) => [id, { active: false } as const])));
       return ended;
     });
-  }
-
-  /** Auth events are structured log lines; the request id comes from the request context. */
-  private event(event: string, fields: Record<string, unknown>, client: ClientInfo): void {
-    this.logger.log({ event, ...fields, ip: client.ip }, 'auth event');
   }
 }
 

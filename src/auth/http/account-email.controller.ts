@@ -11,10 +11,11 @@ import {
   AUTH_ERRORS,
   BEARER_AUTH,
   BODY_ERRORS,
+  Client,
   CurrentUser,
   Public,
 } from '../../common/http';
-import type { RequestPrincipal } from '../../common/identity';
+import type { ClientInfo, RequestPrincipal } from '../../common/identity';
 import { AccountEmailService, toUserResponse } from '../../users';
 import { AuthIpLimitGuard } from './auth-ip-limit.guard';
 import { ForgotPasswordDto, MailedTokenDto, ResetPasswordDto } from './dto/account-email.dto';
@@ -40,8 +41,11 @@ export class AccountEmailController {
   @ApiOperation({ summary: 'Mail a new verification link to the caller’s address' })
   @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiErrors(AUTH_ERRORS, { 409: ['EMAIL_ALREADY_VERIFIED'], 429: ['TOO_MANY_REQUESTS'] })
-  async requestVerification(@CurrentUser() caller: RequestPrincipal): Promise<MessageResponseDto> {
-    await this.accountEmail.requestVerification(caller.userId);
+  async requestVerification(
+    @CurrentUser() caller: RequestPrincipal,
+    @Client() client: ClientInfo,
+  ): Promise<MessageResponseDto> {
+    await this.accountEmail.requestVerification(caller.userId, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.verificationSent };
   }
 
@@ -51,8 +55,11 @@ export class AccountEmailController {
   @ApiOperation({ summary: 'Verify the address with the token of a verification link' })
   @ApiOkResponse({ type: AccountResponseDto })
   @ApiErrors(BODY_ERRORS, { 400: ['EMAIL_TOKEN_INVALID'], 429: ['TOO_MANY_REQUESTS'] })
-  async verify(@Body() body: MailedTokenDto): Promise<AccountResponseDto> {
-    const account = await this.accountEmail.verifyEmail(body.token);
+  async verify(
+    @Body() body: MailedTokenDto,
+    @Client() client: ClientInfo,
+  ): Promise<AccountResponseDto> {
+    const account = await this.accountEmail.verifyEmail(body.token, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.verified, user: toUserResponse(account) };
   }
 
@@ -65,8 +72,11 @@ export class AccountEmailController {
   })
   @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiErrors(BODY_ERRORS, { 429: ['TOO_MANY_REQUESTS'] })
-  async forgot(@Body() body: ForgotPasswordDto): Promise<MessageResponseDto> {
-    await this.accountEmail.forgotPassword(body.email);
+  async forgot(
+    @Body() body: ForgotPasswordDto,
+    @Client() client: ClientInfo,
+  ): Promise<MessageResponseDto> {
+    await this.accountEmail.forgotPassword(body.email, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.resetSent };
   }
 
@@ -81,8 +91,11 @@ export class AccountEmailController {
   })
   @ApiOkResponse({ type: MessageResponseDto })
   @ApiErrors(BODY_ERRORS, { 400: ['RESET_TOKEN_INVALID'], 429: ['TOO_MANY_REQUESTS'] })
-  async reset(@Body() body: ResetPasswordDto): Promise<MessageResponseDto> {
-    await this.accountEmail.resetPassword(body.token, body.newPassword);
+  async reset(
+    @Body() body: ResetPasswordDto,
+    @Client() client: ClientInfo,
+  ): Promise<MessageResponseDto> {
+    await this.accountEmail.resetPassword(body.token, body.newPassword, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.reset };
   }
 
@@ -96,8 +109,11 @@ export class AccountEmailController {
     409: ['EMAIL_TAKEN'],
     429: ['TOO_MANY_REQUESTS'],
   })
-  async confirmChange(@Body() body: MailedTokenDto): Promise<AccountResponseDto> {
-    const account = await this.accountEmail.confirmEmailChange(body.token);
+  async confirmChange(
+    @Body() body: MailedTokenDto,
+    @Client() client: ClientInfo,
+  ): Promise<AccountResponseDto> {
+    const account = await this.accountEmail.confirmEmailChange(body.token, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.changed, user: toUserResponse(account) };
   }
 }

@@ -6,13 +6,18 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiErrors, AUTH_ERRORS, BEARER_AUTH, BODY_ERRORS, CurrentUser } from '../../common/http';
-import type { RequestPrincipal } from '../../common/identity';
-import { AuthService } from '../application/auth.service';
-import type { ClientInfo } from '../application/client-info';
+import {
+  ApiErrors,
+  AUTH_ERRORS,
+  BEARER_AUTH,
+  BODY_ERRORS,
+  Client,
+  CurrentUser,
+} from '../../common/http';
+import type { ClientInfo, RequestPrincipal } from '../../common/identity';
 import { AccountEmailService } from '../../users';
+import { AuthService } from '../application/auth.service';
 import { AuthIpLimitGuard } from './auth-ip-limit.guard';
-import { Client } from './client-info.decorator';
 import { ChangeEmailDto } from './dto/account-email.dto';
 import {
   ACCOUNT_EMAIL_MESSAGES,
@@ -72,8 +77,9 @@ export class AccountController {
   async changeEmail(
     @CurrentUser() caller: RequestPrincipal,
     @Body() body: ChangeEmailDto,
+    @Client() client: ClientInfo,
   ): Promise<MessageResponseDto> {
-    await this.accountEmail.requestEmailChange(caller.userId, body.newEmail, body.password);
+    await this.accountEmail.requestEmailChange(caller.userId, body.newEmail, body.password, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.changeConfirmationSent };
   }
 }

@@ -15,16 +15,15 @@ import {
   AUTH_ERRORS,
   BEARER_AUTH,
   BODY_ERRORS,
+  Client,
   CurrentUser,
   Public,
 } from '../../common/http';
-import type { RequestPrincipal } from '../../common/identity';
+import type { ClientInfo, RequestPrincipal } from '../../common/identity';
 import { RegistrationDto, type UserAccount } from '../../users';
 import { AuthService } from '../application/auth.service';
-import type { ClientInfo } from '../application/client-info';
 import type { Session } from '../domain/session';
 import { AuthIpLimitGuard } from './auth-ip-limit.guard';
-import { Client } from './client-info.decorator';
 import {
   AccountResponseDto,
   AUTH_MESSAGES,

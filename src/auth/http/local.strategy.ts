@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { clientInfoOf } from '../../common/http';
 import { passport } from './passport-authentication';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
 import type { UserAccount } from '../../users';
 import { AuthService } from '../application/auth.service';
-import { clientInfoOf } from './client-info.decorator';
 
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {

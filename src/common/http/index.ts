@@ -6,4 +6,4 @@ export { RoleRequiredError, Roles, RolesGuard } from './roles';
 export { BEARER_AUTH } from './swagger';
 export { StrictValidationPipe } from './validation.pipe';
 export { clientAddressKey, clientIp } from './client-ip';
-export { userAgentOf } from './user-agent';
+export { Client, clientInfoOf } from './client-info.decorator';

@@ -3,7 +3,6 @@ import {
   ACCOUNT_EMAIL_MESSAGES,
   AUTH_MESSAGES,
   AuthService,
-  clientInfoOf,
   ForgotPasswordDto,
   LoginDto,
   MailedTokenDto,
@@ -15,6 +14,7 @@ import {
   toStatusResponse,
 } from '../../auth';
 import { AccountEmailService, RegistrationDto, toUserResponse } from '../../users';
+import { clientInfoOf } from '../../common/http';
 import {
   authenticatedMethod,
   publicMethod,
@@ -89,8 +89,8 @@ export class AuthRpcMethods {
       // The mail routes count against AUTH_IP_LIMIT on REST; so does each call here.
       'auth.email.verify.request': authenticatedMethod({
         admit: countSignInAttempt,
-        handle: async (_params, { caller }) => {
-          await accountEmail.requestVerification(caller.userId);
+        handle: async (_params, { caller, request }) => {
+          await accountEmail.requestVerification(caller.userId, clientInfoOf(request));
           return { message: ACCOUNT_EMAIL_MESSAGES.verificationSent };
         },
       }),
@@ -98,16 +98,16 @@ export class AuthRpcMethods {
         params: MailedTokenDto,
         tokenIsParam: true,
         admit: countSignInAttempt,
-        handle: async ({ token }) => ({
+        handle: async ({ token }, { request }) => ({
           message: ACCOUNT_EMAIL_MESSAGES.verified,
-          user: toUserResponse(await accountEmail.verifyEmail(token)),
+          user: toUserResponse(await accountEmail.verifyEmail(token, clientInfoOf(request))),
         }),
       }),
       'auth.password.forgot': publicMethod<ForgotPasswordDto>({
         params: ForgotPasswordDto,
         admit: countSignInAttempt,
-        handle: async ({ email }) => {
-          await accountEmail.forgotPassword(email);
+        handle: async ({ email }, { request }) => {
+          await accountEmail.forgotPassword(email, clientInfoOf(request));
           return { message: ACCOUNT_EMAIL_MESSAGES.resetSent };
         },
       }),
@@ -115,8 +115,8 @@ export class AuthRpcMethods {
         params: ResetPasswordDto,
         tokenIsParam: true,
         admit: countSignInAttempt,
-        handle: async ({ token, newPassword }) => {
-          await accountEmail.resetPassword(token, newPassword);
+        handle: async ({ token, newPassword }, { request }) => {
+          await accountEmail.resetPassword(token, newPassword, clientInfoOf(request));
           return { message: ACCOUNT_EMAIL_MESSAGES.reset };
         },
       }),

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import ms from 'ms';
+import { AuthEventLog } from '../../common/audit';
 import { AppConfig } from '../../common/config';
 import { UnitOfWork } from '../../common/database';
 import { TooManyRequestsError } from '../../common/errors';
@@ -10,6 +11,7 @@ import {
   type OutgoingMail,
 } from '../../common/mail';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
+import type { ClientInfo } from '../../common/identity';
 import { Clock } from '../../common/time';
 import type { AccountTokenPurpose } from '../domain/account-token';
 import { AccountTokenRepository } from '../domain/account-token.repository';
@@ -55,6 +57,7 @@ export class AccountEmailService implements OnModuleInit {
     private readonly tokens: AccountTokenRepository,
     private readonly mail: MailQueue,
     private readonly templates: MailTemplates,
+    private readonly authEvents: AuthEventLog,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -92,35 +95,40 @@ export class AccountEmailService implements OnModuleInit {
   }
 
   /** The caller owns the address, so the limit may show: 429 past it. */
-  async requestVerification(userId: string): Promise<void> {
+  async requestVerification(userId: string, client: ClientInfo): Promise<void> {
     const account = await this.users.getAccount(userId);
     if (account.emailVerifiedAt) throw new EmailAlreadyVerifiedError();
     await this.linkMailsPerAddress.consume(emailAddressKey(account.email));
     await this.mail.enqueue(MAIL.verification, { userId: account.id });
+    this.authEvents.record('email.verification_requested', client, { userId });
   }
 
-  async verifyEmail(token: string): Promise<UserAccount> {
-    return this.unitOfWork.run(async () => {
+  async verifyEmail(token: string, client: ClientInfo): Promise<UserAccount> {
+    const verified = await this.unitOfWork.run(async () => {
       const grant = await this.use(token, 'email_verification');
       const account = grant && (await this.users.verifyEmail(grant.userId, grant.email));
       if (!account) throw new EmailTokenInvalidError();
       return account;
     });
+    this.authEvents.record('email.verified', client, { userId: verified.id });
+    return verified;
   }
 
   /**
    * The same work and answer whether or not an account has this address: the job is queued
    * either way (counted against the address's limit), and the sender finds out.
    */
-  async forgotPassword(email: string): Promise<void> {
+  async forgotPassword(email: string, client: ClientInfo): Promise<void> {
     const address = normalizeEmail(email);
     if (await this.mayMail(address)) {
       await this.mail.enqueue(MAIL.passwordReset, { email: address });
     }
+    // No user id: whether the address has an account is the sender's to find out.
+    this.authEvents.record('password.reset_requested', client);
   }
 
   /** Every session ends, the user's other reset links die, and a notice goes to the address. */
-  async resetPassword(token: string, newPassword: string): Promise<void> {
+  async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {
     // Checked before bcrypt's work, so bad tokens cost little; used for good under the lock.
     const grant = await this.tokens.findUsable(
       hashAccountTokenSecret(token),
@@ -128,17 +136,28 @@ export class AccountEmailService implements OnModuleInit {
       this.clock.now(),
     );
     if (!grant) throw new ResetTokenInvalidError();
-    await this.users.resetPassword(grant.userId, grant.email, newPassword, async (account) => {
-      if (!(await this.use(token, 'password_reset'))) throw new ResetTokenInvalidError();
-      await this.mail.enqueue(MAIL.passwordResetNotice, noticeTo(account));
-    });
+    await this.users.resetPassword(
+      grant.userId,
+      grant.email,
+      newPassword,
+      client,
+      async (account) => {
+        if (!(await this.use(token, 'password_reset'))) throw new ResetTokenInvalidError();
+        await this.mail.enqueue(MAIL.passwordResetNotice, noticeTo(account));
+      },
+    );
   }
 
   /**
    * Mails a link to the new address and a notice to the current one. Past the new address's mail
    * limit it answers the same and sends no link, so the limit tells nothing.
    */
-  async requestEmailChange(userId: string, newEmail: string, password: string): Promise<void> {
+  async requestEmailChange(
+    userId: string,
+    newEmail: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<void> {
     const account = await this.users.confirmPassword(userId, password);
     const address = normalizeEmail(newEmail);
     if (address === account.email || (await this.users.findAccountByEmail(address))) {
@@ -149,13 +168,14 @@ export class AccountEmailService implements OnModuleInit {
       if (sendLink) await this.mail.enqueue(MAIL.emailChange, { userId, newEmail: address });
       await this.mail.enqueue(MAIL.emailChangeNotice, noticeTo(account));
     });
+    this.authEvents.record('email.change_requested', client, { userId });
   }
 
-  async confirmEmailChange(token: string): Promise<UserAccount> {
+  async confirmEmailChange(token: string, client: ClientInfo): Promise<UserAccount> {
     return this.unitOfWork.run(async () => {
       const grant = await this.use(token, 'email_change');
       if (!grant) throw new EmailTokenInvalidError();
-      return this.users.changeEmail(grant.userId, grant.email);
+      return this.users.changeEmail(grant.userId, grant.email, client);
     });
   }
 

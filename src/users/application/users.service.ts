@@ -1,8 +1,10 @@
 import { loggableError } from '../../common/logging';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { AuthEventLog } from '../../common/audit';
 import { AppConfig } from '../../common/config';
 import { UnitOfWork } from '../../common/database';
+import type { ClientInfo } from '../../common/identity';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { isoTimeCursor } from '../../common/pagination';
 import { Clock } from '../../common/time';
@@ -41,6 +43,7 @@ export class UsersService {
     private readonly clock: Clock,
     config: AppConfig,
     rateLimiters: RateLimiterFactory,
+    private readonly authEvents: AuthEventLog,
   ) {
     // A stolen access token must not buy unlimited guesses at the current password.
     this.passwordFailures = rateLimiters.create(
@@ -134,6 +137,7 @@ export class UsersService {
     id: string,
     currentPassword: string,
     newPassword: string,
+    client: ClientInfo,
   ): Promise<UserAccount> {
     const checked = await this.checkPassword(id, currentPassword);
     const newHash = await this.hasher.hash(newPassword);
@@ -146,7 +150,7 @@ export class UsersService {
         account: toAccount(user),
       });
     });
-    this.logger.log({ event: 'password.changed', userId: id }, 'auth event');
+    this.authEvents.record('password.changed', client, { userId: id });
     return account;
   }
 
@@ -172,6 +176,7 @@ export class UsersService {
     id: string,
     address: string,
     newPassword: string,
+    client: ClientInfo,
     within: (account: UserAccount) => Promise<void>,
   ): Promise<UserAccount> {
     const newHash = await this.hasher.hash(newPassword);
@@ -186,17 +191,17 @@ export class UsersService {
         account: toAccount(user),
       });
     });
-    this.logger.log({ event: 'password.reset', userId: account.id }, 'auth event');
+    this.authEvents.record('password.reset', client, { userId: account.id });
     return account;
   }
 
   /** Confirmed from the new address, which counts as verified; `EmailTakenError` if it is taken. */
-  async changeEmail(id: string, newAddress: string): Promise<UserAccount> {
+  async changeEmail(id: string, newAddress: string, client: ClientInfo): Promise<UserAccount> {
     const account = await this.change(id, (user) =>
       user.changeEmail(normalizeEmail(newAddress), this.clock.now()),
     );
     this.unitOfWork.afterCommit(() => {
-      this.logger.log({ event: 'email.changed', userId: account.id }, 'auth event');
+      this.authEvents.record('email.changed', client, { userId: account.id });
       void this.notifyAccountChanged(account);
     });
     return account;
@@ -207,7 +212,7 @@ export class UsersService {
     return toAccount(await this.checkPassword(id, password));
   }
 
-  async deleteAccount(id: string, password: string): Promise<void> {
+  async deleteAccount(id: string, password: string, client: ClientInfo): Promise<void> {
     const checked = await this.checkPassword(id, password);
     await this.unitOfWork.run(async () => {
       const user = await this.users.lockById(id, 'update');
@@ -220,7 +225,7 @@ export class UsersService {
       await this.notifyAccessRevoked({ userId: id, reason: 'user_deleted', account: null });
       await this.users.delete(id);
     });
-    this.logger.log({ event: 'account.deleted', userId: id }, 'auth event');
+    this.authEvents.record('account.deleted', client, { userId: id });
   }
 
   async listAccounts(limit: number, cursor: string | undefined): Promise<UserAccountPage> {
@@ -232,7 +237,7 @@ export class UsersService {
   }
 
   /** Disabling ends every session of the user at once. */
-  async disable(id: string): Promise<UserAccount> {
+  async disable(id: string, client: ClientInfo): Promise<UserAccount> {
     let disabled = false;
     const account = await this.change(id, async (user) => {
       if (user.isDisabled) return;
@@ -245,16 +250,14 @@ export class UsersService {
         account: toAccount(user),
       });
     });
-    if (disabled) {
-      this.logger.log({ event: 'account.disabled', userId: account.id }, 'auth event');
-    }
+    if (disabled) this.authEvents.record('account.disabled', client, { userId: account.id });
     return account;
   }
 
-  async enable(id: string): Promise<UserAccount> {
+  async enable(id: string, client: ClientInfo): Promise<UserAccount> {
     const account = await this.change(id, (user) => user.enable(this.clock.now()));
     await this.notifyAccountChanged(account);
-    this.logger.log({ event: 'account.enabled', userId: account.id }, 'auth event');
+    this.authEvents.record('account.enabled', client, { userId: account.id });
     return account;
   }
 

@@ -11,11 +11,12 @@ import {
   AUTH_ERRORS,
   BEARER_AUTH,
   BODY_ERRORS,
+  Client,
   CurrentUser,
   Roles,
 } from '../../common/http';
-// Not from auth's door, which re-exports it: auth depends on users.
-import type { RequestPrincipal } from '../../common/identity';
+// RequestPrincipal not from auth's door, which re-exports it: auth depends on users.
+import type { ClientInfo, RequestPrincipal } from '../../common/identity';
 import { UsersService } from '../application/users.service';
 import { DeleteAccountDto } from './dto/delete-account.dto';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -64,8 +65,9 @@ export class UsersController {
   async deleteMe(
     @CurrentUser() caller: RequestPrincipal,
     @Body() body: DeleteAccountDto,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    await this.users.deleteAccount(caller.userId, body.password);
+    await this.users.deleteAccount(caller.userId, body.password, client);
   }
 
   @Get()
@@ -93,8 +95,11 @@ export class UsersController {
   @ApiOperation({ summary: 'Disable a user and end all its sessions at once (admin)' })
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
-  async disable(@Param('id') id: string): Promise<AdminUserResponseDto> {
-    return toAdminUserResponse(await this.users.disable(id));
+  async disable(
+    @Param('id') id: string,
+    @Client() client: ClientInfo,
+  ): Promise<AdminUserResponseDto> {
+    return toAdminUserResponse(await this.users.disable(id, client));
   }
 
   @Post(':id/enable')
@@ -103,7 +108,10 @@ export class UsersController {
   @ApiOperation({ summary: 'Enable a disabled user (admin)' })
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
-  async enable(@Param('id') id: string): Promise<AdminUserResponseDto> {
-    return toAdminUserResponse(await this.users.enable(id));
+  async enable(
+    @Param('id') id: string,
+    @Client() client: ClientInfo,
+  ): Promise<AdminUserResponseDto> {
+    return toAdminUserResponse(await this.users.enable(id, client));
   }
 }

@@ -6,7 +6,7 @@ import {
   registerAccount,
   type TestAccount,
 } from '../support/accounts';
-import type { TestApp } from '../support/test-app';
+import type { AppUnderTest } from '../support/test-app';
 import type { JsonTree, ParamRef, ParamSpec, TokenRef, TokenSpec, ValueRef } from './arbitraries';
 
 /** A signed-in account whose tokens the fixture keeps current. */
@@ -32,7 +32,7 @@ const OTHER_KEY = 'not-the-service-key-but-every-bit-as-long-as-it-is';
  */
 export class FuzzFixture {
   private constructor(
-    private readonly testApp: TestApp,
+    private readonly testApp: AppUnderTest,
     private readonly principals: Record<PrincipalName, Principal>,
     /** Another user: the owner of a session and a message the user may not end or delete. */
     private readonly other: Principal,
@@ -47,7 +47,7 @@ export class FuzzFixture {
     private readonly messageIds: { user: string; other: string },
   ) {}
 
-  static async create(testApp: TestApp): Promise<FuzzFixture> {
+  static async create(testApp: AppUnderTest): Promise<FuzzFixture> {
     const [user, admin, other, target, revoked, deleted] = await Promise.all(
       Array.from({ length: 6 }, () => registerAccount(testApp, { password: `pw-${randomUUID()}` })),
     );

@@ -3,7 +3,7 @@ import { Agent, STATUS_CODES } from 'node:http';
 import fc from 'fast-check';
 import type { Response } from 'supertest';
 import { bearer } from '../support/accounts';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { type AppUnderTest, useTestApp } from '../support/test-app';
 import {
   authorization,
   type AuthorizationSpec,
@@ -96,12 +96,12 @@ const INTERNALS = new RegExp(
  */
 export function describeFuzz(title: string, routes: readonly FuzzRoute[]): void {
   describe(title, () => {
-    let testApp: TestApp;
     let fixture: FuzzFixture;
     let store: StoredState;
-
-    beforeAll(async () => {
-      testApp = await startTestApp({
+    // The store's own Redis connection goes before the app.
+    afterAll(() => store?.close());
+    const testApp = useTestApp(
+      {
         // Thousands of failed password checks must not turn into 429s that hide the other layers.
         LOGIN_MAX_FAILURES: '1000000',
         // A log line per request costs a fifth of a cheap one; 500s are still logged, with stacks.
@@ -109,16 +109,14 @@ export function describeFuzz(title: string, routes: readonly FuzzRoute[]): void 
         REDIS_KEY_PREFIX: `tm-test-fuzz-${randomUUID()}:`,
         // The prune job deletes rows on its own; the stored-state check must see only requests.
         BLACKLIST_PRUNE_CRON: '0 0 1 1 *',
-      });
+      },
       // One listening server, instead of one per request (requests share kept-alive sockets).
-      await testApp.app.listen(0, '127.0.0.1');
+      { listen: true },
+    );
+
+    beforeAll(async () => {
       fixture = await FuzzFixture.create(testApp);
       store = StoredState.open(testApp);
-    });
-
-    afterAll(async () => {
-      store?.close();
-      await testApp?.close();
     });
 
     // Proves the stored-state check real: a new session and a new message both show.
@@ -148,7 +146,7 @@ export function describeFuzz(title: string, routes: readonly FuzzRoute[]): void 
 }
 
 async function fuzzRoute(
-  testApp: TestApp,
+  testApp: AppUnderTest,
   fixture: FuzzFixture,
   store: StoredState,
   route: FuzzRoute,
@@ -200,7 +198,7 @@ async function fuzzRoute(
 }
 
 async function send(
-  testApp: TestApp,
+  testApp: AppUnderTest,
   fixture: FuzzFixture,
   route: FuzzRoute,
   request: FuzzRequest,

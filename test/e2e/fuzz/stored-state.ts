@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import type { TestApp } from '../support/test-app';
+import type { AppUnderTest } from '../support/test-app';
 
 /** What the service has stored, taken cheaply enough to compare around every rejected request. */
 export interface Snapshot {
@@ -39,7 +39,7 @@ export class StoredState {
     private readonly keyPrefix: string,
   ) {}
 
-  static open(testApp: TestApp): StoredState {
+  static open(testApp: AppUnderTest): StoredState {
     const { url, keyPrefix } = testApp.config.redis;
     return new StoredState(testApp.app.get(DataSource), new Redis(url), keyPrefix);
   }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { bearer, registerAccount } from '../support/accounts';
 import { type EventStream, openEventStream } from '../support/event-stream';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { sleep } from '../support/polling';
+import { useTestApp } from '../support/test-app';
 
 /** Streams are cheaper than JSON requests but each waits for its first event: fewer runs. */
 const NUM_RUNS = Math.min(Number(process.env.FUZZ_RUNS ?? 2000), 300);
@@ -70,17 +71,16 @@ function resume(heldIds: readonly string[]): fc.Arbitrary<Resume> {
 }
 
 describe('fuzzing the live stream: Last-Event-ID', () => {
-  let testApp: TestApp;
+  const testApp = useTestApp({
+    LOG_LEVEL: 'error',
+    REDIS_KEY_PREFIX: `tm-test-fuzz-stream-${randomUUID()}:`,
+    SSE_MAX_CLIENTS_PER_IP: '1000',
+  });
   let base: string;
   /** The ids of the events the log holds, oldest first, and the message each created. */
   const held: { id: string; messageId: string }[] = [];
 
   beforeAll(async () => {
-    testApp = await startTestApp({
-      LOG_LEVEL: 'error',
-      REDIS_KEY_PREFIX: `tm-test-fuzz-stream-${randomUUID()}:`,
-      SSE_MAX_CLIENTS_PER_IP: '1000',
-    });
     base = await testApp.listen();
     const author = await registerAccount(testApp);
     const watcher = await openEventStream(`${base}/messages/stream`);
@@ -103,8 +103,6 @@ describe('fuzzing the live stream: Last-Event-ID', () => {
     }
   });
 
-  afterAll(() => testApp?.close());
-
   it('answers every id with a stream: the events after a held id, one resync for any other', async () => {
     await fc.assert(
       fc.asyncProperty(resume(held.map(({ id }) => id)), async ({ carrier, lastEventId }) => {
@@ -123,7 +121,7 @@ describe('fuzzing the live stream: Last-Event-ID', () => {
           const position = held.findIndex(({ id }) => id === sent);
           if (sent === '' || position === held.length - 1) {
             // No id, or the newest event: nothing to replay, and nothing says to start over.
-            await new Promise((resolve) => setTimeout(resolve, 50));
+            await sleep(50);
             expect(stream.events).toEqual([]);
           } else if (position >= 0) {
             const next = await stream.waitFor(() => true, 2000);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { ClientInfo } from '../../../src/common/identity';
 import { UsersService } from '../../../src/users';
-import type { TestApp } from './test-app';
+import type { AppUnderTest } from './test-app';
 
 export interface TestAccount {
   readonly id: string;
@@ -17,7 +18,7 @@ export function uniqueEmail(label = 'user'): string {
 
 /** Registers a new user through the API and returns its credentials and first token pair. */
 export async function registerAccount(
-  testApp: TestApp,
+  testApp: AppUnderTest,
   overrides: Partial<{ email: string; password: string; firstName: string; lastName: string }> = {},
 ): Promise<TestAccount> {
   const body = {
@@ -39,7 +40,7 @@ export async function registerAccount(
 
 /** Logs in through the API; returns the new token pair. */
 export async function login(
-  testApp: TestApp,
+  testApp: AppUnderTest,
   email: string,
   password: string,
 ): Promise<{ accessToken: string; refreshToken: string }> {
@@ -49,7 +50,10 @@ export async function login(
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** The client of a call a test makes straight to a service: no request, so no address. */
+export const NO_CLIENT: ClientInfo = { ip: null, userAgent: null };
+
 /** Makes the user an admin the way the CLI's `promote` does, through the users facade. */
-export async function promoteToAdmin(testApp: TestApp, email: string): Promise<void> {
+export async function promoteToAdmin(testApp: AppUnderTest, email: string): Promise<void> {
   await testApp.app.get(UsersService).promote(email);
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { until } from './until';
+import { until } from './polling';
 
 /** A mail as the server received it, parsed. */
 export interface ReceivedMail {
@@ -22,39 +22,39 @@ export class TestMailServer {
   /** Answers the next N deliveries with a temporary failure (451), as a struggling server would. */
   refuseNext = 0;
 
-  private constructor(private readonly server: SMTPServer) {}
+  private readonly server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if (this.refuseNext > 0) {
+          this.refuseNext--;
+          return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
+        }
+        const raw = Buffer.concat(chunks);
+        void simpleParser(raw).then((parsed: ParsedMail) => {
+          this.received.push({
+            to: session.envelope.rcptTo.map((recipient) => recipient.address),
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            subject: parsed.subject ?? '',
+            text: parsed.text ?? '',
+            html: typeof parsed.html === 'string' ? parsed.html : '',
+            raw: raw.toString('utf8'),
+          });
+          callback();
+        }, callback);
+      });
+    },
+  });
+
+  private constructor() {}
 
   static async start(): Promise<TestMailServer> {
-    let mailServer: TestMailServer | undefined;
-    const server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          if (mailServer!.refuseNext > 0) {
-            mailServer!.refuseNext--;
-            return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
-          }
-          const raw = Buffer.concat(chunks);
-          void simpleParser(raw).then((parsed: ParsedMail) => {
-            mailServer!.received.push({
-              to: session.envelope.rcptTo.map((recipient) => recipient.address),
-              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-              subject: parsed.subject ?? '',
-              text: parsed.text ?? '',
-              html: typeof parsed.html === 'string' ? parsed.html : '',
-              raw: raw.toString('utf8'),
-            });
-            callback();
-          }, callback);
-        });
-      },
-    });
-    mailServer = new TestMailServer(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const mailServer = new TestMailServer();
+    await new Promise<void>((resolve) => mailServer.server.listen(0, '127.0.0.1', resolve));
     return mailServer;
   }
 

@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import type { TestApp } from './test-app';
+import type { AppUnderTest } from './test-app';
 
 export type RpcId = string | number | null;
 
@@ -15,7 +15,7 @@ export function rpcCall(method: string, params?: unknown, id?: RpcId): Record<st
 
 /** POSTs a body to /rpc, as JSON, with optional headers. */
 export function postRpc(
-  testApp: TestApp,
+  testApp: AppUnderTest,
   body: unknown,
   headers: Record<string, string> = {},
 ): Promise<Response> {
@@ -27,7 +27,7 @@ export function postRpc(
 
 /** One call with id 1; resolves to the JSON-RPC response, after checking the HTTP envelope. */
 export async function callRpc(
-  testApp: TestApp,
+  testApp: AppUnderTest,
   method: string,
   params?: unknown,
   headers: Record<string, string> = {},

@@ -16,6 +16,7 @@ import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.fact
 import { InMemorySessionRepository } from '../fakes/in-memory-session.repository';
 import { InMemoryTokenBlacklist } from '../fakes/in-memory-token.blacklist';
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
+import { RecordingAuthEventLog } from '../fakes/recording-auth-event.log';
 
 /** The auth services wired to in-memory fakes of every port, and a real JWT codec. */
 export function authTestKit(env: Record<string, string> = {}) {
@@ -28,6 +29,7 @@ export function authTestKit(env: Record<string, string> = {}) {
   const unitOfWork = new ImmediateUnitOfWork();
   const userRepository = new InMemoryUserRepository();
   const rateLimiters = new InMemoryRateLimiterFactory();
+  const authEvents = new RecordingAuthEventLog();
   const users = new UsersService(
     userRepository,
     new FakePasswordHasher(),
@@ -35,6 +37,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     clock,
     config,
     rateLimiters,
+    authEvents,
   );
   const sessions = new InMemorySessionRepository();
   const blacklist = new InMemoryTokenBlacklist();
@@ -48,6 +51,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     accountTokens,
     mail,
     new MailTemplates(join(__dirname, '../../../src/users/infrastructure/mail-templates')),
+    authEvents,
     unitOfWork,
     clock,
     config,
@@ -65,6 +69,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     clock,
     config,
     rateLimiters,
+    authEvents,
   );
   auth.onModuleInit();
   const accessCheck = new AccessCheckService(cache, sessions, blacklist, users, clock);
@@ -98,6 +103,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     jwt,
     auth,
     accessCheck,
+    authEvents,
     client,
     claimsOf,
     signUp,

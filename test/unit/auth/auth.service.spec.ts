@@ -191,10 +191,22 @@ describe('AuthService', () => {
       }
     });
 
+    it('records each attempt as an auth event with the IP, and the user once one is known', async () => {
+      const kit = authTestKit();
+      const { user } = await kit.signUp();
+      kit.authEvents.entries.splice(0); // what registering recorded
+      await kit.auth.verifyLogin('nobody@example.com', 'password-1', kit.client).catch(() => null);
+      await kit.auth.verifyLogin('ada@example.com', 'password-1', kit.client);
+      expect(kit.authEvents.entries).toEqual([
+        { event: 'login.failed', ip: '127.0.0.1', reason: 'invalid_credentials' },
+        { event: 'login.succeeded', userId: user.id, ip: '127.0.0.1' },
+      ]);
+    });
+
     it('tells a disabled account only after the right password', async () => {
       const kit = authTestKit();
       const { user } = await kit.signUp();
-      await kit.users.disable(user.id);
+      await kit.users.disable(user.id, kit.client);
       await expect(
         kit.auth.verifyLogin('ada@example.com', 'wrong', kit.client),
       ).rejects.toBeInstanceOf(InvalidCredentialsError);
@@ -209,12 +221,12 @@ describe('AuthService', () => {
     const { user } = await kit.signUp();
     const checked = await kit.auth.verifyLogin('ada@example.com', 'password-1', kit.client);
     kit.clock.advance(1000);
-    await kit.users.changePassword(user.id, 'password-1', 'password-2');
+    await kit.users.changePassword(user.id, 'password-1', 'password-2', kit.client);
     await expect(kit.auth.login(checked, kit.client)).rejects.toBeInstanceOf(
       InvalidCredentialsError,
     );
 
-    await kit.users.disable(user.id);
+    await kit.users.disable(user.id, kit.client);
     const stale = {
       ...checked,
       tokensValidAfter: (await kit.users.getAccount(user.id)).tokensValidAfter,

@@ -1,3 +1,4 @@
+import { AuthEventLog } from '../../../src/common/audit';
 import { loadConfig } from '../../../src/common/config';
 import { TooManyRequestsError, ValidationFailedError } from '../../../src/common/errors';
 import type { RequestPrincipal } from '../../../src/common/identity';
@@ -8,6 +9,7 @@ import {
   MessageNotFoundError,
 } from '../../../src/messages/domain/message.errors';
 import { type UserAccount, UsersService } from '../../../src/users';
+import { UUID_V4 } from '../../e2e/support/formats';
 import { FakePasswordHasher } from '../fakes/fake-password.hasher';
 import { FixedClock } from '../fakes/fixed.clock';
 import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
@@ -21,6 +23,7 @@ const MAX_TTL = 3600;
 const POST_LIMIT = 5;
 const GENEROUS_POST_LIMIT = 1000;
 const PASSWORD = 'password-1';
+const CLIENT = { ip: '127.0.0.1', userAgent: 'unit-test' };
 
 describe('MessagesService', () => {
   let clock: FixedClock;
@@ -96,6 +99,7 @@ describe('MessagesService', () => {
       clock,
       loadConfig({}),
       new InMemoryRateLimiterFactory(),
+      new AuthEventLog(),
     );
     service = messagesService(GENEROUS_POST_LIMIT);
     service.onModuleInit();
@@ -109,9 +113,7 @@ describe('MessagesService', () => {
       expect(message.authorId).toBe(ada.id);
       expect(message.authorEmail).toBe('ada@example.com');
       expect(message.text).toBe('Hello, world');
-      expect(message.id).toMatch(
-        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-      );
+      expect(message.id).toMatch(UUID_V4);
       const stored = store.rows.get(message.id);
       expect(stored).toMatchObject({
         authorId: ada.id,
@@ -346,7 +348,7 @@ describe('MessagesService', () => {
       ];
       const bobs = [await service.post(principal(bob), 'Bob 1', 60)];
 
-      await users.deleteAccount(ada.id, PASSWORD);
+      await users.deleteAccount(ada.id, PASSWORD, CLIENT);
 
       for (const message of adas) {
         await expect(service.get(message.id)).rejects.toBeInstanceOf(MessageNotFoundError);
@@ -365,12 +367,12 @@ describe('MessagesService', () => {
     });
 
     it('leaves a tombstone for the author as long as the longest message lives', async () => {
-      await users.deleteAccount(ada.id, PASSWORD);
+      await users.deleteAccount(ada.id, PASSWORD, CLIENT);
       expect(store.tombstones.get(ada.id)).toBe(clock.now().getTime() + MAX_TTL * 1000);
     });
 
     it('refuses a post by an author already deleted with TOKEN_REVOKED, storing nothing', async () => {
-      await users.deleteAccount(ada.id, PASSWORD);
+      await users.deleteAccount(ada.id, PASSWORD, CLIENT);
       const error = await service.post(principal(ada), 'From beyond', 60).catch((e) => e);
       expect(error).toBeInstanceOf(AuthorDeletedError);
       expect(error).toMatchObject({ code: 'TOKEN_REVOKED', kind: 'unauthenticated' });
@@ -381,7 +383,7 @@ describe('MessagesService', () => {
       const storePost = store.post.bind(store);
       jest.spyOn(store, 'post').mockImplementationOnce(async (draft) => {
         // The post has read the account; the deletion lands before its write.
-        await users.deleteAccount(ada.id, PASSWORD);
+        await users.deleteAccount(ada.id, PASSWORD, CLIENT);
         return storePost(draft);
       });
       await expect(service.post(principal(ada), 'Too late', 60)).rejects.toBeInstanceOf(

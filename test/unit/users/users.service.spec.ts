@@ -8,12 +8,16 @@ import { FixedClock } from '../fakes/fixed.clock';
 import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
 import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.factory';
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
+import { RecordingAuthEventLog } from '../fakes/recording-auth-event.log';
+
+const client = { ip: '203.0.113.7', userAgent: 'unit-test' };
 
 describe('UsersService', () => {
   let users: InMemoryUserRepository;
   let hasher: FakePasswordHasher;
   let unitOfWork: ImmediateUnitOfWork;
   let clock: FixedClock;
+  let authEvents: RecordingAuthEventLog;
   let service: UsersService;
 
   beforeEach(() => {
@@ -21,6 +25,7 @@ describe('UsersService', () => {
     hasher = new FakePasswordHasher();
     unitOfWork = new ImmediateUnitOfWork();
     clock = new FixedClock();
+    authEvents = new RecordingAuthEventLog();
     service = new UsersService(
       users,
       hasher,
@@ -28,6 +33,7 @@ describe('UsersService', () => {
       clock,
       loadConfig({ LOGIN_MAX_FAILURES: '3' }),
       new InMemoryRateLimiterFactory(),
+      authEvents,
     );
   });
 
@@ -71,9 +77,9 @@ describe('UsersService', () => {
       const account = await register();
       const listener = { accessRevoked: jest.fn() };
       service.addLifecycleListener(listener);
-      await expect(service.changePassword(account.id, 'nope', 'password-2')).rejects.toBeInstanceOf(
-        WrongPasswordError,
-      );
+      await expect(
+        service.changePassword(account.id, 'nope', 'password-2', client),
+      ).rejects.toBeInstanceOf(WrongPasswordError);
       expect(users.rows.get(account.id)?.passwordHash).toBe('hashed:password-1');
       expect(listener.accessRevoked).not.toHaveBeenCalled();
     });
@@ -87,7 +93,7 @@ describe('UsersService', () => {
           seen.push({ revocation, depth: unitOfWork.depth });
         },
       });
-      const changed = await service.changePassword(account.id, 'password-1', 'password-2');
+      const changed = await service.changePassword(account.id, 'password-1', 'password-2', client);
       expect(changed.tokensValidAfter).toEqual(clock.now());
       expect(seen).toEqual([
         {
@@ -102,10 +108,10 @@ describe('UsersService', () => {
     const account = await register();
     const deleted: string[] = [];
     service.addLifecycleListener({ userDeleted: async (id) => void deleted.push(id) });
-    await expect(service.deleteAccount(account.id, 'wrong')).rejects.toBeInstanceOf(
+    await expect(service.deleteAccount(account.id, 'wrong', client)).rejects.toBeInstanceOf(
       WrongPasswordError,
     );
-    await service.deleteAccount(account.id, 'password-1');
+    await service.deleteAccount(account.id, 'password-1', client);
     expect(users.rows.size).toBe(0);
     expect(deleted).toEqual([account.id]);
   });
@@ -117,7 +123,7 @@ describe('UsersService', () => {
       userDeleted: async (id) =>
         void seen.push({ depth: unitOfWork.depth, rowPresent: users.rows.has(id) }),
     });
-    await service.deleteAccount(account.id, 'password-1');
+    await service.deleteAccount(account.id, 'password-1', client);
     expect(seen).toEqual([{ depth: 1, rowPresent: true }]);
   });
 
@@ -128,7 +134,7 @@ describe('UsersService', () => {
       userDeleted: () => Promise.reject(new ServiceUnavailableError()),
       accessRevoked: async ({ userId }) => void revoked.push(userId),
     });
-    await expect(service.deleteAccount(account.id, 'password-1')).rejects.toBeInstanceOf(
+    await expect(service.deleteAccount(account.id, 'password-1', client)).rejects.toBeInstanceOf(
       ServiceUnavailableError,
     );
     expect(users.rows.has(account.id)).toBe(true);
@@ -151,9 +157,9 @@ describe('UsersService', () => {
 
   it('keeps a committed change when a listener fails after commit', async () => {
     const account = await register();
-    await service.disable(account.id);
+    await service.disable(account.id, client);
     service.addLifecycleListener({ accountChanged: () => Promise.reject(new Error('cache down')) });
-    await expect(service.enable(account.id)).resolves.toEqual(
+    await expect(service.enable(account.id, client)).resolves.toEqual(
       expect.objectContaining({ disabledAt: null }),
     );
     expect(users.rows.get(account.id)?.disabledAt).toBeNull();
@@ -163,25 +169,53 @@ describe('UsersService', () => {
     const account = await register();
     const reasons: string[] = [];
     service.addLifecycleListener({ accessRevoked: async (r) => void reasons.push(r.reason) });
-    await service.disable(account.id);
-    await service.disable(account.id);
+    await service.disable(account.id, client);
+    await service.disable(account.id, client);
     expect(reasons).toEqual(['user_disabled']);
-    await expect(service.disable('00000000-0000-4000-8000-000000000000')).rejects.toBeInstanceOf(
-      UserNotFoundError,
-    );
+    await expect(
+      service.disable('00000000-0000-4000-8000-000000000000', client),
+    ).rejects.toBeInstanceOf(UserNotFoundError);
   });
 
   it('reads an id in any case, and one of the wrong shape as an unknown user', async () => {
     const account = await register();
     const upper = account.id.toUpperCase();
     await expect(service.getAccount(upper)).resolves.toMatchObject({ id: account.id });
-    await expect(service.disable(upper)).resolves.toMatchObject({ id: account.id });
-    await expect(service.enable(upper)).resolves.toMatchObject({ id: account.id });
+    await expect(service.disable(upper, client)).resolves.toMatchObject({ id: account.id });
+    await expect(service.enable(upper, client)).resolves.toMatchObject({ id: account.id });
     for (const malformed of ['not-a-uuid', `${account.id}x`, '']) {
       await expect(service.getAccount(malformed)).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(service.disable(malformed)).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(service.enable(malformed)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(service.disable(malformed, client)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(service.enable(malformed, client)).rejects.toBeInstanceOf(UserNotFoundError);
     }
+  });
+
+  describe('auth events', () => {
+    it('records a password change, a disable, an enable and a deletion with the user and the IP', async () => {
+      const account = await register();
+      await service.changePassword(account.id, 'password-1', 'password-2', client);
+      await service.disable(account.id, client);
+      await service.enable(account.id, client);
+      await service.deleteAccount(account.id, 'password-2', client);
+      expect(authEvents.entries).toEqual(
+        ['password.changed', 'account.disabled', 'account.enabled', 'account.deleted'].map(
+          (event) => ({ event, userId: account.id, ip: '203.0.113.7' }),
+        ),
+      );
+    });
+
+    it('records nothing for a refused change, nor for a disable that changed nothing', async () => {
+      const account = await register();
+      await service.disable(account.id, client);
+      await service.disable(account.id, client);
+      await expect(
+        service.changePassword(account.id, 'nope', 'password-2', client),
+      ).rejects.toBeInstanceOf(WrongPasswordError);
+      await expect(service.deleteAccount(account.id, 'nope', client)).rejects.toBeInstanceOf(
+        WrongPasswordError,
+      );
+      expect(authEvents.entries.map((entry) => entry.event)).toEqual(['account.disabled']);
+    });
   });
 
   it('pages through every account exactly once', async () => {

@@ -1,7 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { clientIp, userAgentOf } from '../../common/http';
-import type { ClientInfo } from '../application/client-info';
+import type { ClientInfo } from '../identity';
+import { clientIp } from './client-ip';
+import { userAgentOf } from './user-agent';
 
 export function clientInfoOf(request: FastifyRequest): ClientInfo {
   return { ip: clientIp(request), userAgent: userAgentOf(request) };
