@@ -3,12 +3,10 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
-  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import {
   ApiErrors,
@@ -25,10 +23,10 @@ import { AuthService } from '../application/auth.service';
 import type { Session } from '../domain/session';
 import { AuthIpLimitGuard } from './auth-ip-limit.guard';
 import {
-  AccountResponseDto,
   AUTH_MESSAGES,
   LogoutAllResponseDto,
   LogoutResponseDto,
+  RegisteredResponseDto,
   SessionListResponseDto,
   SignedInResponseDto,
   StatusResponseDto,
@@ -56,20 +54,12 @@ export class AuthController {
       'With EMAIL_VERIFICATION=required the answer is `{ message, user }` with no tokens: ' +
       'logging in waits for the address to be verified.',
   })
-  @ApiExtraModels(SignedInResponseDto, AccountResponseDto)
-  @ApiCreatedResponse({
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(SignedInResponseDto) },
-        { $ref: getSchemaPath(AccountResponseDto) },
-      ],
-    },
-  })
+  @ApiCreatedResponse({ type: RegisteredResponseDto })
   @ApiErrors(BODY_ERRORS, { 409: ['EMAIL_TAKEN'], 429: ['TOO_MANY_REQUESTS'] })
   async register(
     @Body() body: RegistrationDto,
     @Client() client: ClientInfo,
-  ): Promise<SignedInResponseDto | AccountResponseDto> {
+  ): Promise<RegisteredResponseDto> {
     return toRegisteredResponse(await this.auth.register(body, client));
   }
 

@@ -19,8 +19,8 @@ export interface ReceivedMail {
  */
 export class TestMailServer {
   readonly received: ReceivedMail[] = [];
-  /** Answers the next N deliveries with a temporary failure (451), as a struggling server would. */
-  refuseNext = 0;
+  /** Addresses whose next N deliveries get a temporary failure (451), as a struggling server's. */
+  private readonly refusals = new Map<string, number>();
 
   private readonly server = new SMTPServer({
     authOptional: true,
@@ -30,8 +30,10 @@ export class TestMailServer {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        if (this.refuseNext > 0) {
-          this.refuseNext--;
+        const recipient = session.envelope.rcptTo[0]?.address ?? '';
+        const refusals = this.refusals.get(recipient) ?? 0;
+        if (refusals > 0) {
+          this.refusals.set(recipient, refusals - 1);
           return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
         }
         const raw = Buffer.concat(chunks);
@@ -61,6 +63,11 @@ export class TestMailServer {
   get url(): string {
     const { port } = this.server.server.address() as AddressInfo;
     return `smtp://127.0.0.1:${port}`;
+  }
+
+  /** The next `times` deliveries to `address` fail for now (451). */
+  refuse(address: string, times = 1): void {
+    this.refusals.set(address.toLowerCase(), times);
   }
 
   mailsTo(address: string): ReceivedMail[] {

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { toUserResponse, type UserAccount, UserResponseDto } from '../../../users';
 import type { Registered, SignedIn } from '../../application/auth.service';
 import type { Session } from '../../domain/session';
@@ -23,6 +23,27 @@ export class SignedInResponseDto extends TokenPairResponseDto {
 
   @ApiProperty({ type: UserResponseDto })
   user!: UserResponseDto;
+}
+
+/** A registration: signed in, or (with EMAIL_VERIFICATION=required) the account only. */
+export class RegisteredResponseDto {
+  @ApiProperty({ example: 'Successfully registered.' })
+  message!: string;
+
+  @ApiProperty({ type: UserResponseDto })
+  user!: UserResponseDto;
+
+  @ApiPropertyOptional({ description: 'Absent while addresses must be verified first' })
+  accessToken?: string;
+
+  @ApiPropertyOptional({ description: 'Absent while addresses must be verified first' })
+  refreshToken?: string;
+
+  @ApiPropertyOptional({ enum: ['Bearer'] })
+  tokenType?: 'Bearer';
+
+  @ApiPropertyOptional({ description: 'Access token lifetime in seconds', example: 900 })
+  expiresIn?: number;
 }
 
 export class PasswordChangedResponseDto extends TokenPairResponseDto {
@@ -112,10 +133,7 @@ export function toSignedInResponse(
 }
 
 /** Signed in, or (while addresses must be verified first) only the new account. */
-export function toRegisteredResponse({
-  user,
-  tokens,
-}: Registered): SignedInResponseDto | AccountResponseDto {
+export function toRegisteredResponse({ user, tokens }: Registered): RegisteredResponseDto {
   return tokens
     ? toSignedInResponse(AUTH_MESSAGES.registered, { user, tokens })
     : { message: AUTH_MESSAGES.registeredVerifyFirst, user: toUserResponse(user) };
