@@ -34,31 +34,54 @@ describe('Web page in Chromium: accounts by email', () => {
     expect(problems.splice(0)).toEqual([]);
   });
 
-  /** Boots the service, mailing through the test server, and opens the page in a fresh browser. */
-  async function openPage(overrides: Record<string, string> = {}) {
-    const { testApp, baseUrl } = await startAppAtPublicUrl({
-      SMTP_URL: mailServer.url,
-      REDIS_KEY_PREFIX: `tm-test-browser-mail-${randomUUID()}:`,
-      ...overrides,
+  /**
+   * For the enclosing block: the service, mailing through the test server, and the page open in a
+   * fresh browser context; both started in a beforeAll and closed in an afterAll.
+   */
+  function useServiceInBrowser(overrides: Record<string, string> = {}) {
+    let testApp: TestApp | undefined;
+    let baseUrl = '';
+    let openPage: Page | undefined;
+    const visit = {
+      get page(): Page {
+        if (!openPage) throw new Error('The page is open from its beforeAll to its afterAll only');
+        return openPage;
+      },
+      /** The link to `landing` in a mail, checked to point at this service. */
+      linkIn(mail: ReceivedMail, landing: string): string {
+        const link = `${baseUrl}/${landing}#token=${linkToken(mail, landing)}`;
+        expect(mail.text).toContain(link);
+        return link;
+      },
+      /** Opens the link to `landing` in a mail: the page acts on it and drops it from the address. */
+      async follow(mail: ReceivedMail, landing: string): Promise<void> {
+        await visit.page.goto(visit.linkIn(mail, landing));
+        await eventually(async () => visit.page.url()).toBe(`${baseUrl}/`);
+      },
+    };
+    beforeAll(async () => {
+      ({ testApp, baseUrl } = await startAppAtPublicUrl({
+        SMTP_URL: mailServer.url,
+        REDIS_KEY_PREFIX: `tm-test-browser-mail-${randomUUID()}:`,
+        ...overrides,
+      }));
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+      const page = await context.newPage();
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        // Chromium logs the requests the API refuses (a used link, a wrong password): expected.
+        if (message.type() === 'error' && !/status of 40[013]/.test(message.text())) {
+          problems.push(`console: ${message.text()}`);
+        }
+      });
+      await page.goto(`${baseUrl}/`);
+      openPage = page;
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // Chromium logs the requests the API refuses (a used link, a wrong password): expected.
-      if (message.type() === 'error' && !/status of 40[013]/.test(message.text())) {
-        problems.push(`console: ${message.text()}`);
-      }
+    afterAll(async () => {
+      await openPage?.context().close();
+      await testApp?.close();
     });
-    await page.goto(`${baseUrl}/`);
-    return { testApp, baseUrl, page };
-  }
-
-  /** The link to `page` in a mail, checked to point at the service under test. */
-  function linkIn(mail: ReceivedMail, baseUrl: string, page: string): string {
-    const link = `${baseUrl}/${page}#token=${linkToken(mail, page)}`;
-    expect(mail.text).toContain(link);
-    return link;
+    return visit;
   }
 
   const text = (locator: Locator) => eventually(() => locator.innerText());
@@ -86,44 +109,29 @@ describe('Web page in Chromium: accounts by email', () => {
     await loginForm(page).getByRole('button', { name: 'Log in' }).click();
   }
 
-  /** Opens a mailed link; the page acts on it and keeps its token out of the address bar. */
-  async function follow(page: Page, link: string, baseUrl: string): Promise<void> {
-    await page.goto(link);
-    await eventually(async () => page.url()).toBe(`${baseUrl}/`);
-  }
-
   describe('with verification optional (the default)', () => {
-    let testApp: TestApp;
-    let baseUrl: string;
-    let page: Page;
+    const visit = useServiceInBrowser();
     const email = uniqueEmail('browser-mail');
     const newEmail = uniqueEmail('browser-mail-new');
 
-    beforeAll(async () => {
-      ({ testApp, baseUrl, page } = await openPage());
-    });
-
-    afterAll(async () => {
-      await page?.context().close();
-      await testApp?.close();
-    });
-
     it('registers and signs in, with a banner asking to verify the address', async () => {
+      const { page } = visit;
       await register(page, email);
       await text(page.locator('#account-email')).toBe(email);
       await text(banner(page)).toContain('Verify your address: we sent you a link.');
-      linkIn(await mailServer.waitForMail(email), baseUrl, 'verify-email');
+      visit.linkIn(await mailServer.waitForMail(email), 'verify-email');
     });
 
     it('mails the link again from the banner', async () => {
+      const { page } = visit;
       await banner(page).getByRole('button', { name: 'Resend' }).click();
       await text(notice(page)).toBe('Verification email sent.');
       await mailServer.waitForMail(email, 2);
     });
 
     it('verifies from the mailed link: says so, drops the token from the address, and the banner goes', async () => {
-      const link = linkIn(mailServer.mailsTo(email)[1], baseUrl, 'verify-email');
-      await follow(page, link, baseUrl);
+      const { page } = visit;
+      await visit.follow(mailServer.mailsTo(email)[1], 'verify-email');
       await text(notice(page)).toBe('Email verified.');
       await text(page.locator('#account-email')).toBe(email);
       await visible(banner(page)).toBe(false);
@@ -131,12 +139,14 @@ describe('Web page in Chromium: accounts by email', () => {
     });
 
     it('says a used link is invalid', async () => {
-      await follow(page, linkIn(mailServer.mailsTo(email)[1], baseUrl, 'verify-email'), baseUrl);
+      const { page } = visit;
+      await visit.follow(mailServer.mailsTo(email)[1], 'verify-email');
       await text(notice(page)).toBe('This link is invalid or has expired.');
       expect(await notice(page).getAttribute('data-tone')).toBe('error');
     });
 
     it('changes the email from the account area, once confirmed from the new address', async () => {
+      const { page } = visit;
       const form = page.getByRole('region', { name: 'Change email' });
       await form.getByLabel('New email').fill(newEmail);
       await form.getByLabel('Current password').fill('not the password');
@@ -146,13 +156,13 @@ describe('Web page in Chromium: accounts by email', () => {
       await form.getByLabel('Current password').fill(PASSWORD);
       await form.getByRole('button', { name: 'Change email' }).click();
       await text(page.locator('#email-form-status')).toBe('Confirmation sent to the new address.');
-      const link = linkIn(await mailServer.waitForMail(newEmail), baseUrl, 'confirm-email');
-      await follow(page, link, baseUrl);
+      await visit.follow(await mailServer.waitForMail(newEmail), 'confirm-email');
       await text(notice(page)).toBe('Email changed.');
       await text(page.locator('#account-email')).toBe(newEmail);
     });
 
     it('logs out, and mails a reset link from "Forgot password?"', async () => {
+      const { page } = visit;
       await page.getByRole('button', { name: 'Log out' }).click();
       await loginForm(page).getByLabel('Email').fill(newEmail);
       await loginForm(page).getByRole('button', { name: 'Forgot password?' }).click();
@@ -166,12 +176,12 @@ describe('Web page in Chromium: accounts by email', () => {
         'If an account exists for this email, a reset link was sent.',
       );
       // The confirmation came first; the reset link is the second mail to the new address.
-      linkIn(await mailServer.waitForMail(newEmail, 2), baseUrl, 'reset-password');
+      visit.linkIn(await mailServer.waitForMail(newEmail, 2), 'reset-password');
     });
 
     it('sets a new password from the mailed link, then logs in with it; the old one fails', async () => {
-      const link = linkIn(mailServer.mailsTo(newEmail)[1], baseUrl, 'reset-password');
-      await follow(page, link, baseUrl);
+      const { page } = visit;
+      await visit.follow(mailServer.mailsTo(newEmail)[1], 'reset-password');
       const reset = page.getByRole('region', { name: 'Choose a new password' });
       await reset.getByLabel('New password').fill('short');
       await reset.getByRole('button', { name: 'Set new password' }).click();
@@ -194,21 +204,11 @@ describe('Web page in Chromium: accounts by email', () => {
   });
 
   describe('with EMAIL_VERIFICATION=required', () => {
-    let testApp: TestApp;
-    let baseUrl: string;
-    let page: Page;
+    const visit = useServiceInBrowser({ EMAIL_VERIFICATION: 'required' });
     const email = uniqueEmail('browser-mail-required');
 
-    beforeAll(async () => {
-      ({ testApp, baseUrl, page } = await openPage({ EMAIL_VERIFICATION: 'required' }));
-    });
-
-    afterAll(async () => {
-      await page?.context().close();
-      await testApp?.close();
-    });
-
     it('registers, says to check the mail, and stays on the login form', async () => {
+      const { page } = visit;
       await register(page, email);
       await text(notice(page)).toBe('Registered. Check your email to verify your address.');
       await visible(loginForm(page)).toBe(true);
@@ -218,11 +218,11 @@ describe('Web page in Chromium: accounts by email', () => {
     });
 
     it('refuses the login until the address is verified from the mailed link', async () => {
+      const { page } = visit;
       await logIn(page, email, PASSWORD);
       await text(page.locator('#login-form-error')).toContain('Verify your email address');
 
-      const link = linkIn(await mailServer.waitForMail(email), baseUrl, 'verify-email');
-      await follow(page, link, baseUrl);
+      await visit.follow(await mailServer.waitForMail(email), 'verify-email');
       await text(notice(page)).toBe('Email verified.');
       await logIn(page, email, PASSWORD);
       await text(page.locator('#account-email')).toBe(email);
