@@ -5,7 +5,7 @@ import { linkToken, type ReceivedMail, TestMailServer } from '../e2e/support/mai
 import type { TestApp } from '../e2e/support/test-app';
 import { startAppAtPublicUrl } from './support/app-at-public-url';
 import { launchChromium } from './support/chromium';
-import { eventually } from './support/eventually';
+import { eventually } from '../e2e/support/polling';
 
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new passphrase';
