@@ -12,6 +12,7 @@ const cases = [
   'login-storm',
   'prune',
   'logging',
+  'password-forgot',
 ];
 
 const started = Date.now();

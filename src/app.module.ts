@@ -6,6 +6,7 @@ import { AppConfig, ConfigModule } from './common/config';
 import { DatabaseModule } from './common/database';
 import { HealthModule } from './common/health';
 import { LoggingModule } from './common/logging';
+import { MailModule } from './common/mail';
 import { RedisModule } from './common/redis';
 import { TimeModule } from './common/time';
 import { MessagesModule } from './messages';
@@ -26,6 +27,7 @@ export class AppModule {
         AuditModule,
         DatabaseModule,
         RedisModule,
+        MailModule,
         HealthModule,
         UsersModule,
         AuthModule,

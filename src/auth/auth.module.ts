@@ -13,6 +13,7 @@ import { SessionRepository } from './domain/session.repository';
 import { TokenBlacklist } from './domain/token-blacklist';
 import { TokenCodec } from './domain/tokens';
 import { AccountController } from './http/account.controller';
+import { AccountEmailController } from './http/account-email.controller';
 import { AuthController } from './http/auth.controller';
 import { AuthIpLimitGuard } from './http/auth-ip-limit.guard';
 import { JwtAuthGuard } from './http/jwt-auth.guard';
@@ -33,7 +34,7 @@ import { TypeOrmTokenBlacklist } from './infrastructure/typeorm-token.blacklist'
     PassportModule,
     JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtOptions }),
   ],
-  controllers: [AuthController, AccountController],
+  controllers: [AuthController, AccountController, AccountEmailController],
   providers: [
     AuthService,
     AccessCheckService,
@@ -58,6 +59,8 @@ import { TypeOrmTokenBlacklist } from './infrastructure/typeorm-token.blacklist'
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(NoStoreMiddleware).forRoutes(AuthController, AccountController);
+    consumer
+      .apply(NoStoreMiddleware)
+      .forRoutes(AuthController, AccountController, AccountEmailController);
   }
 }

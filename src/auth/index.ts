@@ -5,4 +5,11 @@ export { PruneService, type PruneOutcome } from './application/prune.service';
 export { RequestAuthenticator } from './http/request-authenticator';
 export { LoginDto } from './http/dto/login.dto';
 export { RefreshDto } from './http/dto/refresh.dto';
-export { AUTH_MESSAGES, toSignedInResponse, toStatusResponse } from './http/dto/auth.responses';
+export { ForgotPasswordDto, MailedTokenDto, ResetPasswordDto } from './http/dto/account-email.dto';
+export {
+  ACCOUNT_EMAIL_MESSAGES,
+  AUTH_MESSAGES,
+  toRegisteredResponse,
+  toSignedInResponse,
+  toStatusResponse,
+} from './http/dto/auth.responses';

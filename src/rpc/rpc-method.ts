@@ -11,6 +11,10 @@ export const RPC_METHOD_NAMES = [
   'auth.refresh',
   'auth.logout',
   'auth.status',
+  'auth.email.verify',
+  'auth.email.verify.request',
+  'auth.password.forgot',
+  'auth.password.reset',
   'message.list',
   'message.get',
   'message.post',
@@ -53,6 +57,11 @@ export interface RpcMethod {
    * not run at all.
    */
   readonly readOnly: boolean;
+  /**
+   * A public method whose own param is named `token` (the token of a mailed link): it gets it,
+   * instead of it being taken for an access token and ignored.
+   */
+  readonly tokenIsParam?: boolean;
   /** Runs before the params are validated, like a REST route's own guard (e.g. a rate limit). */
   readonly admit?: (context: RpcCallContext) => Promise<void>;
   readonly quota?: BatchQuota;
@@ -67,6 +76,7 @@ interface MethodOptions<TParams extends object, TContext extends RpcCallContext>
   readonly params?: Type<TParams>;
   /** False unless said: a method is taken to have effects. */
   readonly readOnly?: boolean;
+  readonly tokenIsParam?: boolean;
   readonly admit?: (context: RpcCallContext) => Promise<void>;
   readonly quota?: BatchQuota<TParams>;
   readonly handle: (params: TParams, context: TContext) => Promise<unknown>;
@@ -81,7 +91,8 @@ export function publicMethod<TParams extends object = object>(
 
 /** A method that needs an access token; its handler receives the authenticated caller. */
 export function authenticatedMethod<TParams extends object = object>(
-  options: MethodOptions<TParams, AuthenticatedCallContext>,
+  // Its `token` param is the access token, always.
+  options: Omit<MethodOptions<TParams, AuthenticatedCallContext>, 'tokenIsParam'>,
 ): RpcMethod {
   // The dispatcher calls `handle` only with a caller in the context for these methods.
   return { readOnly: false, ...options, authenticated: true } as RpcMethod;

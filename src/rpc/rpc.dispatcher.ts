@@ -170,9 +170,11 @@ export class RpcDispatcher {
         { field: 'params', messages: ['params must be an object of named parameters'] },
       ]);
     }
-    // `token` stands in for the Authorization header, so it is no param of the method itself.
-    const { token, ...params } = (given ?? {}) as Record<string, unknown>;
-    if (token !== undefined && typeof token !== 'string') {
+    // `token` stands in for the Authorization header, so it is no param of the method itself,
+    // unless the method says it is (a public method taking a mailed link's token).
+    const { token, ...rest } = (given ?? {}) as Record<string, unknown>;
+    const params = method.tokenIsParam ? { ...rest, token } : rest;
+    if (!method.tokenIsParam && token !== undefined && typeof token !== 'string') {
       throw new ValidationFailedError([{ field: 'token', messages: ['token must be a string'] }]);
     }
     const caller = method.authenticated

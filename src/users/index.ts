@@ -1,7 +1,9 @@
 export type { RegistrationInput } from './application/users.service';
 export { UsersService } from './application/users.service';
+export { AccountEmailService } from './application/account-email.service';
 export type { UserAccount } from './application/user-account';
 export { normalizeEmail } from './domain/email';
+export { emailAddressKey } from './application/email-address-key';
 export type {
   AccessRevocation,
   AccessRevocationReason,

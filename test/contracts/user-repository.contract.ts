@@ -84,6 +84,7 @@ export function describeUserRepositoryContract(
       ada.changePassword('another-password-hash', later);
       ada.promote(later);
       ada.disable(later);
+      ada.verifyEmail(ada.email, later);
 
       await users.update(ada);
       const stranger = aUser();
@@ -91,6 +92,17 @@ export function describeUserRepositoryContract(
 
       expect(await users.findById(ada.id)).toEqual(ada);
       expect(await users.findById(stranger.id)).toBeNull();
+    });
+
+    it('refuses an update to an email another user has, whatever its case', async () => {
+      const ada = aUser({ email: 'ada@example.com' });
+      const grace = aUser({ email: 'grace@example.com' });
+      await users.insert(ada);
+      await users.insert(grace);
+      grace.changeEmail('ADA@example.com', new Date(REGISTERED_AT + 60_000));
+
+      await expect(users.update(grace)).rejects.toBeInstanceOf(EmailTakenError);
+      expect((await users.findById(grace.id))?.email).toBe('grace@example.com');
     });
 
     it('deletes a user once', async () => {

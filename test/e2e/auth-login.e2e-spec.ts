@@ -7,9 +7,9 @@ import { expectError, expectTooManyRequests, expectValidationFailed } from './su
 import { ISO_UTC, UUID } from './support/formats';
 import { useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
+import { USER_FIELDS } from './support/shapes';
 
 const SIGNED_IN_KEYS = ['accessToken', 'expiresIn', 'message', 'refreshToken', 'tokenType', 'user'];
-const USER_KEYS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 const PASSWORD = 'correct horse battery';
 
 const INVALID_CREDENTIALS = {
@@ -39,13 +39,14 @@ function emailOfLength(length: number): string {
 }
 
 function expectUserShape(user: unknown): void {
-  expect(Object.keys(user as object).sort()).toEqual(USER_KEYS);
+  expect(Object.keys(user as object).sort()).toEqual(USER_FIELDS);
   expect(user).toEqual({
     id: expect.stringMatching(UUID),
     email: expect.any(String),
     firstName: expect.any(String),
     lastName: expect.any(String),
     role: 'user',
+    emailVerifiedAt: null,
     createdAt: expect.stringMatching(ISO_UTC),
   });
 }
@@ -73,6 +74,7 @@ describe('Auth: register and login', () => {
           firstName: 'Grace',
           lastName: 'Hopper',
           role: 'user',
+          emailVerifiedAt: null,
           createdAt: expect.stringMatching(ISO_UTC),
         },
         accessToken: expect.any(String),
@@ -329,6 +331,7 @@ describe('Auth: register and login', () => {
           firstName: 'Ada',
           lastName: 'Lovelace',
           role: 'user',
+          emailVerifiedAt: null,
           createdAt: expect.stringMatching(ISO_UTC),
         },
         accessToken: expect.any(String),

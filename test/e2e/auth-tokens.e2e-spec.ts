@@ -8,6 +8,7 @@ import { ISO_UTC, UUID } from './support/formats';
 import { sleep } from './support/polling';
 import { type AppUnderTest, useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
+import { USER_FIELDS } from './support/shapes';
 
 const MESSAGES = {
   AUTH_REQUIRED: 'Provide a valid auth token.',
@@ -24,7 +25,6 @@ interface TokenPairBody {
   refreshToken: string;
 }
 
-const USER_KEYS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
 const PAIR_KEYS = ['accessToken', 'expiresIn', 'refreshToken', 'tokenType'];
 const SESSION_ITEM_KEYS = [
   'createdAt',
@@ -477,7 +477,7 @@ describe('Auth tokens', () => {
       expect(response.status).toBe(200);
       expect(response.headers['cache-control']).toBe('no-store');
       expect(Object.keys(response.body).sort()).toEqual(['session', 'user']);
-      expect(Object.keys(response.body.user).sort()).toEqual(USER_KEYS);
+      expect(Object.keys(response.body.user).sort()).toEqual(USER_FIELDS);
       expect(Object.keys(response.body.session).sort()).toEqual(['createdAt', 'expiresAt', 'id']);
       expect(response.body.user).toEqual({
         id: account.id,
@@ -485,6 +485,7 @@ describe('Auth tokens', () => {
         firstName: 'Grace',
         lastName: 'Hopper',
         role: 'user',
+        emailVerifiedAt: null,
         createdAt: expect.stringMatching(ISO_UTC),
       });
       const { session } = response.body;

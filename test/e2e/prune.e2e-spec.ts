@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -65,6 +65,30 @@ describe('Prune of expired blacklist entries and sessions', () => {
     return ids;
   }
 
+  /** Inserts mailed tokens expiring at now + each offset (seconds); returns their hashes. */
+  async function insertAccountTokens(offsets: number[], used = false): Promise<string[]> {
+    const hashes: string[] = [];
+    for (const [index, offset] of offsets.entries()) {
+      const hash = randomBytes(32).toString('hex');
+      await dataSource.query(
+        `INSERT INTO account_tokens (token_hash, purpose, user_id, email, expires_at, used_at)
+         VALUES ($1, 'password_reset', $2, 'ada@example.com', now() + make_interval(secs => $3),
+                 CASE WHEN $4 THEN now() END)`,
+        [hash, userIds[index % userIds.length], offset, used],
+      );
+      hashes.push(hash);
+    }
+    return hashes;
+  }
+
+  async function existingAccountTokens(hashes: string[]): Promise<string[]> {
+    const rows = (await dataSource.query(
+      'SELECT token_hash AS hash FROM account_tokens WHERE token_hash = ANY($1::char(64)[])',
+      [hashes],
+    )) as { hash: string }[];
+    return rows.map((row) => row.hash).sort();
+  }
+
   async function existing(
     table: 'blacklist_tokens' | 'sessions',
     ids: string[],
@@ -112,12 +136,25 @@ describe('Prune of expired blacklist entries and sessions', () => {
     const recentSessions = await insertSessions([-60, -HOUR, -12 * HOUR, -23 * HOUR, -23.5 * HOUR]);
     const liveSessions = await insertSessions([60, HOUR, DAY, 7 * DAY, 14 * DAY]);
 
+    const spentTokens = [
+      ...(await insertAccountTokens([-1, -60, -HOUR, -DAY, -2 * DAY])),
+      ...(await insertAccountTokens([60, HOUR, DAY, 2 * DAY], true)),
+    ];
+    const liveAccountTokens = await insertAccountTokens([60, HOUR, DAY]);
+
     const blacklistBatches = jest.spyOn(testApp.app.get(TokenBlacklist), 'deleteExpired');
     const sessionBatches = jest.spyOn(testApp.app.get(SessionRepository), 'deleteExpired');
 
     const outcome = await prune.pruneExpired();
 
-    expect(outcome).toEqual({ ran: true, blacklistDeleted: 30, sessionsDeleted: 12 });
+    expect(outcome).toEqual({
+      ran: true,
+      blacklistDeleted: 30,
+      sessionsDeleted: 12,
+      accountTokensDeleted: 9,
+    });
+    expect(await existingAccountTokens(spentTokens)).toEqual([]);
+    expect(await existingAccountTokens(liveAccountTokens)).toEqual(sorted(liveAccountTokens));
     expect(await existing('blacklist_tokens', expiredTokens)).toEqual([]);
     expect(await existing('blacklist_tokens', liveTokens)).toEqual(sorted(liveTokens));
     expect(await existing('sessions', oldSessions)).toEqual([]);
@@ -139,6 +176,7 @@ describe('Prune of expired blacklist entries and sessions', () => {
       ran: true,
       blacklistDeleted: 0,
       sessionsDeleted: 0,
+      accountTokensDeleted: 0,
     });
     expect(await existing('blacklist_tokens', liveTokens)).toHaveLength(20);
     expect(await existing('sessions', [...recentSessions, ...liveSessions])).toHaveLength(10);

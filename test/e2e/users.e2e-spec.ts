@@ -16,9 +16,8 @@ import { until } from './support/polling';
 import { type RedisRelay, startRedisRelay } from './support/redis-relay';
 import { useTestApp } from './support/test-app';
 import { TEST_REDIS_KEY_PREFIX, TEST_REDIS_URL } from './support/test-environment';
+import { ADMIN_USER_FIELDS, USER_FIELDS } from './support/shapes';
 
-const USER_FIELDS = ['createdAt', 'email', 'firstName', 'id', 'lastName', 'role'];
-const ADMIN_USER_FIELDS = [...USER_FIELDS, 'disabledAt'].sort();
 function expectIsoUtc(value: unknown): void {
   expect(value).toEqual(expect.stringMatching(ISO_UTC_MICROS));
   expect(new Date(value as string).toISOString()).toBe(
@@ -86,6 +85,7 @@ describe('Users /users', () => {
         firstName: 'Grace',
         lastName: 'Hopper',
         role: 'user',
+        emailVerifiedAt: null,
         createdAt: expect.any(String),
       });
       expectIsoUtc(response.body.createdAt);
@@ -489,6 +489,7 @@ describe('Users /users', () => {
           firstName: 'Ada',
           lastName: 'Lovelace',
           role: 'user',
+          emailVerifiedAt: null,
           createdAt: expect.any(String),
           disabledAt: null,
         });
@@ -584,6 +585,7 @@ describe('Users /users', () => {
           firstName: 'Ada',
           lastName: 'Lovelace',
           role: 'user',
+          emailVerifiedAt: null,
           createdAt: expect.stringMatching(ISO_UTC_MICROS),
           disabledAt: null,
         });

@@ -7,6 +7,25 @@ export interface User {
   lastName: string;
   role: 'user' | 'admin';
   createdAt: string;
+  /** When the address was verified; null until then. */
+  emailVerifiedAt: string | null;
+}
+
+/** A registration: signed in at once, or (with EMAIL_VERIFICATION=required) once verified. */
+export interface Registration {
+  message: string;
+  user: User;
+  signedIn: boolean;
+}
+
+/** What happened, and the account as it is now. */
+interface AccountAnswer {
+  message: string;
+  user: User;
+}
+
+interface MessageAnswer {
+  message: string;
 }
 
 export interface Message {
@@ -94,10 +113,17 @@ export class Api {
     lastName: string;
     email: string;
     password: string;
-  }): Promise<User> {
-    const answer = await this.call<TokenPair & { user: User }>('POST', '/auth/register', body);
-    this.keep(answer);
-    return answer.user;
+  }): Promise<Registration> {
+    const answer = await this.call<Partial<TokenPair> & AccountAnswer>(
+      'POST',
+      '/auth/register',
+      body,
+    );
+    // An account that must verify its address first gets no tokens: it logs in once verified.
+    const { accessToken, refreshToken } = answer;
+    const signedIn = accessToken !== undefined && refreshToken !== undefined;
+    if (signedIn) this.keep({ accessToken, refreshToken });
+    return { message: answer.message, user: answer.user, signedIn };
   }
 
   async login(email: string, password: string): Promise<User> {
@@ -121,6 +147,30 @@ export class Api {
     } finally {
       this.forget();
     }
+  }
+
+  verifyEmail(token: string): Promise<AccountAnswer> {
+    return this.call('POST', '/auth/email/verify', { token });
+  }
+
+  requestVerification(): Promise<MessageAnswer> {
+    return this.authorized('POST', '/auth/email/verify/request');
+  }
+
+  forgotPassword(email: string): Promise<MessageAnswer> {
+    return this.call('POST', '/auth/password/forgot', { email });
+  }
+
+  resetPassword(token: string, newPassword: string): Promise<MessageAnswer> {
+    return this.call('POST', '/auth/password/reset', { token, newPassword });
+  }
+
+  changeEmail(newEmail: string, password: string): Promise<MessageAnswer> {
+    return this.authorized('POST', '/users/me/email', { newEmail, password });
+  }
+
+  confirmEmailChange(token: string): Promise<AccountAnswer> {
+    return this.call('POST', '/auth/email/change/confirm', { token });
   }
 
   listMessages(): Promise<{ items: Message[] }> {

@@ -1,44 +1,74 @@
 import { Api, ApiError, type User } from './api.js';
 import { announce, byId, element, formatDateTime } from './dom.js';
 import { LiveMessages } from './live-messages.js';
+import { type MailedLink, takeMailedLink } from './mailed-link.js';
 
+// Before anything else, so that a mailed link's token leaves the address bar at once.
+const mailedLink = takeMailedLink();
 const api = new Api();
 const messages = new LiveMessages(api);
+let signedInUser: User | null = null;
+/** The token of the reset link the page was opened from, until the new password is set. */
+let resetToken = '';
 
-/** Which form field an error code belongs to, when the API names none. */
-const FIELD_OF_CODE: Record<string, string> = {
-  EMAIL_TAKEN: 'email',
-  INVALID_CREDENTIALS: 'password',
+/** Which form field an error code belongs to, when the API names none: the first the form has. */
+const FIELDS_OF_CODE: Record<string, string[]> = {
+  EMAIL_TAKEN: ['email', 'newEmail'],
+  INVALID_CREDENTIALS: ['password'],
+  WRONG_PASSWORD: ['password'],
 };
 
+/** Signed out, the first column shows one of these: log in or register, forgot, or reset. */
+const ACCESS_PANELS = ['auth', 'forgot', 'reset'] as const;
+
+function showAccessPanel(shown: (typeof ACCESS_PANELS)[number] | null): void {
+  for (const panel of ACCESS_PANELS) byId(panel).hidden = panel !== shown;
+}
+
 function showSignedIn(user: User): void {
-  byId('auth').hidden = true;
+  signedInUser = user;
+  showAccessPanel(null);
   byId('composer').hidden = false;
   byId('sessions').hidden = false;
+  byId('email-change').hidden = false;
   byId('account').hidden = false;
   byId('account-email').textContent = user.email;
+  byId('verify-banner').hidden = user.emailVerifiedAt !== null;
   messages.setViewer(user.id);
   void loadSessions();
 }
 
 function showSignedOut(): void {
+  signedInUser = null;
   selectTab(byId('tab-login'));
-  byId('auth').hidden = false;
+  showAccessPanel('auth');
   byId('composer').hidden = true;
   byId('sessions').hidden = true;
+  byId('email-change').hidden = true;
   byId('account').hidden = true;
   byId('account-email').textContent = '';
+  byId('verify-banner').hidden = true;
   byId('sessions-list').replaceChildren();
   messages.setViewer(null);
+}
+
+/** Says how an account action went, in the status region under the header. */
+function notify(text: string, tone: 'ok' | 'error' = 'ok'): void {
+  const notice = byId('notice');
+  notice.dataset.tone = tone;
+  notice.textContent = text;
+}
+
+function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError(0, 'UNKNOWN', 'Something went wrong.');
 }
 
 /** Puts the API's messages next to their fields (or under the form), and focuses the first. */
 function showErrors(form: HTMLFormElement, prefix: string, error: unknown): void {
   clearErrors(form, prefix);
-  const apiError =
-    error instanceof ApiError ? error : new ApiError(0, 'UNKNOWN', 'Something went wrong.');
+  const apiError = asApiError(error);
   const fields = { ...apiError.fields };
-  const field = FIELD_OF_CODE[apiError.code];
+  const field = FIELDS_OF_CODE[apiError.code]?.find((name) => form.elements.namedItem(name));
   if (field && !fields[field]) fields[field] = apiError.message;
   let first: HTMLElement | null = null;
   for (const [name, message] of Object.entries(fields)) {
@@ -60,23 +90,31 @@ function clearErrors(form: HTMLFormElement, prefix: string): void {
   byId(`${prefix}-form-error`).textContent = '';
 }
 
-/** Runs a form's submission with its button disabled, and its errors shown in place. */
+/**
+ * Runs a form's submission with its button disabled, and its errors shown in place. What the
+ * action returns, if anything, goes in the form's status line.
+ */
 function onSubmit(
   formId: string,
   prefix: string,
-  action: (values: Record<string, string>, form: HTMLFormElement) => Promise<void>,
+  action: (values: Record<string, string>, form: HTMLFormElement) => Promise<string | void>,
 ): void {
   const form = byId<HTMLFormElement>(formId);
+  const status = document.getElementById(`${prefix}-form-status`);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
     if (button) button.disabled = true;
     clearErrors(form, prefix);
+    // A new try: what the last one said is no longer news.
+    notify('');
+    if (status) status.textContent = '';
     try {
       const values = Object.fromEntries(
         [...new FormData(form).entries()].map(([name, value]) => [name, String(value)]),
       );
-      await action(values, form);
+      const outcome = await action(values, form);
+      if (status && outcome) status.textContent = outcome;
     } catch (error) {
       showErrors(form, prefix, error);
     } finally {
@@ -119,20 +157,96 @@ function setupAuth(): void {
     announce(`Logged in as ${user.email}.`);
   });
   onSubmit('register-form', 'register', async (values, form) => {
-    const user = await api.register({
+    const { message, user, signedIn } = await api.register({
       firstName: values.firstName,
       lastName: values.lastName,
       email: values.email,
       password: values.password,
     });
     form.reset();
-    showSignedIn(user);
-    announce(`Welcome, ${user.firstName}. You are registered and logged in.`);
+    if (signedIn) {
+      showSignedIn(user);
+      announce(`Welcome, ${user.firstName}. You are registered and logged in.`);
+      return;
+    }
+    // The address must be verified first: the login waits for the mailed link.
+    selectTab(byId('tab-login'));
+    byId<HTMLInputElement>('login-email').value = user.email;
+    byId('login-password').focus();
+    notify(message);
   });
   byId('logout').addEventListener('click', async () => {
+    notify('');
     await api.logout().catch(() => undefined);
     announce('Logged out.');
   });
+}
+
+/** Forgot password, the reset link's form, the verification banner and the email change. */
+function setupAccountEmail(): void {
+  byId('forgot-open').addEventListener('click', () => {
+    // The address typed for the login, if any, is the one to reset.
+    byId<HTMLInputElement>('forgot-email').value = byId<HTMLInputElement>('login-email').value;
+    notify('');
+    showAccessPanel('forgot');
+    byId('forgot-email').focus();
+  });
+  for (const button of document.querySelectorAll('[data-back-to-login]')) {
+    button.addEventListener('click', () => {
+      resetToken = '';
+      showAccessPanel(signedInUser ? null : 'auth');
+      if (!signedInUser) byId('login-email').focus();
+    });
+  }
+  onSubmit('forgot-form', 'forgot', async ({ email }) => (await api.forgotPassword(email)).message);
+  onSubmit('reset-form', 'reset', async ({ newPassword }, form) => {
+    const { message } = await api.resetPassword(resetToken, newPassword);
+    resetToken = '';
+    form.reset();
+    // The reset ended every session of the account: the next step is a login.
+    if (signedInUser) await api.logout().catch(() => undefined);
+    showSignedOut();
+    notify(message);
+    byId('login-email').focus();
+  });
+  const resend = byId<HTMLButtonElement>('verify-resend');
+  resend.addEventListener('click', async () => {
+    resend.disabled = true;
+    try {
+      notify((await api.requestVerification()).message);
+    } catch (error) {
+      const apiError = asApiError(error);
+      // Verified meanwhile (from another tab or device): nothing is left to ask for.
+      const verified = apiError.code === 'EMAIL_ALREADY_VERIFIED';
+      byId('verify-banner').hidden = verified;
+      notify(apiError.message, verified ? 'ok' : 'error');
+    } finally {
+      resend.disabled = false;
+    }
+  });
+  onSubmit('email-form', 'email', async ({ newEmail, password }, form) => {
+    const { message } = await api.changeEmail(newEmail, password);
+    form.reset();
+    return message;
+  });
+}
+
+/** Verifies the address, or confirms the new one, with the token of the link the page came from. */
+async function followAddressLink({ page, token }: MailedLink): Promise<void> {
+  notify(page === '/verify-email' ? 'Verifying your address…' : 'Confirming your new address…');
+  try {
+    const { message } =
+      page === '/verify-email' ? await api.verifyEmail(token) : await api.confirmEmailChange(token);
+    notify(message);
+  } catch (error) {
+    notify(asApiError(error).message, 'error');
+  }
+}
+
+function openResetForm(token: string): void {
+  resetToken = token;
+  showAccessPanel('reset');
+  byId('reset-newPassword').focus();
 }
 
 function setupComposer(): void {
@@ -260,10 +374,16 @@ async function start(): Promise<void> {
   api.onSignedOut = showSignedOut;
   api.onSignedInElsewhere = () => void resume();
   setupAuth();
+  setupAccountEmail();
   setupComposer();
   byId('sessions-refresh').addEventListener('click', () => void loadSessions());
   messages.start();
+  const resetLink = mailedLink?.page === '/reset-password' ? mailedLink : null;
+  // Before the session resumes, so that the account shows as the address link left it.
+  if (mailedLink && !resetLink) await followAddressLink(mailedLink);
   await resume();
+  // After it, so that the form takes the first column whatever the resume showed.
+  if (resetLink) openResetForm(resetLink.token);
 }
 
 void start();

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AuthEventLog } from '../../common/audit';
 import { AppConfig } from '../../common/config';
@@ -9,15 +9,17 @@ import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { Clock } from '../../common/time';
 import {
   type AccessRevocation,
+  AccountEmailService,
   type RegistrationInput,
   type UserAccount,
   type UserLifecycleListener,
-  normalizeEmail,
+  emailAddressKey,
   UsersService,
 } from '../../users';
 import type { SessionState } from '../domain/access-decision';
 import {
   InvalidCredentialsError,
+  EmailNotVerifiedError,
   RefreshInvalidError,
   RefreshReusedError,
   SessionNotFoundError,
@@ -36,6 +38,12 @@ export interface SignedIn {
   readonly tokens: TokenPair;
 }
 
+/** With `EMAIL_VERIFICATION=required`, a registration opens no session: no tokens. */
+export interface Registered {
+  readonly user: UserAccount;
+  readonly tokens: TokenPair | null;
+}
+
 /**
  * Sessions and tokens: sign-in, rotation with reuse detection, logout and revocation.
  * Every revocation is written to PostgreSQL and to the cache inside one transaction, so it
@@ -48,6 +56,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
 
   constructor(
     private readonly users: UsersService,
+    private readonly accountEmail: AccountEmailService,
     private readonly sessions: SessionRepository,
     private readonly blacklist: TokenBlacklist,
     private readonly cache: AuthStateCache,
@@ -68,19 +77,28 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     );
   }
 
+  private get verificationRequired(): boolean {
+    return this.config.accountEmail.verification === 'required';
+  }
+
   onModuleInit(): void {
     this.users.addLifecycleListener(this);
   }
 
-  /** The account and its first session are stored in one transaction: neither without the other. */
-  async register(input: RegistrationInput, client: ClientInfo): Promise<SignedIn> {
+  /**
+   * The account, its verification mail and its first session are stored in one transaction:
+   * none without the others. While addresses must be verified first, no session is opened.
+   */
+  async register(input: RegistrationInput, client: ClientInfo): Promise<Registered> {
     let session: Session | undefined;
     const user = await this.users.register(input, async (account) => {
+      await this.accountEmail.sendVerificationMail(account);
+      if (this.verificationRequired) return;
       session = this.newSession(account, client);
       await this.sessions.insert(session);
     });
     this.authEvents.record('user.registered', client, { userId: user.id });
-    return { user, tokens: await this.sessionOpened(session!, client) };
+    return { user, tokens: session ? await this.sessionOpened(session, client) : null };
   }
 
   /**
@@ -91,7 +109,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   async verifyLogin(email: string, password: string, client: ClientInfo): Promise<UserAccount> {
     // Counted before the password is checked, so parallel guesses cannot all slip in before
     // the count catches up; a success resets it.
-    const throttleKey = loginThrottleKey(email);
+    const throttleKey = emailAddressKey(email);
     await this.loginFailures.consume(throttleKey);
     const account = await this.users.verifyCredentials(email, password);
     if (!account) {
@@ -104,6 +122,13 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
         reason: 'user_disabled',
       });
       throw new UserDisabledError();
+    }
+    if (this.verificationRequired && !account.emailVerifiedAt) {
+      this.authEvents.record('login.failed', client, {
+        userId: account.id,
+        reason: 'email_not_verified',
+      });
+      throw new EmailNotVerifiedError();
     }
     await this.loginFailures.reset(throttleKey);
     this.authEvents.record('login.succeeded', client, { userId: account.id });
@@ -340,12 +365,4 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
 
 function activeState(session: Session): SessionState {
   return { active: true, userId: session.userId, expiresAt: session.expiresAt };
-}
-
-/**
- * Failures count per trimmed, lower-cased email, keyed by its SHA-256: the email is the caller's
- * text, and a 30 KB one must not become a 30 KB Redis key kept for the whole window.
- */
-function loginThrottleKey(email: string): string {
-  return createHash('sha256').update(normalizeEmail(email)).digest('base64url');
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { JobLock } from '../../common/database';
 import { Clock } from '../../common/time';
+import { AccountEmailService } from '../../users';
 import { SessionRepository } from '../domain/session.repository';
 import { TokenBlacklist } from '../domain/token-blacklist';
 
@@ -10,11 +11,17 @@ export const SESSION_RETENTION_MS = 24 * 3600 * 1000;
 const PRUNE_LOCK = 'prune-expired-auth-records';
 
 export type PruneOutcome =
-  | { readonly ran: true; readonly blacklistDeleted: number; readonly sessionsDeleted: number }
+  | {
+      readonly ran: true;
+      readonly blacklistDeleted: number;
+      readonly sessionsDeleted: number;
+      readonly accountTokensDeleted: number;
+    }
   | { readonly ran: false };
 
 /**
- * Deletes blacklist entries whose tokens have expired, and long-expired sessions, in batches
+ * Deletes blacklist entries whose tokens have expired, long-expired sessions, and used or expired
+ * mailed tokens, in batches
  * (short transactions, no long locks), on one instance at a time.
  */
 @Injectable()
@@ -24,6 +31,7 @@ export class PruneService {
   constructor(
     private readonly blacklist: TokenBlacklist,
     private readonly sessions: SessionRepository,
+    private readonly accountEmail: AccountEmailService,
     private readonly lock: JobLock,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -40,7 +48,10 @@ export class PruneService {
       const sessionsDeleted = await this.inBatches((limit) =>
         this.sessions.deleteExpired(sessionCutoff, limit),
       );
-      return { blacklistDeleted, sessionsDeleted };
+      const accountTokensDeleted = await this.inBatches((limit) =>
+        this.accountEmail.deleteSpentTokens(now, limit),
+      );
+      return { blacklistDeleted, sessionsDeleted, accountTokensDeleted };
     });
     if (!outcome.ran) {
       this.logger.log({ event: 'prune.skipped' }, 'Prune skipped: another instance holds the lock');
@@ -48,7 +59,7 @@ export class PruneService {
     }
     this.logger.log(
       { event: 'prune.completed', ...outcome.result, durationMs: Date.now() - started },
-      'Pruned expired blacklist entries and sessions',
+      'Pruned expired blacklist entries, sessions and mailed tokens',
     );
     return { ran: true, ...outcome.result };
   }

@@ -88,3 +88,11 @@ export class SessionNotFoundError extends DomainError {
     super('Session not found.');
   }
 }
+
+export class EmailNotVerifiedError extends DomainError {
+  readonly code = 'EMAIL_NOT_VERIFIED';
+  readonly kind = 'forbidden';
+  constructor() {
+    super('Verify your email address before logging in: open the link we mailed you.');
+  }
+}

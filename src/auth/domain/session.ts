@@ -4,6 +4,7 @@ export type SessionEndReason =
   | 'session_ended'
   | 'refresh_reused'
   | 'password_change'
+  | 'password_reset'
   | 'user_disabled'
   | 'user_deleted';
 

@@ -26,10 +26,12 @@ import {
   AUTH_MESSAGES,
   LogoutAllResponseDto,
   LogoutResponseDto,
+  RegisteredResponseDto,
   SessionListResponseDto,
   SignedInResponseDto,
   StatusResponseDto,
   TokenPairResponseDto,
+  toRegisteredResponse,
   toSignedInResponse,
   toStatusResponse,
 } from './dto/auth.responses';
@@ -46,14 +48,19 @@ export class AuthController {
   @Post('register')
   @Public()
   @UseGuards(AuthIpLimitGuard)
-  @ApiOperation({ summary: 'Create an account and sign in' })
-  @ApiCreatedResponse({ type: SignedInResponseDto })
+  @ApiOperation({
+    summary: 'Create an account and sign in; a verification mail goes to the address',
+    description:
+      'With EMAIL_VERIFICATION=required the answer is `{ message, user }` with no tokens: ' +
+      'logging in waits for the address to be verified.',
+  })
+  @ApiCreatedResponse({ type: RegisteredResponseDto })
   @ApiErrors(BODY_ERRORS, { 409: ['EMAIL_TAKEN'], 429: ['TOO_MANY_REQUESTS'] })
   async register(
     @Body() body: RegistrationDto,
     @Client() client: ClientInfo,
-  ): Promise<SignedInResponseDto> {
-    return toSignedInResponse(AUTH_MESSAGES.registered, await this.auth.register(body, client));
+  ): Promise<RegisteredResponseDto> {
+    return toRegisteredResponse(await this.auth.register(body, client));
   }
 
   @Post('login')
@@ -65,7 +72,7 @@ export class AuthController {
   @ApiOkResponse({ type: SignedInResponseDto })
   @ApiErrors(BODY_ERRORS, {
     401: ['INVALID_CREDENTIALS'],
-    403: ['USER_DISABLED'],
+    403: ['USER_DISABLED', 'EMAIL_NOT_VERIFIED'],
     429: ['TOO_MANY_REQUESTS'],
   })
   async login(

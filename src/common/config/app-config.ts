@@ -72,6 +72,24 @@ export interface AppSettings {
   /** Events kept for resuming a stream (ids only). */
   readonly sseReplayWindow: number;
   readonly rpcMaxBatch: number;
+  readonly mail: {
+    /** Base of the links in mails, without a trailing slash. */
+    readonly publicUrl: string;
+    /** null: mails are written as `.eml` files to `outboxDir` instead of sent. */
+    readonly smtpUrl: string | null;
+    readonly from: string;
+    readonly outboxDir: string;
+    /** Mails with a link per address per window; notices do not count. */
+    readonly perEmailLimit: number;
+    readonly perEmailWindowSeconds: number;
+  };
+  readonly accountEmail: {
+    /** `required`: no tokens until the address is verified. */
+    readonly verification: 'optional' | 'required';
+    /** Lifetime of verification and email change links. */
+    readonly emailTokenTtlSeconds: number;
+    readonly passwordResetTtlSeconds: number;
+  };
 }
 
 /**

@@ -151,6 +151,16 @@ export const envSchema = z.object({
   SSE_MAX_STREAM_AGE: durationSeconds('SSE_MAX_STREAM_AGE').default(3600),
   SSE_REPLAY_WINDOW: integer('SSE_REPLAY_WINDOW', 1, 1_000_000).default(1000),
   RPC_MAX_BATCH: integer('RPC_MAX_BATCH', 1, 10_000).default(50),
+
+  PUBLIC_URL: urlWithProtocol('PUBLIC_URL', ['http:', 'https:']).default('http://localhost:3000'),
+  SMTP_URL: urlWithProtocol('SMTP_URL', ['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: nonEmpty('MAIL_FROM').default('TempMessenger <no-reply@localhost>'),
+  MAIL_OUTBOX_DIR: nonEmpty('MAIL_OUTBOX_DIR').optional(),
+  MAIL_PER_EMAIL_LIMIT: integer('MAIL_PER_EMAIL_LIMIT', 1, 1_000_000).default(3),
+  MAIL_PER_EMAIL_WINDOW: durationSeconds('MAIL_PER_EMAIL_WINDOW').default(3600),
+  EMAIL_VERIFICATION: oneOf('EMAIL_VERIFICATION', ['optional', 'required']).default('optional'),
+  EMAIL_TOKEN_TTL: durationSeconds('EMAIL_TOKEN_TTL').default(24 * 3600),
+  PASSWORD_RESET_TTL: durationSeconds('PASSWORD_RESET_TTL').default(30 * 60),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { AppConfig, type AppSettings } from './app-config';
 import { envSchema, type Env } from './env.schema';
 
@@ -111,5 +112,18 @@ function toSettings(env: Env): AppSettings {
     sseMaxStreamAgeMs: env.SSE_MAX_STREAM_AGE * 1000,
     sseReplayWindow: env.SSE_REPLAY_WINDOW,
     rpcMaxBatch: env.RPC_MAX_BATCH,
+    mail: {
+      publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+      smtpUrl: env.SMTP_URL ?? null,
+      from: env.MAIL_FROM,
+      outboxDir: env.MAIL_OUTBOX_DIR ?? join(env.LOG_DIR, 'outbox'),
+      perEmailLimit: env.MAIL_PER_EMAIL_LIMIT,
+      perEmailWindowSeconds: env.MAIL_PER_EMAIL_WINDOW,
+    },
+    accountEmail: {
+      verification: env.EMAIL_VERIFICATION,
+      emailTokenTtlSeconds: env.EMAIL_TOKEN_TTL,
+      passwordResetTtlSeconds: env.PASSWORD_RESET_TTL,
+    },
   };
 }

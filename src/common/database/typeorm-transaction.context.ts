@@ -11,6 +11,11 @@ import { TranslateErrors } from '../errors/translate-errors';
 import { translatePostgresError } from './postgres-failure';
 import { UnitOfWork } from './unit-of-work';
 
+interface Transaction {
+  readonly manager: EntityManager;
+  readonly effects: Array<() => void>;
+}
+
 /**
  * The TypeORM side of `UnitOfWork`: the transaction's entity manager travels in async-local
  * storage, and repositories ask for `repository(Entity)` to get the one in force.
@@ -18,20 +23,31 @@ import { UnitOfWork } from './unit-of-work';
 @Injectable()
 @TranslateErrors(translatePostgresError)
 export class TypeOrmTransactionContext extends UnitOfWork {
-  private readonly current = new AsyncLocalStorage<EntityManager>();
+  private readonly current = new AsyncLocalStorage<Transaction>();
 
   constructor(private readonly dataSource: DataSource) {
     super();
   }
 
-  run<T>(work: () => Promise<T>): Promise<T> {
+  async run<T>(work: () => Promise<T>): Promise<T> {
     // Nested calls join the outer transaction.
     if (this.current.getStore()) return work();
-    return this.dataSource.transaction((manager) => this.current.run(manager, work));
+    const effects: Array<() => void> = [];
+    const result = await this.dataSource.transaction((manager) =>
+      this.current.run({ manager, effects }, work),
+    );
+    for (const effect of effects) effect();
+    return result;
+  }
+
+  afterCommit(effect: () => void): void {
+    const transaction = this.current.getStore();
+    if (transaction) transaction.effects.push(effect);
+    else effect();
   }
 
   manager(): EntityManager {
-    return this.current.getStore() ?? this.dataSource.manager;
+    return this.current.getStore()?.manager ?? this.dataSource.manager;
   }
 
   repository<Entity extends ObjectLiteral>(target: EntityTarget<Entity>): Repository<Entity> {

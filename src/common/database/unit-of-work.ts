@@ -4,4 +4,9 @@
  */
 export abstract class UnitOfWork {
   abstract run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `effect` once the transaction in force commits (never if it rolls back), or right away
+   * outside one: for work that must not see, or be seen before, uncommitted rows.
+   */
+  abstract afterCommit(effect: () => void): void;
 }

@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ACCOUNT_EMAIL_MESSAGES,
   AUTH_MESSAGES,
   AuthService,
+  ForgotPasswordDto,
   LoginDto,
+  MailedTokenDto,
   RefreshDto,
   RequestAuthenticator,
+  ResetPasswordDto,
+  toRegisteredResponse,
   toSignedInResponse,
   toStatusResponse,
 } from '../../auth';
-import { RegistrationDto } from '../../users';
+import { AccountEmailService, RegistrationDto, toUserResponse } from '../../users';
 import { clientInfoOf } from '../../common/http';
 import {
   authenticatedMethod,
@@ -22,10 +27,23 @@ import {
 @Injectable()
 export class AuthRpcMethods {
   readonly methods: RpcMethodTable<
-    'user.register' | 'user.login' | 'user.verify' | 'auth.refresh' | 'auth.logout' | 'auth.status'
+    | 'user.register'
+    | 'user.login'
+    | 'user.verify'
+    | 'auth.refresh'
+    | 'auth.logout'
+    | 'auth.status'
+    | 'auth.email.verify'
+    | 'auth.email.verify.request'
+    | 'auth.password.forgot'
+    | 'auth.password.reset'
   >;
 
-  constructor(auth: AuthService, authenticator: RequestAuthenticator) {
+  constructor(
+    auth: AuthService,
+    accountEmail: AccountEmailService,
+    authenticator: RequestAuthenticator,
+  ) {
     // Each register or login call counts against AUTH_IP_LIMIT, so a batch buys no extra tries.
     const countSignInAttempt = ({ request }: RpcCallContext) =>
       authenticator.countSignInAttempt(request);
@@ -45,10 +63,7 @@ export class AuthRpcMethods {
         params: RegistrationDto,
         admit: countSignInAttempt,
         handle: async (registration, { request }) =>
-          toSignedInResponse(
-            AUTH_MESSAGES.registered,
-            await auth.register(registration, clientInfoOf(request)),
-          ),
+          toRegisteredResponse(await auth.register(registration, clientInfoOf(request))),
       }),
       'user.login': login,
       // The name the service this one replaces used for login.
@@ -69,6 +84,40 @@ export class AuthRpcMethods {
         handle: async (_params, { caller }) => {
           const { user, session } = await auth.status(caller);
           return toStatusResponse(user, session);
+        },
+      }),
+      // The mail routes count against AUTH_IP_LIMIT on REST; so does each call here.
+      'auth.email.verify.request': authenticatedMethod({
+        admit: countSignInAttempt,
+        handle: async (_params, { caller, request }) => {
+          await accountEmail.requestVerification(caller.userId, clientInfoOf(request));
+          return { message: ACCOUNT_EMAIL_MESSAGES.verificationSent };
+        },
+      }),
+      'auth.email.verify': publicMethod<MailedTokenDto>({
+        params: MailedTokenDto,
+        tokenIsParam: true,
+        admit: countSignInAttempt,
+        handle: async ({ token }, { request }) => ({
+          message: ACCOUNT_EMAIL_MESSAGES.verified,
+          user: toUserResponse(await accountEmail.verifyEmail(token, clientInfoOf(request))),
+        }),
+      }),
+      'auth.password.forgot': publicMethod<ForgotPasswordDto>({
+        params: ForgotPasswordDto,
+        admit: countSignInAttempt,
+        handle: async ({ email }, { request }) => {
+          await accountEmail.forgotPassword(email, clientInfoOf(request));
+          return { message: ACCOUNT_EMAIL_MESSAGES.resetSent };
+        },
+      }),
+      'auth.password.reset': publicMethod<ResetPasswordDto>({
+        params: ResetPasswordDto,
+        tokenIsParam: true,
+        admit: countSignInAttempt,
+        handle: async ({ token, newPassword }, { request }) => {
+          await accountEmail.resetPassword(token, newPassword, clientInfoOf(request));
+          return { message: ACCOUNT_EMAIL_MESSAGES.reset };
         },
       }),
     };

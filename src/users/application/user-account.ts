@@ -9,6 +9,7 @@ export interface UserAccount {
   readonly lastName: string;
   readonly role: Role;
   readonly disabledAt: Date | null;
+  readonly emailVerifiedAt: Date | null;
   readonly tokensValidAfter: Date;
   readonly createdAt: Date;
 }
@@ -21,6 +22,7 @@ export function toAccount(user: User): UserAccount {
     lastName: user.lastName,
     role: user.role,
     disabledAt: user.disabledAt,
+    emailVerifiedAt: user.emailVerifiedAt,
     tokensValidAfter: user.tokensValidAfter,
     createdAt: user.createdAt,
   };

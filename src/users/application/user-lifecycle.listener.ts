@@ -1,6 +1,7 @@
 import type { UserAccount } from './user-account';
 
-export type AccessRevocationReason = 'password_change' | 'user_disabled' | 'user_deleted';
+export type AccessRevocationReason =
+  'password_change' | 'password_reset' | 'user_disabled' | 'user_deleted';
 
 export interface AccessRevocation {
   readonly userId: string;
@@ -15,7 +16,7 @@ export interface AccessRevocation {
  */
 export interface UserLifecycleListener {
   /**
-   * Inside the transaction that restricts the account (new password, disable, deletion):
+   * Inside the transaction that restricts the account (new password, reset, disable, deletion):
    * make every earlier session and token stop working. Throwing aborts the change.
    */
   accessRevoked?(revocation: AccessRevocation): Promise<void>;

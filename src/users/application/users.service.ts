@@ -12,7 +12,11 @@ import { normalizeEmail } from '../domain/email';
 import { isWhollyHashable } from '../domain/password';
 import { PasswordHasher } from '../domain/password-hasher';
 import { User } from '../domain/user';
-import { UserNotFoundError, WrongPasswordError } from '../domain/user.errors';
+import {
+  ResetTokenInvalidError,
+  UserNotFoundError,
+  WrongPasswordError,
+} from '../domain/user.errors';
 import { UserRepository } from '../domain/user.repository';
 import { canonicalUuid } from '../../common/validation';
 import { toAccount, type UserAccount, type UserAccountPage } from './user-account';
@@ -95,6 +99,13 @@ export class UsersService {
     return (await this.hasher.verify(password, user.passwordHash)) ? toAccount(user) : null;
   }
 
+  async findAccountByEmail(email: string): Promise<UserAccount | null> {
+    const user = email.includes('\u0000')
+      ? null
+      : await this.users.findByEmail(normalizeEmail(email));
+    return user ? toAccount(user) : null;
+  }
+
   async findAccount(id: string): Promise<UserAccount | null> {
     const user = await this.users.findById(id);
     return user ? toAccount(user) : null;
@@ -141,6 +152,64 @@ export class UsersService {
     });
     this.authEvents.record('password.changed', client, { userId: id });
     return account;
+  }
+
+  /**
+   * For a caller that proved access to mail at `address` (a used verification link): the address
+   * counts as verified, if it is still the account's. Null when it is not.
+   */
+  async verifyEmail(id: string, address: string): Promise<UserAccount | null> {
+    let verified = false;
+    const account = await this.change(id, (user) => {
+      verified = user.verifyEmail(address, this.clock.now());
+    });
+    return verified ? account : null;
+  }
+
+  /**
+   * A new password without the old one, for a caller that proved access to mail at `address`:
+   * ends every session like a password change, and the address counts as verified. `within`
+   * runs under the row lock, in the same transaction, before anything is revoked (it uses the
+   * reset token). `ResetTokenInvalidError` when `address` is no longer the account's.
+   */
+  async resetPassword(
+    id: string,
+    address: string,
+    newPassword: string,
+    client: ClientInfo,
+    within: (account: UserAccount) => Promise<void>,
+  ): Promise<UserAccount> {
+    const newHash = await this.hasher.hash(newPassword);
+    const account = await this.change(id, async (user) => {
+      const now = this.clock.now();
+      if (!user.verifyEmail(address, now)) throw new ResetTokenInvalidError();
+      await within(toAccount(user));
+      user.changePassword(newHash, now);
+      await this.notifyAccessRevoked({
+        userId: user.id,
+        reason: 'password_reset',
+        account: toAccount(user),
+      });
+    });
+    this.authEvents.record('password.reset', client, { userId: account.id });
+    return account;
+  }
+
+  /** Confirmed from the new address, which counts as verified; `EmailTakenError` if it is taken. */
+  async changeEmail(id: string, newAddress: string, client: ClientInfo): Promise<UserAccount> {
+    const account = await this.change(id, (user) =>
+      user.changeEmail(normalizeEmail(newAddress), this.clock.now()),
+    );
+    this.unitOfWork.afterCommit(() => {
+      this.authEvents.record('email.changed', client, { userId: account.id });
+      void this.notifyAccountChanged(account);
+    });
+    return account;
+  }
+
+  /** Checks the user's password, counted against the wrong-password limit; the account if right. */
+  async confirmPassword(id: string, password: string): Promise<UserAccount> {
+    return toAccount(await this.checkPassword(id, password));
   }
 
   async deleteAccount(id: string, password: string, client: ClientInfo): Promise<void> {

@@ -26,3 +26,31 @@ export class WrongPasswordError extends DomainError {
     super('Password is incorrect.');
   }
 }
+
+export class EmailAlreadyVerifiedError extends DomainError {
+  readonly code = 'EMAIL_ALREADY_VERIFIED';
+  readonly kind = 'conflict';
+
+  constructor() {
+    super('This email address is verified already.');
+  }
+}
+
+/** Unknown, used, expired, or made for another purpose or address: one answer for all. */
+export class EmailTokenInvalidError extends DomainError {
+  readonly code = 'EMAIL_TOKEN_INVALID';
+  readonly kind = 'invalid';
+
+  constructor() {
+    super('This link is invalid or has expired.');
+  }
+}
+
+export class ResetTokenInvalidError extends DomainError {
+  readonly code = 'RESET_TOKEN_INVALID';
+  readonly kind = 'invalid';
+
+  constructor() {
+    super('This password reset link is invalid or has expired. Please ask for a new one.');
+  }
+}

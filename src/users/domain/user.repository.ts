@@ -18,6 +18,7 @@ export abstract class UserRepository {
   abstract findByEmail(email: string): Promise<User | null>;
   /** Throws `EmailTakenError` when the email is registered already, also under a race. */
   abstract insert(user: User): Promise<void>;
+  /** Throws `EmailTakenError` when the user's new email is registered already. */
   abstract update(user: User): Promise<void>;
   /** Returns false when there was no such user. */
   abstract delete(id: string): Promise<boolean>;

@@ -8,6 +8,8 @@ export interface UserProps {
   passwordHash: string;
   role: Role;
   disabledAt: Date | null;
+  /** When the user last proved to read mail at `email`; null until then. */
+  emailVerifiedAt: Date | null;
   /** Access tokens issued before this instant are revoked. */
   tokensValidAfter: Date;
   readonly createdAt: Date;
@@ -34,6 +36,7 @@ export class User {
       passwordHash: input.passwordHash,
       role: 'user',
       disabledAt: null,
+      emailVerifiedAt: null,
       tokensValidAfter: input.now,
       createdAt: input.now,
       updatedAt: input.now,
@@ -65,6 +68,9 @@ export class User {
   get disabledAt(): Date | null {
     return this.props.disabledAt;
   }
+  get emailVerifiedAt(): Date | null {
+    return this.props.emailVerifiedAt;
+  }
   get tokensValidAfter(): Date {
     return this.props.tokensValidAfter;
   }
@@ -89,6 +95,26 @@ export class User {
   changePassword(passwordHash: string, now: Date): void {
     this.props.passwordHash = passwordHash;
     this.revokeTokens(now);
+  }
+
+  /**
+   * The user read mail sent to `address`. Counts only while it is still the account's address:
+   * a link mailed before an email change verifies nothing.
+   */
+  verifyEmail(address: string, now: Date): boolean {
+    if (address !== this.props.email) return false;
+    if (this.props.emailVerifiedAt === null) {
+      this.props.emailVerifiedAt = now;
+      this.props.updatedAt = now;
+    }
+    return true;
+  }
+
+  /** Confirmed from the new address, so it is verified from the start. */
+  changeEmail(address: string, now: Date): void {
+    this.props.email = address;
+    this.props.emailVerifiedAt = now;
+    this.props.updatedAt = now;
   }
 
   disable(now: Date): void {

@@ -65,7 +65,12 @@ export class TypeOrmUserRepository extends UserRepository {
 
   async update(user: User): Promise<void> {
     const { id, ...changes } = toRow(user);
-    await this.rows.update({ id }, changes);
+    try {
+      await this.rows.update({ id }, changes);
+    } catch (error) {
+      if (isUniqueViolation(error, EMAIL_UNIQUE_INDEX)) throw new EmailTakenError();
+      throw error;
+    }
   }
 
   async delete(id: string): Promise<boolean> {

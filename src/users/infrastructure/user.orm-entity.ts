@@ -25,6 +25,9 @@ export class UserOrmEntity {
   @Column({ name: 'disabled_at', type: 'timestamptz', precision: 3, nullable: true })
   disabledAt!: Date | null;
 
+  @Column({ name: 'email_verified_at', type: 'timestamptz', precision: 3, nullable: true })
+  emailVerifiedAt!: Date | null;
+
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', precision: 3 })
   tokensValidAfter!: Date;
 

@@ -753,6 +753,12 @@ export const values = {
       'a\u0000b',
     ),
   ),
+  /** The token of a mailed link: never one the service issued, so these routes cannot succeed. */
+  mailedToken: fc.oneof(
+    fc.base64String({ minLength: 40, maxLength: 48 }).map((text) => text.replace(/[+/=]/g, '_')),
+    fc.string({ maxLength: 300 }),
+    fc.constantFrom('', 'x'.repeat(256), 'x'.repeat(257), 'a\u0000b', '😀'.repeat(43)),
+  ),
   ttlSeconds: fc.oneof(
     fc.integer({ min: 1, max: 86400 }).map((ttl) => ({ literal: String(ttl) })),
     fc

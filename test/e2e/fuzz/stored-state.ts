@@ -9,6 +9,8 @@ export interface Snapshot {
     readonly users: string;
     readonly sessions: string;
     readonly blacklist: string;
+    /** Used mailed tokens only: the mail sender adds unused ones on its own, at any time. */
+    readonly usedAccountTokens: string;
   };
   /** Live message ids with their expiry in ms, from the message keys themselves. */
   readonly messages: ReadonlyMap<string, number>;
@@ -25,7 +27,9 @@ const TABLE_DIGESTS = `
     (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM users) AS users,
     (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM sessions) AS sessions,
     (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM blacklist_tokens)
-      AS blacklist`;
+      AS blacklist,
+    (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) FROM account_tokens
+      WHERE used_at IS NOT NULL) AS "usedAccountTokens"`;
 
 /** Reads PostgreSQL through the app's connection and Redis through a client of its own. */
 export class StoredState {

@@ -3,11 +3,15 @@ import { AccessCheckService } from '../../../src/auth/application/access-check.s
 import { AuthService } from '../../../src/auth/application/auth.service';
 import { jwtOptions, JwtTokenCodec } from '../../../src/auth/infrastructure/jwt-token.codec';
 import { loadConfig } from '../../../src/common/config';
-import { UsersService } from '../../../src/users';
+import { join } from 'node:path';
+import { MailTemplates } from '../../../src/common/mail';
+import { AccountEmailService, UsersService } from '../../../src/users';
 import { FakePasswordHasher } from '../fakes/fake-password.hasher';
 import { FixedClock } from '../fakes/fixed.clock';
 import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
+import { InMemoryAccountTokenRepository } from '../fakes/in-memory-account-token.repository';
 import { InMemoryAuthStateCache } from '../fakes/in-memory-auth-state.cache';
+import { InMemoryMailQueue } from '../fakes/in-memory-mail.queue';
 import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.factory';
 import { InMemorySessionRepository } from '../fakes/in-memory-session.repository';
 import { InMemoryTokenBlacklist } from '../fakes/in-memory-token.blacklist';
@@ -40,8 +44,23 @@ export function authTestKit(env: Record<string, string> = {}) {
   const cache = new InMemoryAuthStateCache();
   const jwt = new JwtService(jwtOptions(config));
   const tokens = new JwtTokenCodec(jwt, config);
+  const accountTokens = new InMemoryAccountTokenRepository();
+  const mail = new InMemoryMailQueue();
+  const accountEmail = new AccountEmailService(
+    users,
+    accountTokens,
+    mail,
+    new MailTemplates(join(__dirname, '../../../src/users/infrastructure/mail-templates')),
+    authEvents,
+    unitOfWork,
+    clock,
+    config,
+    rateLimiters,
+  );
+  accountEmail.onModuleInit();
   const auth = new AuthService(
     users,
+    accountEmail,
     sessions,
     blacklist,
     cache,
@@ -59,11 +78,15 @@ export function authTestKit(env: Record<string, string> = {}) {
   /** Verifies an access token and reads its claims, as the JWT strategy does. */
   const claimsOf = (accessToken: string) => tokens.readAccessClaims(jwt.verify(accessToken));
 
-  const signUp = async (email = 'ada@example.com') =>
-    auth.register(
+  /** Registers and signs in (addresses need no verification first unless `env` says so). */
+  const signUp = async (email = 'ada@example.com') => {
+    const { user, tokens } = await auth.register(
       { firstName: 'Ada', lastName: 'Lovelace', email, password: 'password-1' },
       client,
     );
+    if (!tokens) throw new Error('The registration opened no session');
+    return { user, tokens };
+  };
 
   return {
     config,
@@ -71,6 +94,9 @@ export function authTestKit(env: Record<string, string> = {}) {
     unitOfWork,
     userRepository,
     users,
+    accountEmail,
+    accountTokens,
+    mail,
     sessions,
     blacklist,
     cache,

@@ -11,6 +11,7 @@ const account: UserAccount = {
   lastName: 'Lovelace',
   role: 'user',
   disabledAt: null,
+  emailVerifiedAt: null,
   tokensValidAfter: new Date(0),
   createdAt: new Date(0),
 };

@@ -3,6 +3,7 @@ import { Session } from '../../../src/auth/domain/session';
 import { JobLock } from '../../../src/common/database/job-lock';
 import { loadConfig } from '../../../src/common/config';
 import { FixedClock } from '../fakes/fixed.clock';
+import { authTestKit } from './auth-test-kit';
 import { InMemorySessionRepository } from '../fakes/in-memory-session.repository';
 import { InMemoryTokenBlacklist } from '../fakes/in-memory-token.blacklist';
 
@@ -23,13 +24,29 @@ describe('PruneService', () => {
     const blacklist = new InMemoryTokenBlacklist();
     const sessions = new InMemorySessionRepository();
     const lock = new FakeJobLock();
+    const { accountEmail, accountTokens } = authTestKit();
     const service = new PruneService(
       blacklist,
       sessions,
+      accountEmail,
       lock,
       clock,
       loadConfig({ PRUNE_BATCH_SIZE: '3' }),
     );
+    const token = (hash: string, expiresAt: Date) =>
+      accountTokens.insert({
+        hash,
+        purpose: 'password_reset',
+        userId: 'u',
+        email: 'ada@example.com',
+        expiresAt,
+        createdAt: now,
+      });
+    void token('expired', new Date(now.getTime() - 1000));
+    void token('used', new Date(now.getTime() + 60_000)).then(() =>
+      accountTokens.consume('used', 'password_reset', now),
+    );
+    void token('live', new Date(now.getTime() + 60_000));
     for (let i = 0; i < 10; i++) {
       const expiresAt = new Date(now.getTime() + (i < 7 ? -1000 : 60_000));
       void blacklist.add({ jti: `t${i}`, userId: 'u', expiresAt });
@@ -52,16 +69,18 @@ describe('PruneService', () => {
     void session('old', new Date(now.getTime() - SESSION_RETENTION_MS - 1000));
     void session('recent', new Date(now.getTime() - 1000));
     void session('live', new Date(now.getTime() + 60_000));
-    return { blacklist, sessions, lock, service };
+    return { blacklist, sessions, accountTokens, lock, service };
   }
 
-  it('deletes exactly the expired entries and the long-expired sessions, in batches', async () => {
-    const { blacklist, sessions, service } = setUp();
+  it('deletes exactly the expired entries, long-expired sessions and spent tokens, in batches', async () => {
+    const { blacklist, sessions, accountTokens, service } = setUp();
     await expect(service.pruneExpired()).resolves.toEqual({
       ran: true,
       blacklistDeleted: 7,
       sessionsDeleted: 1,
+      accountTokensDeleted: 2,
     });
+    expect([...accountTokens.rows.keys()]).toEqual(['live']);
     expect([...blacklist.entries.keys()].sort()).toEqual(['t7', 't8', 't9']);
     expect([...sessions.rows.keys()].sort()).toEqual(['live', 'recent']);
   });

@@ -4,14 +4,25 @@ import { UnitOfWork } from '../../../src/common/database/unit-of-work';
 export class ImmediateUnitOfWork extends UnitOfWork {
   depth = 0;
   transactions = 0;
+  private effects: Array<() => void> = [];
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     this.transactions++;
     this.depth++;
     try {
-      return await work();
+      const result = await work();
+      if (this.depth === 1) this.effects.splice(0).forEach((effect) => effect());
+      return result;
+    } catch (error) {
+      if (this.depth === 1) this.effects = [];
+      throw error;
     } finally {
       this.depth--;
     }
+  }
+
+  afterCommit(effect: () => void): void {
+    if (this.depth > 0) this.effects.push(effect);
+    else effect();
   }
 }

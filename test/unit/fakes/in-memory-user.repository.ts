@@ -26,9 +26,12 @@ export class InMemoryUserRepository extends UserRepository {
     this.rows.set(user.id, user.toProps());
   }
 
-  /** Like an SQL UPDATE, changes only a user it holds. */
+  /** Like an SQL UPDATE, changes only a user it holds; an email another user has is refused. */
   async update(user: User): Promise<void> {
-    if (this.rows.has(user.id)) this.rows.set(user.id, user.toProps());
+    if (!this.rows.has(user.id)) return;
+    const holder = this.rowByEmail(user.email.toLowerCase());
+    if (holder && holder.id !== user.id) throw new EmailTakenError();
+    this.rows.set(user.id, user.toProps());
   }
 
   async delete(id: string): Promise<boolean> {

@@ -22,6 +22,24 @@ describe('User', () => {
     expect(user.tokensValidAfter).toEqual(t0);
   });
 
+  it('counts an address as verified only while it is the account’s, from the first proof', () => {
+    const user = newUser();
+    expect(user.emailVerifiedAt).toBeNull();
+    expect(user.verifyEmail('grace@example.com', later)).toBe(false);
+    expect(user.emailVerifiedAt).toBeNull();
+    expect(user.verifyEmail('ada@example.com', t0)).toBe(true);
+    expect(user.verifyEmail('ada@example.com', later)).toBe(true);
+    expect(user.emailVerifiedAt).toEqual(t0);
+  });
+
+  it('takes a new address as verified, since it was confirmed from it', () => {
+    const user = newUser();
+    user.changeEmail('grace@example.com', later);
+    expect(user.email).toBe('grace@example.com');
+    expect(user.emailVerifiedAt).toEqual(later);
+    expect(user.verifyEmail('ada@example.com', later)).toBe(false);
+  });
+
   it('revokes earlier tokens when the password changes', () => {
     const user = newUser();
     user.changePassword('h2', later);

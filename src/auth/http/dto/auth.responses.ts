@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { toUserResponse, type UserAccount, UserResponseDto } from '../../../users';
-import type { SignedIn } from '../../application/auth.service';
+import type { Registered, SignedIn } from '../../application/auth.service';
 import type { Session } from '../../domain/session';
 
 export class TokenPairResponseDto {
@@ -23,6 +23,27 @@ export class SignedInResponseDto extends TokenPairResponseDto {
 
   @ApiProperty({ type: UserResponseDto })
   user!: UserResponseDto;
+}
+
+/** A registration: signed in, or (with EMAIL_VERIFICATION=required) the account only. */
+export class RegisteredResponseDto {
+  @ApiProperty({ example: 'Successfully registered.' })
+  message!: string;
+
+  @ApiProperty({ type: UserResponseDto })
+  user!: UserResponseDto;
+
+  @ApiPropertyOptional({ description: 'Absent while addresses must be verified first' })
+  accessToken?: string;
+
+  @ApiPropertyOptional({ description: 'Absent while addresses must be verified first' })
+  refreshToken?: string;
+
+  @ApiPropertyOptional({ enum: ['Bearer'] })
+  tokenType?: 'Bearer';
+
+  @ApiPropertyOptional({ description: 'Access token lifetime in seconds', example: 900 })
+  expiresIn?: number;
 }
 
 export class PasswordChangedResponseDto extends TokenPairResponseDto {
@@ -90,8 +111,18 @@ export class SessionListResponseDto {
 /** The confirmations the auth use cases answer with, whichever transport carried the call. */
 export const AUTH_MESSAGES = {
   registered: 'Successfully registered.',
+  registeredVerifyFirst: 'Registered. Check your email to verify your address.',
   loggedIn: 'Successfully logged in.',
   loggedOut: 'Successfully logged out.',
+} as const;
+
+export const ACCOUNT_EMAIL_MESSAGES = {
+  verificationSent: 'Verification email sent.',
+  verified: 'Email verified.',
+  resetSent: 'If an account exists for this email, a reset link was sent.',
+  reset: 'Password reset. Please log in.',
+  changeConfirmationSent: 'Confirmation sent to the new address.',
+  changed: 'Email changed.',
 } as const;
 
 export function toSignedInResponse(
@@ -99,6 +130,13 @@ export function toSignedInResponse(
   { user, tokens }: SignedIn,
 ): SignedInResponseDto {
   return { message, user: toUserResponse(user), ...tokens };
+}
+
+/** Signed in, or (while addresses must be verified first) only the new account. */
+export function toRegisteredResponse({ user, tokens }: Registered): RegisteredResponseDto {
+  return tokens
+    ? toSignedInResponse(AUTH_MESSAGES.registered, { user, tokens })
+    : { message: AUTH_MESSAGES.registeredVerifyFirst, user: toUserResponse(user) };
 }
 
 export function toStatusResponse(user: UserAccount, session: Session): StatusResponseDto {
@@ -110,4 +148,17 @@ export function toStatusResponse(user: UserAccount, session: Session): StatusRes
       expiresAt: session.expiresAt.toISOString(),
     },
   };
+}
+
+export class MessageResponseDto {
+  @ApiProperty({ example: 'Verification email sent.' })
+  message!: string;
+}
+
+export class AccountResponseDto {
+  @ApiProperty({ example: 'Email verified.' })
+  message!: string;
+
+  @ApiProperty({ type: UserResponseDto })
+  user!: UserResponseDto;
 }

@@ -20,6 +20,14 @@ export class UserResponseDto {
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When the address was verified; null until then',
+  })
+  emailVerifiedAt!: string | null;
 }
 
 /** What admins see: the user and whether it is disabled. */
@@ -44,6 +52,7 @@ export function toUserResponse(account: UserAccount): UserResponseDto {
     lastName: account.lastName,
     role: account.role,
     createdAt: account.createdAt.toISOString(),
+    emailVerifiedAt: account.emailVerifiedAt?.toISOString() ?? null,
   };
 }
 
