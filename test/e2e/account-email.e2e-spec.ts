@@ -41,6 +41,18 @@ describe('Accounts by email (verification, password reset, email change) over re
     return linkToken(await mailServer.waitForMail(email, count), 'reset-password');
   }
 
+  /** Asks to move the account to a new address; returns it and the token mailed to it. */
+  async function requestEmailChange(account: TestAccount, label: string) {
+    const newEmail = uniqueEmail(label);
+    await post(
+      '/users/me/email',
+      { newEmail, password: account.password },
+      account.accessToken,
+    ).expect(202);
+    const token = linkToken(await mailServer.waitForMail(newEmail), 'confirm-email');
+    return { newEmail, token };
+  }
+
   /** Waits long enough for a queued mail to have been sent, then checks none was. */
   async function expectNoMail(address: string): Promise<void> {
     await sleep(1500);
@@ -329,13 +341,7 @@ describe('Accounts by email (verification, password reset, email change) over re
 
     it('a verification link mailed to the old address verifies nothing after the change', async () => {
       const { account, mail } = await registerWithMail();
-      const newEmail = uniqueEmail('moved');
-      await post(
-        '/users/me/email',
-        { newEmail, password: account.password },
-        account.accessToken,
-      ).expect(202);
-      const token = linkToken(await mailServer.waitForMail(newEmail), 'confirm-email');
+      const { token } = await requestEmailChange(account, 'moved');
       await post('/auth/email/change/confirm', { token }).expect(200);
       expectError(
         await post('/auth/email/verify', { token: linkToken(mail, 'verify-email') }),
@@ -385,13 +391,7 @@ describe('Accounts by email (verification, password reset, email change) over re
 
     it('answers 409 when the new address was taken after the link was sent, and keeps the link', async () => {
       const { account } = await registerWithMail();
-      const newEmail = uniqueEmail('contested');
-      await post(
-        '/users/me/email',
-        { newEmail, password: account.password },
-        account.accessToken,
-      ).expect(202);
-      const token = linkToken(await mailServer.waitForMail(newEmail), 'confirm-email');
+      const { newEmail, token } = await requestEmailChange(account, 'contested');
       const squatter = await registerAccount(testApp, { email: newEmail });
       expectError(await post('/auth/email/change/confirm', { token }), 409, 'EMAIL_TAKEN');
       await testApp.http

@@ -4,6 +4,8 @@ import Handlebars from 'handlebars';
 import type { OutgoingMail } from './outgoing-mail';
 
 const LAYOUT_FILE = join(__dirname, 'templates', 'layout.html');
+/** `{{> linkButton label="…"}}`: the one call to action of a mail, its `link` as a button. */
+const LINK_BUTTON_FILE = join(__dirname, 'templates', 'link-button.html');
 const SUBJECT_LINE = /^Subject: (.+)\r?\n\r?\n/;
 
 interface CompiledMail {
@@ -14,15 +16,16 @@ interface CompiledMail {
 
 /**
  * The mails of one module, kept as files beside it: `<name>.txt` (a `Subject: …` line, a blank
- * line, then the text) and `<name>.html` (the body, set in the one shared layout). Compiled once,
- * at start; a template that names a variable the caller does not give fails loudly (`strict`),
- * and HTML escapes every value.
+ * line, then the text) and `<name>.html` (the body, set in the one shared layout, its link drawn
+ * by the shared `linkButton` partial). Compiled once, at start; a template that names a variable
+ * the caller does not give fails loudly (`strict`), and HTML escapes every value.
  */
 export class MailTemplates {
   private readonly mails = new Map<string, CompiledMail>();
 
   constructor(dir: string) {
     const handlebars = Handlebars.create();
+    handlebars.registerPartial('linkButton', readFileSync(LINK_BUTTON_FILE, 'utf8'));
     const layout = handlebars.compile(readFileSync(LAYOUT_FILE, 'utf8'), { strict: true });
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.txt'))) {
       const name = file.slice(0, -'.txt'.length);
