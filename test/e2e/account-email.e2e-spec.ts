@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
 import { bearer, login, registerAccount, type TestAccount, uniqueEmail } from './support/accounts';
 import { expectError } from './support/expectations';
+import { waitForLogLine } from './support/log-file';
 import { linkToken, type ReceivedMail, TestMailServer } from './support/mail-server';
 import { callRpc } from './support/rpc';
 import { startTestApp, useTestApp } from './support/test-app';
@@ -441,10 +442,16 @@ describe('Accounts by email (verification, password reset, email change) over re
   });
 
   describe('delivery', () => {
-    it('retries a mail the server refused for now, and then delivers it', async () => {
+    it('retries a mail the server refused for now, logged with the request that asked for it, and then delivers it', async () => {
       const email = uniqueEmail('refused');
       mailServer.refuse(email);
-      const account = await registerAccount(testApp, { email });
+      const requestId = `mail-retry-${randomUUID()}`;
+      const registered = await testApp.http
+        .post('/auth/register')
+        .set('X-Request-Id', requestId)
+        .send({ firstName: 'Ada', lastName: 'Lovelace', email, password: 'correct horse battery' })
+        .expect(201);
+      const account = { id: registered.body.user.id as string, email };
       const database = testApp.app.get(DataSource);
       const pending = async () =>
         (await database.query(
@@ -458,6 +465,15 @@ describe('Accounts by email (verification, password reset, email change) over re
       }, 10_000);
       expect((await pending())[0].lastError).toContain('451');
       expect(mailServer.mailsTo(account.email)).toEqual([]);
+      const failure = await waitForLogLine(
+        testApp,
+        (line) => line.msg === 'Mail could not be sent; retrying' && line.requestId === requestId,
+      );
+      expect(failure).toMatchObject({
+        kind: 'users.email-verification',
+        attempt: 1,
+        level: 'warn',
+      });
       // Its retry time, brought forward.
       await database.query(
         `UPDATE mail_jobs SET next_attempt_at = now() WHERE payload->>'userId' = $1`,

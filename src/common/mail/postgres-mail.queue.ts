@@ -67,7 +67,9 @@ export class PostgresMailQueue
     await this.context
       .repository(MailJobOrmEntity)
       .insert({ id: randomUUID(), kind, payload, requestId: requestId ?? null });
-    this.context.afterCommit(() => void this.drain());
+    // Out of the request's logging context: the pass may send other requests' mails, and each
+    // failure names the request that asked for its mail.
+    this.context.afterCommit(() => void this.pino.runInContext(() => this.drain()));
   }
 
   onApplicationBootstrap(): void {
