@@ -208,7 +208,8 @@ async function usersMe(request) {
   const claims = verifyAccessToken(header.slice('bearer '.length));
   await checkAccess(claims);
   const { rows } = await pool.query(
-    'SELECT id, email, first_name, last_name, role, created_at FROM users WHERE id = $1',
+    `SELECT id, email, first_name, last_name, role, created_at, email_verified_at
+       FROM users WHERE id = $1`,
     [claims.userId],
   );
   const row = rows[0];
@@ -220,6 +221,7 @@ async function usersMe(request) {
     lastName: row.last_name,
     role: row.role,
     createdAt: row.created_at.toISOString(),
+    emailVerifiedAt: row.email_verified_at?.toISOString() ?? null,
   };
 }
 
