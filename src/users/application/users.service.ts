@@ -89,10 +89,8 @@ export class UsersService {
    * outcome, so the answer's timing does not tell whether the email is registered.
    */
   async verifyCredentials(email: string, password: string): Promise<UserAccount | null> {
-    // A NUL can be in no stored email (PostgreSQL refuses it in text), nor in a password.
-    const user = email.includes('\u0000')
-      ? null
-      : await this.users.findByEmail(normalizeEmail(email));
+    const user = await this.findByEmailText(email);
+    // Nor can a NUL be in a password.
     if (!user || !isWhollyHashable(password)) {
       return this.hasher.verifyAgainstDummy(password).then(() => null);
     }
@@ -100,9 +98,7 @@ export class UsersService {
   }
 
   async findAccountByEmail(email: string): Promise<UserAccount | null> {
-    const user = email.includes('\u0000')
-      ? null
-      : await this.users.findByEmail(normalizeEmail(email));
+    const user = await this.findByEmailText(email);
     return user ? toAccount(user) : null;
   }
 
@@ -268,6 +264,11 @@ export class UsersService {
     const account = await this.change(found.id, (user) => user.promote(this.clock.now()));
     await this.notifyAccountChanged(account);
     return account;
+  }
+
+  /** The user a caller's email text names; a NUL is in no stored email (PostgreSQL refuses it). */
+  private async findByEmailText(email: string): Promise<User | null> {
+    return email.includes('\u0000') ? null : this.users.findByEmail(normalizeEmail(email));
   }
 
   /** An id of the wrong shape names no user: not found, like an unknown one. */
