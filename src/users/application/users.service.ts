@@ -315,12 +315,15 @@ export class UsersService {
 
   private async notifyAccountChanged(account: UserAccount): Promise<void> {
     for (const listener of this.listeners) {
-      await this.afterCommit('accountChanged', () => listener.accountChanged?.(account));
+      await this.runCommittedHook('accountChanged', () => listener.accountChanged?.(account));
     }
   }
 
   /** The change is committed already; a listener that fails is logged, not turned into an error. */
-  private async afterCommit(hook: string, run: () => Promise<void> | undefined): Promise<void> {
+  private async runCommittedHook(
+    hook: string,
+    run: () => Promise<void> | undefined,
+  ): Promise<void> {
     try {
       await run();
     } catch (error) {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { toUserResponse, type UserAccount, UserResponseDto } from '../../../users';
 import type { Registered, SignedIn } from '../../application/auth.service';
 import type { Session } from '../../domain/session';
@@ -25,25 +25,16 @@ export class SignedInResponseDto extends TokenPairResponseDto {
   user!: UserResponseDto;
 }
 
-/** A registration: signed in, or (with EMAIL_VERIFICATION=required) the account only. */
-export class RegisteredResponseDto {
+/**
+ * A registration: signed in, or (with EMAIL_VERIFICATION=required) the account only, when the
+ * token pair's fields are absent.
+ */
+export class RegisteredResponseDto extends PartialType(TokenPairResponseDto) {
   @ApiProperty({ example: 'Successfully registered.' })
   message!: string;
 
   @ApiProperty({ type: UserResponseDto })
   user!: UserResponseDto;
-
-  @ApiPropertyOptional({ description: 'Absent while addresses must be verified first' })
-  accessToken?: string;
-
-  @ApiPropertyOptional({ description: 'Absent while addresses must be verified first' })
-  refreshToken?: string;
-
-  @ApiPropertyOptional({ enum: ['Bearer'] })
-  tokenType?: 'Bearer';
-
-  @ApiPropertyOptional({ description: 'Access token lifetime in seconds', example: 900 })
-  expiresIn?: number;
 }
 
 export class PasswordChangedResponseDto extends TokenPairResponseDto {
