@@ -39,8 +39,8 @@ describe('auth events in the log', () => {
         .set({ ...bearer(accessToken), 'X-Forwarded-For': '2001:db8::22' })
         .expect(200);
     }
-    await expectAuthEvent('account.disabled', target.id, '2001:db8::22');
-    await expectAuthEvent('account.enabled', target.id, '2001:db8::22');
+    await expectAuthEvent('user.disabled', target.id, '2001:db8::22');
+    await expectAuthEvent('user.enabled', target.id, '2001:db8::22');
   });
 
   it('logs an account deletion with the user and the address it came from', async () => {
@@ -50,6 +50,6 @@ describe('auth events in the log', () => {
       .set({ ...bearer(account.accessToken), 'X-Forwarded-For': '203.0.113.23' })
       .send({ password: account.password })
       .expect(204);
-    await expectAuthEvent('account.deleted', account.id, '203.0.113.23');
+    await expectAuthEvent('user.deleted', account.id, '203.0.113.23');
   });
 });

@@ -212,7 +212,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     const ended = await this.revokeSessions(() =>
       this.sessions.revokeAllForUser(caller.userId, 'logout_all', now),
     );
-    this.authEvents.record('logout_all', client, {
+    this.authEvents.record('logout.all', client, {
       userId: caller.userId,
       revokedSessions: ended.length,
     });
@@ -310,7 +310,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     await this.revokeSessions(() =>
       this.sessions.revoke(session.id, 'refresh_reused', now).then(() => [session.id]),
     );
-    this.authEvents.record('token.refresh_reused', client, {
+    this.authEvents.record('refresh.reused', client, {
       userId: session.userId,
       sessionId: session.id,
     });

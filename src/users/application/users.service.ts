@@ -221,7 +221,7 @@ export class UsersService {
       await this.notifyAccessRevoked({ userId: id, reason: 'user_deleted', account: null });
       await this.users.delete(id);
     });
-    this.authEvents.record('account.deleted', client, { userId: id });
+    this.authEvents.record('user.deleted', client, { userId: id });
   }
 
   async listAccounts(limit: number, cursor: string | undefined): Promise<UserAccountPage> {
@@ -246,14 +246,14 @@ export class UsersService {
         account: toAccount(user),
       });
     });
-    if (disabled) this.authEvents.record('account.disabled', client, { userId: account.id });
+    if (disabled) this.authEvents.record('user.disabled', client, { userId: account.id });
     return account;
   }
 
   async enable(id: string, client: ClientInfo): Promise<UserAccount> {
     const account = await this.change(id, (user) => user.enable(this.clock.now()));
     await this.notifyAccountChanged(account);
-    this.authEvents.record('account.enabled', client, { userId: account.id });
+    this.authEvents.record('user.enabled', client, { userId: account.id });
     return account;
   }
 

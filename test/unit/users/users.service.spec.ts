@@ -198,7 +198,7 @@ describe('UsersService', () => {
       await service.enable(account.id, client);
       await service.deleteAccount(account.id, 'password-2', client);
       expect(authEvents.entries).toEqual(
-        ['password.changed', 'account.disabled', 'account.enabled', 'account.deleted'].map(
+        ['password.changed', 'user.disabled', 'user.enabled', 'user.deleted'].map(
           (event) => ({ event, userId: account.id, ip: '203.0.113.7' }),
         ),
       );
@@ -214,7 +214,7 @@ describe('UsersService', () => {
       await expect(service.deleteAccount(account.id, 'nope', client)).rejects.toBeInstanceOf(
         WrongPasswordError,
       );
-      expect(authEvents.entries.map((entry) => entry.event)).toEqual(['account.disabled']);
+      expect(authEvents.entries.map((entry) => entry.event)).toEqual(['user.disabled']);
     });
   });
 
