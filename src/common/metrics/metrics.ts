@@ -59,7 +59,7 @@ export class Metrics {
 
   private readonly throttledTotal = new Counter({
     name: 'tempmessenger_throttled_total',
-    help: 'Requests refused by a rate limit (429), by limiter.',
+    help: 'Refusals by a rate limit (a 429, or a mail not sent), by limiter.',
     labelNames: ['limiter'] as const,
     registers: [this.registry],
   });
