@@ -18,7 +18,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/logs && chown node:node /app/logs
 USER node
-EXPOSE 3000
+# 9464: the metrics listener, reachable from outside once METRICS_HOST=0.0.0.0 (docker-compose.yml sets it).
+EXPOSE 3000 9464
 # Slim images have no curl; Node has fetch. Start period covers database creation and migrations.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -7,6 +7,7 @@ import { DatabaseModule } from './common/database';
 import { HealthModule } from './common/health';
 import { LoggingModule } from './common/logging';
 import { MailModule } from './common/mail';
+import { MetricsModule } from './common/metrics';
 import { RedisModule } from './common/redis';
 import { TimeModule } from './common/time';
 import { MessagesModule } from './messages';
@@ -22,6 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        MetricsModule,
         ScheduleModule.forRoot(),
         TimeModule,
         AuditModule,

@@ -19,6 +19,7 @@ import {
   registerAccessLog,
   requestIdFor,
 } from './common/logging';
+import { Metrics, registerRequestMetrics } from './common/metrics';
 import { RPC_ROUTE, rpcErrorReply } from './rpc';
 
 /**
@@ -98,6 +99,7 @@ export async function configureApp(
   const server = app.getHttpAdapter().getInstance();
   bindRequestContext(server, await app.resolve(PinoLogger));
   registerAccessLog(server, app.get(AccessLog));
+  if (config.metrics.enabled) registerRequestMetrics(server, app.get(Metrics));
   acceptJsonBodiesOnly(server);
   // helmet itself, built once: @fastify/helmet builds a new helmet middleware for every request.
   const secureHeaders = helmet();

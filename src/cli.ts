@@ -58,7 +58,9 @@ export async function runCli(
     return 2;
   }
 
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+  // A command serves nothing, metrics included (and the server may hold METRICS_PORT).
+  const commandConfig: AppConfig = { ...config, metrics: { ...config.metrics, enabled: false } };
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(commandConfig), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));

@@ -6,6 +6,7 @@
 // A code is accepted once per account and step, so MFA logins take turns over a pool of accounts
 // (a worker that finds none free waits, untimed).
 // Usage: npm run build && node bench/cases/mfa-login.mjs [seconds=8] [workers=8] [rounds=2]
+import { performance } from 'node:perf_hooks';
 import { generate } from 'otplib';
 import { jsonClient } from '../lib/http-client.mjs';
 import { median } from '../lib/load.mjs';

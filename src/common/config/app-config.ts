@@ -65,6 +65,12 @@ export interface AppSettings {
   };
   readonly corsOrigins: readonly string[];
   readonly docsEnabled: boolean;
+  /** The Prometheus listener, apart from the public port; port 0 takes any free port. */
+  readonly metrics: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+  };
   readonly sseMaxClients: number;
   readonly sseMaxClientsPerIp: number;
   /** A message stream is ended (cleanly: its client resumes) once it is this old. */

@@ -63,14 +63,19 @@ function oneOf<const T extends readonly [string, ...string[]]>(name: string, val
 
 const nonEmpty = (name: string) => z.string().trim().min(1, `${name} must not be empty`);
 
+function listenAddress(name: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^[\w.:-]+$/, {
+      message: `${name} must be an address or host name such as 0.0.0.0 or ::`,
+    });
+}
+
 /** Every variable the service reads, with its default. `.env.example` documents the same list. */
 export const envSchema = z.object({
   NODE_ENV: oneOf('NODE_ENV', ['development', 'production', 'test']).default('development'),
-  HOST: z
-    .string()
-    .trim()
-    .regex(/^[\w.:-]+$/, { message: 'HOST must be an address or host name such as 0.0.0.0 or ::' })
-    .default('0.0.0.0'),
+  HOST: listenAddress('HOST').default('0.0.0.0'),
   PORT: integer('PORT', 0, 65535).default(3000),
   TRUST_PROXY: z
     .string()
@@ -163,6 +168,9 @@ export const envSchema = z.object({
 
   CORS_ORIGINS: z.string().default(''),
   DOCS_ENABLED: boolean('DOCS_ENABLED').default(true),
+  METRICS_ENABLED: boolean('METRICS_ENABLED').default(true),
+  METRICS_HOST: listenAddress('METRICS_HOST').default('127.0.0.1'),
+  METRICS_PORT: integer('METRICS_PORT', 0, 65535).default(9464),
   SSE_MAX_CLIENTS: integer('SSE_MAX_CLIENTS', 1, 1_000_000).default(1000),
   SSE_MAX_CLIENTS_PER_IP: integer('SSE_MAX_CLIENTS_PER_IP', 1, 1_000_000).default(20),
   SSE_MAX_STREAM_AGE: durationSeconds('SSE_MAX_STREAM_AGE').default(3600),

@@ -55,6 +55,11 @@ function toSettings(env: Env): AppSettings {
       'Invalid configuration: MESSAGE_TTL_SECONDS must not exceed MESSAGE_MAX_TTL_SECONDS',
     );
   }
+  if (env.METRICS_ENABLED && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+    throw new ConfigError(
+      'Invalid configuration: METRICS_PORT must differ from PORT (metrics are never served on the public port)',
+    );
+  }
 
   return {
     env: env.NODE_ENV,
@@ -112,6 +117,7 @@ function toSettings(env: Env): AppSettings {
       .map((origin) => origin.trim())
       .filter(Boolean),
     docsEnabled: env.DOCS_ENABLED,
+    metrics: { enabled: env.METRICS_ENABLED, host: env.METRICS_HOST, port: env.METRICS_PORT },
     sseMaxClients: env.SSE_MAX_CLIENTS,
     sseMaxClientsPerIp: env.SSE_MAX_CLIENTS_PER_IP,
     sseMaxStreamAgeMs: env.SSE_MAX_STREAM_AGE * 1000,

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { AppConfig } from '../config/app-config';
+import { DatabasePoolMetrics } from './database-pool.metrics';
 import { dataSourceOptions } from './data-source';
 import { ensureDatabaseExists } from './ensure-database';
 import { JobLock } from './job-lock';
@@ -17,6 +18,7 @@ import { UnitOfWork } from './unit-of-work';
     TypeOrmTransactionContext,
     { provide: UnitOfWork, useExisting: TypeOrmTransactionContext },
     { provide: JobLock, useClass: PostgresAdvisoryLock },
+    DatabasePoolMetrics,
   ],
   exports: [TypeOrmTransactionContext, UnitOfWork, JobLock],
   imports: [

@@ -3,12 +3,14 @@ import Redis from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { redisKey } from '../redis/key-namespaces';
 import { ServiceUnavailableError, TooManyRequestsError } from '../errors/domain-error';
+import { Metrics } from '../metrics';
 import { RateLimiter, RateLimiterFactory, type RateLimitRule } from './rate-limiter';
 
 class RedisRateLimiter extends RateLimiter {
   constructor(
     private readonly limiter: RateLimiterRedis,
     private readonly rule: RateLimitRule,
+    private readonly metrics: Metrics,
     private readonly message?: string,
   ) {
     super();
@@ -33,6 +35,7 @@ class RedisRateLimiter extends RateLimiter {
   }
 
   private tooMany(state: RateLimiterRes): TooManyRequestsError {
+    this.metrics.throttled(this.rule.name);
     const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
     return new TooManyRequestsError(Math.min(seconds, this.rule.durationSeconds), this.message);
   }
@@ -41,7 +44,10 @@ class RedisRateLimiter extends RateLimiter {
 /** Counters in Redis (via rate-limiter-flexible's atomic scripts), so all instances share them. */
 @Injectable()
 export class RedisRateLimiterFactory extends RateLimiterFactory {
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly metrics: Metrics,
+  ) {
     super();
   }
 
@@ -55,6 +61,6 @@ export class RedisRateLimiterFactory extends RateLimiterFactory {
       // Blocked for the rest of the window once the last point is used.
       ...(rule.blockInMemoryWhenSpent ? { inMemoryBlockOnConsumed: rule.points } : {}),
     });
-    return new RedisRateLimiter(limiter, rule, message);
+    return new RedisRateLimiter(limiter, rule, this.metrics, message);
   }
 }

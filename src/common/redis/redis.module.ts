@@ -1,7 +1,9 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics';
 import { RateLimiterFactory, RedisRateLimiterFactory } from '../rate-limit';
+import { timeRedisCommands } from './redis-command-timing';
 
 const MAX_RECONNECT_DELAY_MS = 2000;
 
@@ -56,9 +58,10 @@ function untilReady(client: Redis, timeoutMs: number): Promise<void> {
   providers: [
     {
       provide: Redis,
-      inject: [AppConfig],
-      useFactory: async (config: AppConfig) => {
+      inject: [AppConfig, Metrics],
+      useFactory: async (config: AppConfig, metrics: Metrics) => {
         const client = createRedisClient(config);
+        if (config.metrics.enabled) timeRedisCommands(client, metrics);
         await untilReady(client, config.redis.connectTimeoutMs);
         return client;
       },

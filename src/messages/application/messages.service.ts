@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../common/config';
 import { UnitOfWork } from '../../common/database';
 import { ValidationFailedError } from '../../common/errors';
+import { Metrics } from '../../common/metrics';
 import type { RequestPrincipal } from '../../auth';
 import { epochCursor } from '../../common/pagination';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
@@ -48,6 +49,7 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     private readonly unitOfWork: UnitOfWork,
     private readonly config: AppConfig,
     rateLimiters: RateLimiterFactory,
+    private readonly metrics: Metrics,
   ) {
     this.postLimit = rateLimiters.create(
       { name: 'message-posts', points: config.messages.postLimit, durationSeconds: 60 },
@@ -85,6 +87,7 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
       ttlSeconds: ttl,
     };
     const message = (await this.store.post(draft)) ?? (await this.postPastTombstone(draft));
+    this.metrics.messagePosted();
     await this.announce({ type: 'message.created', message });
     return message;
   }

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../common/config';
 import { HttpProblem } from '../../common/errors';
 import { clientAddressKey } from '../../common/http';
+import { Metrics } from '../../common/metrics';
 import { Clock } from '../../common/time';
 import { MessagesService } from '../application/messages.service';
 import type { PublishedMessageEvent } from '../domain/message-event';
@@ -23,6 +24,8 @@ const STREAM_RETRY_MS = 3_000;
 const MAX_UNSENT_BYTES = 256 * 1024;
 /** A slot frees only when one of the address's streams ends, at no known time. */
 const ADDRESS_FULL_RETRY_AFTER_SECONDS = 30;
+/** The `limiter` label of SSE_MAX_CLIENTS_PER_IP's refusals, beside the rate limiters' names. */
+const STREAMS_PER_ADDRESS_LIMITER = 'streams-per-address';
 
 /** An event as written on the wire, built once for every stream that sends it. */
 interface EventFrame {
@@ -54,8 +57,10 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
     private readonly messages: MessagesService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     this.slots = new StreamSlots(config.sseMaxClients, config.sseMaxClientsPerIp);
+    metrics.readSseClientsFrom(() => this.openStreams);
   }
 
   get openStreams(): number {
@@ -77,6 +82,7 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
       );
     }
     if (refusal === 'address-full') {
+      this.metrics.throttled(STREAMS_PER_ADDRESS_LIMITER);
       // The error answer is sent on this reply, so it keeps the header.
       reply.header('Retry-After', String(ADDRESS_FULL_RETRY_AFTER_SECONDS));
       throw new HttpProblem(

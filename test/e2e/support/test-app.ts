@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../../src/app.setup';
 import type { AppConfig } from '../../../src/common/config';
+import { MetricsListener } from '../../../src/common/metrics';
 import { testConfig } from './test-environment';
 
 /** A running application, as the tests and their helpers use it. */
@@ -15,6 +16,8 @@ export interface AppUnderTest {
   readonly http: ReturnType<typeof request>;
   /** Listens on a free loopback port (once) and returns the base URL, for real HTTP clients. */
   listen(): Promise<string>;
+  /** The metrics listener's `/metrics` URL (its own free port); throws when metrics are off. */
+  metricsUrl(): string;
 }
 
 /** An application started by hand: the test that started it closes it. */
@@ -30,9 +33,15 @@ export async function startTestApp(overrides: TestSettings = {}): Promise<TestAp
   const config = testConfig(overrides);
   // The page as `npm run build` (or the `pretest` script) builds it.
   const app = await createApp(config, join(__dirname, '..', '..', '..', 'dist', 'web'));
-  await app.init();
-  // Fastify finishes loading its plugins (helmet, CORS, Swagger's static files) here.
-  await app.getHttpAdapter().getInstance().ready();
+  try {
+    await app.init();
+    // Fastify finishes loading its plugins (helmet, CORS, Swagger's static files) here.
+    await app.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    // A start that fails (a taken port...) still lets go of PostgreSQL and Redis.
+    await app.close();
+    throw error;
+  }
   const server = app.getHttpServer() as Server;
   let listening: Promise<string> | undefined;
   return {
@@ -44,6 +53,12 @@ export async function startTestApp(overrides: TestSettings = {}): Promise<TestAp
         const address = server.address() as AddressInfo;
         return `http://127.0.0.1:${address.port}`;
       })),
+    metricsUrl: () => {
+      const address = app.get(MetricsListener).address;
+      if (!address) throw new Error('Metrics are off for this app (METRICS_ENABLED=false)');
+      const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+      return `http://${host}:${address.port}/metrics`;
+    },
     close: () => app.close(),
   };
 }
@@ -89,5 +104,6 @@ export function useTestApp(
       return current().http;
     },
     listen: () => current().listen(),
+    metricsUrl: () => current().metricsUrl(),
   };
 }

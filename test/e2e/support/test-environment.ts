@@ -36,6 +36,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     MESSAGE_POST_LIMIT: '100000',
     LOG_DIR: mkdtempSync(join(tmpdir(), 'tempmessenger-logs-')),
     LOG_STDOUT: 'false',
+    // Metrics on, as in production, on a free loopback port: many apps run on one machine.
+    METRICS_HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     ...overrides,
   });
 }

@@ -55,6 +55,7 @@ describe('loadConfig', () => {
     });
     expect(config.corsOrigins).toEqual([]);
     expect(config.docsEnabled).toBe(true);
+    expect(config.metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });
     expect(config.sseMaxClients).toBe(1000);
     expect(config.sseMaxClientsPerIp).toBe(20);
     expect(config.sseMaxStreamAgeMs).toBe(3_600_000);
@@ -175,6 +176,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', LOG_LEVEL: '' }).port).toBe(3000);
   });
 
+  it('reads the metrics listener, and keeps it off the public port', () => {
+    expect(
+      loadConfig({ METRICS_ENABLED: 'false', METRICS_HOST: '0.0.0.0', METRICS_PORT: '9100' })
+        .metrics,
+    ).toEqual({ enabled: false, host: '0.0.0.0', port: 9100 });
+    expect(configError({ PORT: '9464' })).toBe(
+      'Invalid configuration: METRICS_PORT must differ from PORT (metrics are never served on the public port)',
+    );
+    // Off, or on any free port, it cannot take the public one.
+    expect(loadConfig({ PORT: '9464', METRICS_ENABLED: 'false' }).port).toBe(9464);
+    expect(loadConfig({ PORT: '0', METRICS_PORT: '0' }).metrics.port).toBe(0);
+  });
+
   it('splits CORS_ORIGINS on commas', () => {
     expect(
       loadConfig({ CORS_ORIGINS: ' https://a.example ,https://b.example,' }).corsOrigins,
@@ -200,6 +214,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ LOG_MAX_SIZE: '10 megabytes' }, 'LOG_MAX_SIZE must be a size such as 512K, 10M or 1G'],
     [{ DOCS_ENABLED: 'maybe' }, 'DOCS_ENABLED must be true or false (got "maybe")'],
+    [{ METRICS_PORT: '65536' }, 'METRICS_PORT must be an integer from 0 to 65535 (got "65536")'],
+    [{ METRICS_HOST: 'a b' }, 'METRICS_HOST must be an address or host name'],
     [{ HTTP_REQUEST_TIMEOUT: '0' }, 'HTTP_REQUEST_TIMEOUT must be a duration'],
     [
       { HTTP_MAX_CONNECTIONS: '0' },

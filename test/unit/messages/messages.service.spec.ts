@@ -2,6 +2,7 @@ import { AuthEventLog } from '../../../src/common/audit';
 import { loadConfig } from '../../../src/common/config';
 import { TooManyRequestsError, ValidationFailedError } from '../../../src/common/errors';
 import type { RequestPrincipal } from '../../../src/common/identity';
+import { Metrics } from '../../../src/common/metrics';
 import { MessagesService } from '../../../src/messages';
 import {
   AuthorDeletedError,
@@ -56,6 +57,7 @@ describe('MessagesService', () => {
         MESSAGE_POST_LIMIT: String(postLimit),
       }),
       new InMemoryRateLimiterFactory(),
+      new Metrics(),
     );
 
   const register = (email: string) =>
@@ -99,7 +101,7 @@ describe('MessagesService', () => {
       clock,
       loadConfig({}),
       new InMemoryRateLimiterFactory(),
-      new AuthEventLog(),
+      new AuthEventLog(new Metrics()),
     );
     service = messagesService(GENEROUS_POST_LIMIT);
     service.onModuleInit();
