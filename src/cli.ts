@@ -5,7 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
-import { PruneService } from './auth';
+import { MfaService, PruneService, SecretKeyUnavailableError } from './auth';
 import { type AppConfig, configFromEnvironment } from './common/config';
 import { DomainError } from './common/errors';
 import { RegistrationDto, UsersService } from './users';
@@ -17,7 +17,9 @@ Commands:
                      create a user with the admin role
   promote <email>    give an existing user the admin role
   prune              delete expired blacklist entries and long-expired sessions now
-  migrate            apply pending database migrations`;
+  migrate            apply pending database migrations
+  mfa-rotate-key     re-encrypt every second-factor secret under MFA_ENCRYPTION_KEY (the old key
+                     must be in MFA_PREVIOUS_ENCRYPTION_KEYS until this is done)`;
 
 export interface CliOutput {
   out(line: string): void;
@@ -43,7 +45,7 @@ export async function runCli(
     output.out(USAGE);
     return command ? 0 : 2;
   }
-  if (!['create-admin', 'promote', 'prune', 'migrate'].includes(command)) {
+  if (!['create-admin', 'promote', 'prune', 'migrate', 'mfa-rotate-key'].includes(command)) {
     output.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
@@ -69,6 +71,8 @@ export async function runCli(
         return await promote(app.get(UsersService), parsed.positionals, output);
       case 'prune':
         return await prune(app.get(PruneService), output);
+      case 'mfa-rotate-key':
+        return await rotateMfaKey(app.get(MfaService), output);
       default:
         // Starting the context applied the migrations (MIGRATIONS_RUN is forced on for this command).
         output.out('Migrations are up to date.');
@@ -148,6 +152,18 @@ async function prune(service: PruneService, output: CliOutput): Promise<number> 
     `Deleted ${outcome.blacklistDeleted} expired blacklist entries and ${outcome.sessionsDeleted} expired sessions.`,
   );
   return 0;
+}
+
+async function rotateMfaKey(mfa: MfaService, output: CliOutput): Promise<number> {
+  try {
+    const { resealed, keyId } = await mfa.resealSecrets();
+    output.out(`Re-encrypted ${resealed} secrets under key ${keyId}.`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof SecretKeyUnavailableError)) throw error;
+    output.err(`mfa-rotate-key failed: ${error.message}`);
+    return 1;
+  }
 }
 
 if (require.main === module) {

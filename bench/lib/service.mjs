@@ -32,6 +32,7 @@ export async function startService({ port, env = {}, dir = '.', node = process.e
       REDIS_URL: BENCH_REDIS_URL,
       REDIS_KEY_PREFIX: 'tm-bench:',
       JWT_SECRET: 'benchmark-secret-benchmark-secret-benchmark',
+      MFA_ENCRYPTION_KEY: 'benchmark-mfa-key-benchmark-mfa-key-benchmark',
       LOG_DIR: logDir,
       LOG_STDOUT: 'false',
       AUTH_IP_LIMIT: '1000000',
