@@ -8,6 +8,8 @@ export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tempmessenger_test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 export const TEST_REDIS_KEY_PREFIX = 'tm-test:';
+/** The key of the TOTP secrets under test: the previous key a rotation test names. */
+export const TEST_MFA_ENCRYPTION_KEY = 'e2e-test-mfa-key-that-is-long-enough-for-production';
 
 /** Refuses to let the tests wipe a database whose name does not say it is for tests. */
 export function assertTestDatabase(url: string): void {
@@ -27,7 +29,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     REDIS_KEY_PREFIX: TEST_REDIS_KEY_PREFIX,
     JWT_SECRET: 'e2e-test-secret-that-is-long-enough-for-production',
     // One key for every app of a run, so a secret sealed by one app opens in the next.
-    MFA_ENCRYPTION_KEY: 'e2e-test-mfa-key-that-is-long-enough-for-production',
+    MFA_ENCRYPTION_KEY: TEST_MFA_ENCRYPTION_KEY,
     BCRYPT_COST: '4',
     // High by default so suites do not throttle each other; throttling tests set their own.
     AUTH_IP_LIMIT: '100000',
