@@ -7,6 +7,7 @@ const FIELDS_OF_CODE: Record<string, string[]> = {
   EMAIL_TAKEN: ['email', 'newEmail'],
   INVALID_CREDENTIALS: ['password'],
   WRONG_PASSWORD: ['password'],
+  MFA_CODE_INVALID: ['code', 'recoveryCode'],
 };
 
 /** Says how an account action went, in the status region under the header. */
@@ -20,12 +21,18 @@ export function asApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, 'UNKNOWN', 'Something went wrong.');
 }
 
+/** A field that takes part in the form's submission: present, and not disabled. */
+function isInUse(form: HTMLFormElement, name: string): boolean {
+  const input = form.elements.namedItem(name);
+  return input !== null && !(input instanceof HTMLInputElement && input.disabled);
+}
+
 /** Puts the API's messages next to their fields (or under the form), and focuses the first. */
 function showErrors(form: HTMLFormElement, prefix: string, error: unknown): void {
   clearErrors(form, prefix);
   const apiError = asApiError(error);
   const fields = { ...apiError.fields };
-  const field = FIELDS_OF_CODE[apiError.code]?.find((name) => form.elements.namedItem(name));
+  const field = FIELDS_OF_CODE[apiError.code]?.find((name) => isInUse(form, name));
   if (field && !fields[field]) fields[field] = apiError.message;
   let first: HTMLElement | null = null;
   for (const [name, message] of Object.entries(fields)) {
@@ -40,7 +47,7 @@ function showErrors(form: HTMLFormElement, prefix: string, error: unknown): void
   else byId(`${prefix}-form-error`).textContent = apiError.message;
 }
 
-function clearErrors(form: HTMLFormElement, prefix: string): void {
+export function clearErrors(form: HTMLFormElement, prefix: string): void {
   for (const slot of form.querySelectorAll('.field-error')) slot.textContent = '';
   for (const input of form.querySelectorAll('[aria-invalid]'))
     input.removeAttribute('aria-invalid');
