@@ -81,6 +81,12 @@ export async function configureApp(
       'Config',
     );
   }
+  if (config.mfa.encryptionKeyGenerated) {
+    logger.warn(
+      'MFA_ENCRYPTION_KEY is not set: using a generated key; two-factor secrets set up now stop working when the process restarts (recovery codes still do)',
+      'Config',
+    );
+  }
   if (config.trustProxy === true) {
     // Refused in production; allowed elsewhere so a local proxy setup works, but said out loud.
     logger.warn(

@@ -1,5 +1,7 @@
 export { AuthModule } from './auth.module';
 export { AuthService } from './application/auth.service';
+export { MfaService } from './application/mfa.service';
+export { MfaVerifyDto } from './http/dto/mfa.dto';
 export type { RequestPrincipal } from '../common/identity';
 export { PruneService, type PruneOutcome } from './application/prune.service';
 export { RequestAuthenticator } from './http/request-authenticator';
@@ -9,6 +11,7 @@ export { ForgotPasswordDto, MailedTokenDto, ResetPasswordDto } from './http/dto/
 export {
   ACCOUNT_EMAIL_MESSAGES,
   AUTH_MESSAGES,
+  toLoginResponse,
   toRegisteredResponse,
   toSignedInResponse,
   toStatusResponse,

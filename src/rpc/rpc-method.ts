@@ -8,6 +8,7 @@ export const RPC_METHOD_NAMES = [
   'user.login',
   'user.verify',
   'user.me',
+  'auth.mfa.verify',
   'auth.refresh',
   'auth.logout',
   'auth.status',

@@ -39,7 +39,8 @@ export class RpcController {
   @ApiOperation({
     summary: 'JSON-RPC 2.0: one call or a batch (see docs/json-rpc.md for every method)',
     description:
-      'Methods: user.register, user.login (alias user.verify), auth.refresh, auth.logout, ' +
+      'Methods: user.register, user.login (alias user.verify), auth.mfa.verify, auth.refresh, ' +
+      'auth.logout, ' +
       'auth.status, auth.email.verify, auth.email.verify.request, auth.password.forgot, ' +
       'auth.password.reset, user.me, message.list, message.get, message.post, message.delete. ' +
       'Authenticated methods read `Authorization: Bearer`, or a `token` param. Every answer the ' +

@@ -16,5 +16,10 @@ export {
   CurrentPasswordField,
 } from './http/dto/user-fields';
 export { RegistrationDto } from './http/dto/registration.dto';
-export { toUserResponse, UserResponseDto } from './http/dto/user.response';
+export {
+  AdminUserResponseDto,
+  toAdminUserResponse,
+  toUserResponse,
+  UserResponseDto,
+} from './http/dto/user.response';
 export { UsersModule } from './users.module';

@@ -160,6 +160,16 @@ export function describeSessionRepositoryContract(
       expect(await sessions.revokeAllForUser(userId, 'logout_all', at(61))).toEqual([]);
     });
 
+    it('revokes every active session of a user but the one it is told to keep', async () => {
+      const [kept, other] = [await stored(aSession(userId)), await stored(aSession(userId))];
+
+      expect(await sessions.revokeAllForUser(userId, 'mfa_enabled', at(60), kept.id)).toEqual([
+        other.id,
+      ]);
+      expect(await sessions.findById(kept.id)).toEqual(kept);
+      expect(await sessions.findById(other.id)).toMatchObject({ revokedReason: 'mfa_enabled' });
+    });
+
     it('deletes sessions that expired before a time, at most a batch at once', async () => {
       const [endsAt10, endsAt20, endsAt30, endsAt100] = await Promise.all(
         [10, 20, 30, 100].map((idleSeconds) => stored(aSession(userId, { idleSeconds }))),

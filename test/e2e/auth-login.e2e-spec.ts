@@ -47,6 +47,7 @@ function expectUserShape(user: unknown): void {
     lastName: expect.any(String),
     role: 'user',
     emailVerifiedAt: null,
+    mfaEnabled: false,
     createdAt: expect.stringMatching(ISO_UTC),
   });
 }
@@ -75,6 +76,7 @@ describe('Auth: register and login', () => {
           lastName: 'Hopper',
           role: 'user',
           emailVerifiedAt: null,
+          mfaEnabled: false,
           createdAt: expect.stringMatching(ISO_UTC),
         },
         accessToken: expect.any(String),
@@ -332,6 +334,7 @@ describe('Auth: register and login', () => {
           lastName: 'Lovelace',
           role: 'user',
           emailVerifiedAt: null,
+          mfaEnabled: false,
           createdAt: expect.stringMatching(ISO_UTC),
         },
         accessToken: expect.any(String),

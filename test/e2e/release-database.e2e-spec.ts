@@ -38,6 +38,12 @@ const NEWER_MIGRATIONS = [
     addsColumns: ['users.email_verified_at'],
     addsTables: ['account_tokens', 'mail_jobs'],
   },
+  {
+    name: 'SecondFactor1765238400000',
+    timestamp: '1765238400000',
+    addsColumns: ['users.mfa_enabled_at'],
+    addsTables: ['mfa_factors', 'mfa_recovery_codes'],
+  },
 ];
 const ADDED_TABLES: readonly string[] = NEWER_MIGRATIONS.flatMap(({ addsTables }) => addsTables);
 

@@ -86,6 +86,7 @@ describe('Users /users', () => {
         lastName: 'Hopper',
         role: 'user',
         emailVerifiedAt: null,
+        mfaEnabled: false,
         createdAt: expect.any(String),
       });
       expectIsoUtc(response.body.createdAt);
@@ -490,6 +491,7 @@ describe('Users /users', () => {
           lastName: 'Lovelace',
           role: 'user',
           emailVerifiedAt: null,
+          mfaEnabled: false,
           createdAt: expect.any(String),
           disabledAt: null,
         });
@@ -586,6 +588,7 @@ describe('Users /users', () => {
           lastName: 'Lovelace',
           role: 'user',
           emailVerifiedAt: null,
+          mfaEnabled: false,
           createdAt: expect.stringMatching(ISO_UTC_MICROS),
           disabledAt: null,
         });

@@ -5,7 +5,6 @@ import { AppConfig } from '../../common/config';
 import { loggableError } from '../../common/logging';
 import { UnitOfWork } from '../../common/database';
 import type { ClientInfo, RequestPrincipal } from '../../common/identity';
-import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { Clock } from '../../common/time';
 import {
   type AccessRevocation,
@@ -30,6 +29,10 @@ import { Session, type SessionEndReason, type SessionLifetime } from '../domain/
 import { SessionRepository } from '../domain/session.repository';
 import { TokenBlacklist } from '../domain/token-blacklist';
 import { type RefreshClaims, TokenCodec, type TokenPair } from '../domain/tokens';
+import type { SecondFactorProof } from '../domain/totp-factor';
+import { LoginThrottle } from './login-throttle';
+import { MfaService, type SecondFactorRequired } from './mfa.service';
+import { SessionRevoker } from './session-revoker';
 import { userState } from './user-state';
 import { canonicalUuid } from '../../common/validation';
 
@@ -52,7 +55,6 @@ export interface Registered {
 @Injectable()
 export class AuthService implements OnModuleInit, UserLifecycleListener {
   private readonly logger = new Logger('AuthService');
-  private readonly loginFailures: RateLimiter;
 
   constructor(
     private readonly users: UsersService,
@@ -64,18 +66,11 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    rateLimiters: RateLimiterFactory,
+    private readonly loginThrottle: LoginThrottle,
+    private readonly revoker: SessionRevoker,
+    private readonly mfa: MfaService,
     private readonly authEvents: AuthEventLog,
-  ) {
-    this.loginFailures = rateLimiters.create(
-      {
-        name: 'login-failures',
-        points: config.throttling.loginMaxFailures,
-        durationSeconds: config.throttling.loginFailureWindowSeconds,
-      },
-      'Too many failed logins for this account. Please try again later.',
-    );
-  }
+  ) {}
 
   private get verificationRequired(): boolean {
     return this.config.accountEmail.verification === 'required';
@@ -102,15 +97,13 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   }
 
   /**
-   * Checks a login. Attempts count per email (known or not) and lock it for the window once
-   * too many fail; a success resets the count. A disabled account is told only after the right
-   * password.
+   * Checks a login's password. Attempts count per email (known or not) and lock it for the window
+   * once too many fail; a completed login resets the count, so with a second factor only its
+   * step does. A disabled account is told only after the right password.
    */
   async verifyLogin(email: string, password: string, client: ClientInfo): Promise<UserAccount> {
-    // Counted before the password is checked, so parallel guesses cannot all slip in before
-    // the count catches up; a success resets it.
     const throttleKey = emailAddressKey(email);
-    await this.loginFailures.consume(throttleKey);
+    await this.loginThrottle.countAttempt(throttleKey);
     const account = await this.users.verifyCredentials(email, password);
     if (!account) {
       this.authEvents.record('login.failed', client, { reason: 'invalid_credentials' });
@@ -130,13 +123,29 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       });
       throw new EmailNotVerifiedError();
     }
-    await this.loginFailures.reset(throttleKey);
-    this.authEvents.record('login.succeeded', client, { userId: account.id });
+    if (!account.mfaEnabled) {
+      await this.loginThrottle.completed(throttleKey);
+      this.authEvents.record('login.succeeded', client, { userId: account.id });
+    }
     return account;
   }
 
-  async login(account: UserAccount, client: ClientInfo): Promise<SignedIn> {
+  /** A session for an account whose password was right, or first its second factor's step. */
+  async login(account: UserAccount, client: ClientInfo): Promise<SignedIn | SecondFactorRequired> {
+    if (account.mfaEnabled) return this.mfa.challenge(account, client);
     return { user: account, tokens: await this.openSession(account, client) };
+  }
+
+  /** The second step of a login: the `mfaToken` of the first and a code or recovery code. */
+  async completeSecondFactor(
+    mfaToken: string,
+    proof: SecondFactorProof,
+    client: ClientInfo,
+  ): Promise<SignedIn> {
+    const account = await this.mfa.completeChallenge(mfaToken, proof, client);
+    const tokens = await this.openSession(account, client);
+    this.authEvents.record('login.succeeded', client, { userId: account.id, secondFactor: true });
+    return { user: account, tokens };
   }
 
   /**
@@ -208,10 +217,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
 
   /** Ends every session of the caller, its own included; returns how many were ended. */
   async logoutAll(caller: RequestPrincipal, client: ClientInfo): Promise<number> {
-    const now = this.clock.now();
-    const ended = await this.revokeSessions(() =>
-      this.sessions.revokeAllForUser(caller.userId, 'logout_all', now),
-    );
+    const ended = await this.revoker.endAllOf(caller.userId, 'logout_all');
     this.authEvents.record('logout.all', client, {
       userId: caller.userId,
       revokedSessions: ended.length,
@@ -241,9 +247,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       throw new SessionNotFoundError();
     }
     // The stored id names the cache entry: the path may spell it in another case.
-    await this.revokeSessions(() =>
-      this.sessions.revoke(session.id, 'session_ended', now).then(() => [session.id]),
-    );
+    await this.revoker.endOne(session.id, 'session_ended');
     this.authEvents.record('session.ended', client, {
       userId: caller.userId,
       sessionId: session.id,
@@ -307,9 +311,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       return this.issuePair(session);
     }
     // Someone replays an old token: the whole session goes.
-    await this.revokeSessions(() =>
-      this.sessions.revoke(session.id, 'refresh_reused', now).then(() => [session.id]),
-    );
+    await this.revoker.endOne(session.id, 'refresh_reused');
     this.authEvents.record('refresh.reused', client, {
       userId: session.userId,
       sessionId: session.id,
@@ -351,15 +353,6 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       idleSeconds: this.config.jwt.refreshTtlSeconds,
       maxSeconds: this.config.jwt.sessionMaxLifetimeSeconds,
     };
-  }
-
-  /** Ends sessions in PostgreSQL and in the cache together: a cache failure rolls the change back. */
-  private revokeSessions(revoke: () => Promise<string[]>): Promise<string[]> {
-    return this.unitOfWork.run(async () => {
-      const ended = await revoke();
-      await this.cache.putSessions(new Map(ended.map((id) => [id, { active: false } as const])));
-      return ended;
-    });
   }
 }
 

@@ -13,8 +13,13 @@ export abstract class SessionRepository {
   abstract saveRotation(session: Session): Promise<boolean>;
   /** Returns false when the session was not active. */
   abstract revoke(sessionId: string, reason: SessionEndReason, now: Date): Promise<boolean>;
-  /** Returns the ids of the sessions it ended. */
-  abstract revokeAllForUser(userId: string, reason: SessionEndReason, now: Date): Promise<string[]>;
+  /** Ends every active session of the user but `exceptSessionId`; returns the ids it ended. */
+  abstract revokeAllForUser(
+    userId: string,
+    reason: SessionEndReason,
+    now: Date,
+    exceptSessionId?: string,
+  ): Promise<string[]>;
   /** Deletes up to `limit` sessions that expired before `before`; returns how many. */
   abstract deleteExpired(before: Date, limit: number): Promise<number>;
 }

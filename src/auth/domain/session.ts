@@ -6,7 +6,10 @@ export type SessionEndReason =
   | 'password_change'
   | 'password_reset'
   | 'user_disabled'
-  | 'user_deleted';
+  | 'user_deleted'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_reset';
 
 /** How long a session lives: `idleSeconds` past its last refresh, never past `maxSeconds` from login. */
 export interface SessionLifetime {

@@ -2,11 +2,13 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from 
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiExtraModels,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import {
   ApiErrors,
@@ -27,12 +29,13 @@ import {
   LogoutAllResponseDto,
   LogoutResponseDto,
   RegisteredResponseDto,
+  SecondFactorRequiredResponseDto,
   SessionListResponseDto,
   SignedInResponseDto,
   StatusResponseDto,
   TokenPairResponseDto,
+  toLoginResponse,
   toRegisteredResponse,
-  toSignedInResponse,
   toStatusResponse,
 } from './dto/auth.responses';
 import { LoginDto } from './dto/login.dto';
@@ -67,9 +70,22 @@ export class AuthController {
   @HttpCode(200)
   @Public()
   @UseGuards(AuthIpLimitGuard, LocalAuthGuard)
-  @ApiOperation({ summary: 'Sign in with email and password' })
+  @ApiOperation({
+    summary: 'Sign in with email and password',
+    description:
+      'An account with a second factor answers `mfaRequired` and an `mfaToken` instead of ' +
+      'tokens: the login ends with `POST /auth/mfa/verify`.',
+  })
   @ApiBody({ type: LoginDto })
-  @ApiOkResponse({ type: SignedInResponseDto })
+  @ApiExtraModels(SignedInResponseDto, SecondFactorRequiredResponseDto)
+  @ApiOkResponse({
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(SignedInResponseDto) },
+        { $ref: getSchemaPath(SecondFactorRequiredResponseDto) },
+      ],
+    },
+  })
   @ApiErrors(BODY_ERRORS, {
     401: ['INVALID_CREDENTIALS'],
     403: ['USER_DISABLED', 'EMAIL_NOT_VERIFIED'],
@@ -78,8 +94,8 @@ export class AuthController {
   async login(
     @SignedInAccount() account: UserAccount,
     @Client() client: ClientInfo,
-  ): Promise<SignedInResponseDto> {
-    return toSignedInResponse(AUTH_MESSAGES.loggedIn, await this.auth.login(account, client));
+  ): Promise<SignedInResponseDto | SecondFactorRequiredResponseDto> {
+    return toLoginResponse(await this.auth.login(account, client));
   }
 
   @Post('refresh')

@@ -66,14 +66,20 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  async revokeAllForUser(userId: string, reason: SessionEndReason, now: Date): Promise<string[]> {
-    const result = await this.rows
+  async revokeAllForUser(
+    userId: string,
+    reason: SessionEndReason,
+    now: Date,
+    exceptSessionId?: string,
+  ): Promise<string[]> {
+    const query = this.rows
       .createQueryBuilder()
       .update(SessionOrmEntity)
       .set({ revokedAt: now, revokedReason: reason })
       .where('user_id = :userId AND revoked_at IS NULL AND expires_at > :now', { userId, now })
-      .returning(['id'])
-      .execute();
+      .returning(['id']);
+    if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
+    const result = await query.execute();
     return (result.raw as { id: string }[]).map((row) => row.id);
   }
 

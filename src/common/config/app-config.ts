@@ -83,6 +83,14 @@ export interface AppSettings {
     readonly perEmailLimit: number;
     readonly perEmailWindowSeconds: number;
   };
+  readonly mfa: {
+    /** Seals every new TOTP secret (AES-256-GCM). */
+    readonly encryptionKey: string;
+    /** True when no MFA_ENCRYPTION_KEY was given and one was generated (never in production). */
+    readonly encryptionKeyGenerated: boolean;
+    /** Keys that only open secrets sealed before a rotation. */
+    readonly previousEncryptionKeys: readonly string[];
+  };
   readonly accountEmail: {
     /** `required`: no tokens until the address is verified. */
     readonly verification: 'optional' | 'required';

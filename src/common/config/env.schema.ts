@@ -108,6 +108,23 @@ export const envSchema = z.object({
   REFRESH_REUSE_INTERVAL: durationSeconds('REFRESH_REUSE_INTERVAL', 0).default(10),
   SESSION_MAX_LIFETIME: durationSeconds('SESSION_MAX_LIFETIME').default(30 * 24 * 3600),
   BCRYPT_COST: integer('BCRYPT_COST', 4, 15).default(12),
+  MFA_ENCRYPTION_KEY: z
+    .string()
+    .min(32, 'MFA_ENCRYPTION_KEY must be at least 32 characters')
+    .optional(),
+  // Older keys, still read while `npm run cli -- mfa-rotate-key` re-seals their secrets.
+  MFA_PREVIOUS_ENCRYPTION_KEYS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
+    .refine((keys) => keys.every((key) => key.length >= 32), {
+      message: 'MFA_PREVIOUS_ENCRYPTION_KEYS: every key must be at least 32 characters',
+    }),
 
   LOGIN_MAX_FAILURES: integer('LOGIN_MAX_FAILURES', 1, 1_000_000).default(5),
   LOGIN_FAILURE_WINDOW: durationSeconds('LOGIN_FAILURE_WINDOW').default(15 * 60),

@@ -40,6 +40,11 @@ function toSettings(env: Env): AppSettings {
       `Invalid configuration: JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters when NODE_ENV=production`,
     );
   }
+  if (production && !env.MFA_ENCRYPTION_KEY) {
+    throw new ConfigError(
+      'Invalid configuration: MFA_ENCRYPTION_KEY is required when NODE_ENV=production (32+ characters)',
+    );
+  }
   if (production && env.TRUST_PROXY === true) {
     throw new ConfigError(
       'Invalid configuration: TRUST_PROXY=true trusts every hop, so any client picks its own address with X-Forwarded-For; give the number of proxies in front, e.g. TRUST_PROXY=1',
@@ -119,6 +124,13 @@ function toSettings(env: Env): AppSettings {
       outboxDir: env.MAIL_OUTBOX_DIR ?? join(env.LOG_DIR, 'outbox'),
       perEmailLimit: env.MAIL_PER_EMAIL_LIMIT,
       perEmailWindowSeconds: env.MAIL_PER_EMAIL_WINDOW,
+    },
+    mfa: {
+      // Like the JWT secret: zero setup in development, but second factors set up under a
+      // generated key stop opening when the process restarts (recovery codes still work).
+      encryptionKey: env.MFA_ENCRYPTION_KEY ?? randomBytes(32).toString('base64url'),
+      encryptionKeyGenerated: env.MFA_ENCRYPTION_KEY === undefined,
+      previousEncryptionKeys: env.MFA_PREVIOUS_ENCRYPTION_KEYS,
     },
     accountEmail: {
       verification: env.EMAIL_VERIFICATION,

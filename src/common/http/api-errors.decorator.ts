@@ -9,6 +9,9 @@ export const AUTH_ERRORS = {
   403: ['WRONG_TOKEN_TYPE'],
 } as const;
 
+/** The codes of an admin-only route: those of a protected one, and a caller who is not an admin. */
+export const ADMIN_ERRORS = { ...AUTH_ERRORS, 403: [...AUTH_ERRORS[403], 'FORBIDDEN'] } as const;
+
 /** The codes every route that reads a JSON body may answer with, before any use case runs. */
 export const BODY_ERRORS = {
   400: ['MALFORMED_JSON', 'VALIDATION_FAILED'],

@@ -1,4 +1,4 @@
-export { ApiErrors, AUTH_ERRORS, BODY_ERRORS } from './api-errors.decorator';
+export { ADMIN_ERRORS, ApiErrors, AUTH_ERRORS, BODY_ERRORS } from './api-errors.decorator';
 export { CurrentUser } from './current-user.decorator';
 export { IS_PUBLIC_KEY, Public } from './public.decorator';
 export { acceptJsonBodiesOnly, MAX_BODY_BYTES } from './json-body';

@@ -44,6 +44,12 @@ export const KEY_NAMESPACES = {
     owner: 'auth',
     meaning: "a user's cached state, by user id: role and tokens valid after, or gone",
   },
+  authMfaChallenge: {
+    prefix: 'auth:mfa-challenge:',
+    owner: 'auth',
+    meaning:
+      'a login waiting for its second factor, by the hash of its mfaToken: user, wrong codes',
+  },
   rateLimit: {
     prefix: 'rl:',
     owner: 'common/rate-limit',

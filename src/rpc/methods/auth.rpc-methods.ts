@@ -6,9 +6,11 @@ import {
   ForgotPasswordDto,
   LoginDto,
   MailedTokenDto,
+  MfaVerifyDto,
   RefreshDto,
   RequestAuthenticator,
   ResetPasswordDto,
+  toLoginResponse,
   toRegisteredResponse,
   toSignedInResponse,
   toStatusResponse,
@@ -30,6 +32,7 @@ export class AuthRpcMethods {
     | 'user.register'
     | 'user.login'
     | 'user.verify'
+    | 'auth.mfa.verify'
     | 'auth.refresh'
     | 'auth.logout'
     | 'auth.status'
@@ -53,8 +56,7 @@ export class AuthRpcMethods {
       admit: countSignInAttempt,
       handle: async (credentials, { request }) => {
         const account = await authenticator.password(request, credentials);
-        const signedIn = await auth.login(account, clientInfoOf(request));
-        return toSignedInResponse(AUTH_MESSAGES.loggedIn, signedIn);
+        return toLoginResponse(await auth.login(account, clientInfoOf(request)));
       },
     });
 
@@ -68,6 +70,16 @@ export class AuthRpcMethods {
       'user.login': login,
       // The name the service this one replaces used for login.
       'user.verify': login,
+      // The login's second step counts like the login itself.
+      'auth.mfa.verify': publicMethod<MfaVerifyDto>({
+        params: MfaVerifyDto,
+        admit: countSignInAttempt,
+        handle: async ({ mfaToken, code, recoveryCode }, { request }) => {
+          const proof = code !== undefined ? { code } : { recoveryCode: recoveryCode! };
+          const signedIn = await auth.completeSecondFactor(mfaToken, proof, clientInfoOf(request));
+          return toSignedInResponse(AUTH_MESSAGES.loggedIn, signedIn);
+        },
+      }),
       'auth.refresh': publicMethod<RefreshDto>({
         params: RefreshDto,
         handle: ({ refreshToken }, { request }) =>

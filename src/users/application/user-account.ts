@@ -10,6 +10,8 @@ export interface UserAccount {
   readonly role: Role;
   readonly disabledAt: Date | null;
   readonly emailVerifiedAt: Date | null;
+  /** Whether signing in asks for a second factor (TOTP) after the password. */
+  readonly mfaEnabled: boolean;
   readonly tokensValidAfter: Date;
   readonly createdAt: Date;
 }
@@ -23,6 +25,7 @@ export function toAccount(user: User): UserAccount {
     role: user.role,
     disabledAt: user.disabledAt,
     emailVerifiedAt: user.emailVerifiedAt,
+    mfaEnabled: user.mfaEnabledAt !== null,
     tokensValidAfter: user.tokensValidAfter,
     createdAt: user.createdAt,
   };

@@ -1,7 +1,7 @@
 import type { UserAccount } from './user-account';
 
 export type AccessRevocationReason =
-  'password_change' | 'password_reset' | 'user_disabled' | 'user_deleted';
+  'password_change' | 'password_reset' | 'user_disabled' | 'user_deleted' | 'mfa_reset';
 
 export interface AccessRevocation {
   readonly userId: string;

@@ -203,6 +203,50 @@ export class UsersService {
     return account;
   }
 
+  /**
+   * The second factor is on from now. `within` runs under the row lock, in the same transaction
+   * (it stores the factor's state), so the flag and the factor change together or not at all.
+   */
+  enableSecondFactor(
+    id: string,
+    within: (account: UserAccount) => Promise<void>,
+  ): Promise<UserAccount> {
+    return this.change(id, async (user) => {
+      user.enableSecondFactor(this.clock.now());
+      await within(toAccount(user));
+    });
+  }
+
+  /** The second factor is off from now; `within` as in `enableSecondFactor`. */
+  disableSecondFactor(
+    id: string,
+    within: (account: UserAccount) => Promise<void>,
+  ): Promise<UserAccount> {
+    return this.change(id, async (user) => {
+      user.disableSecondFactor(this.clock.now());
+      await within(toAccount(user));
+    });
+  }
+
+  /**
+   * An admin takes the second factor away (a lost device, or an account in the wrong hands): every
+   * session and token of the user ends in the same transaction. `within` removes the factor.
+   */
+  resetSecondFactor(
+    id: string,
+    within: (account: UserAccount) => Promise<void>,
+  ): Promise<UserAccount> {
+    return this.change(id, async (user) => {
+      user.resetSecondFactor(this.clock.now());
+      await within(toAccount(user));
+      await this.notifyAccessRevoked({
+        userId: user.id,
+        reason: 'mfa_reset',
+        account: toAccount(user),
+      });
+    });
+  }
+
   /** Checks the user's password, counted against the wrong-password limit; the account if right. */
   async confirmPassword(id: string, password: string): Promise<UserAccount> {
     return toAccount(await this.checkPassword(id, password));

@@ -10,6 +10,8 @@ export interface UserProps {
   disabledAt: Date | null;
   /** When the user last proved to read mail at `email`; null until then. */
   emailVerifiedAt: Date | null;
+  /** Since when sign-in asks for a second factor; null while it does not. */
+  mfaEnabledAt: Date | null;
   /** Access tokens issued before this instant are revoked. */
   tokensValidAfter: Date;
   readonly createdAt: Date;
@@ -37,6 +39,7 @@ export class User {
       role: 'user',
       disabledAt: null,
       emailVerifiedAt: null,
+      mfaEnabledAt: null,
       tokensValidAfter: input.now,
       createdAt: input.now,
       updatedAt: input.now,
@@ -70,6 +73,9 @@ export class User {
   }
   get emailVerifiedAt(): Date | null {
     return this.props.emailVerifiedAt;
+  }
+  get mfaEnabledAt(): Date | null {
+    return this.props.mfaEnabledAt;
   }
   get tokensValidAfter(): Date {
     return this.props.tokensValidAfter;
@@ -115,6 +121,27 @@ export class User {
     this.props.email = address;
     this.props.emailVerifiedAt = now;
     this.props.updatedAt = now;
+  }
+
+  /** From now on, signing in takes a second factor. */
+  enableSecondFactor(now: Date): void {
+    this.props.mfaEnabledAt = now;
+    this.props.updatedAt = now;
+  }
+
+  disableSecondFactor(now: Date): void {
+    if (this.props.mfaEnabledAt === null) return;
+    this.props.mfaEnabledAt = null;
+    this.props.updatedAt = now;
+  }
+
+  /**
+   * An admin removes the second factor of an account that may be in the wrong hands: every
+   * session and token ends with it.
+   */
+  resetSecondFactor(now: Date): void {
+    this.props.mfaEnabledAt = null;
+    this.revokeTokens(now);
   }
 
   disable(now: Date): void {

@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
+  ADMIN_ERRORS,
   ApiErrors,
   AUTH_ERRORS,
   BEARER_AUTH,
@@ -29,8 +30,6 @@ import {
   UserResponseDto,
 } from './dto/user.response';
 import { PAGE_SIZE_DEFAULT } from '../../common/pagination';
-
-const ADMIN_ERRORS = { ...AUTH_ERRORS, 403: [...AUTH_ERRORS[403], 'FORBIDDEN'] };
 
 @ApiTags('users')
 @ApiBearerAuth(BEARER_AUTH)

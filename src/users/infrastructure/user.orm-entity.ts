@@ -28,6 +28,9 @@ export class UserOrmEntity {
   @Column({ name: 'email_verified_at', type: 'timestamptz', precision: 3, nullable: true })
   emailVerifiedAt!: Date | null;
 
+  @Column({ name: 'mfa_enabled_at', type: 'timestamptz', precision: 3, nullable: true })
+  mfaEnabledAt!: Date | null;
+
   @Column({ name: 'tokens_valid_after', type: 'timestamptz', precision: 3 })
   tokensValidAfter!: Date;
 

@@ -6,6 +6,7 @@ export const USER_FIELDS = [
   'firstName',
   'id',
   'lastName',
+  'mfaEnabled',
   'role',
 ];
 

@@ -26,6 +26,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: TEST_REDIS_KEY_PREFIX,
     JWT_SECRET: 'e2e-test-secret-that-is-long-enough-for-production',
+    // One key for every app of a run, so a secret sealed by one app opens in the next.
+    MFA_ENCRYPTION_KEY: 'e2e-test-mfa-key-that-is-long-enough-for-production',
     BCRYPT_COST: '4',
     // High by default so suites do not throttle each other; throttling tests set their own.
     AUTH_IP_LIMIT: '100000',

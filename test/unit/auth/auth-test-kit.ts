@@ -1,6 +1,10 @@
 import { JwtService } from '@nestjs/jwt';
 import { AccessCheckService } from '../../../src/auth/application/access-check.service';
-import { AuthService } from '../../../src/auth/application/auth.service';
+import { AuthService, type SignedIn } from '../../../src/auth/application/auth.service';
+import { LoginThrottle } from '../../../src/auth/application/login-throttle';
+import { MfaService, type SecondFactorRequired } from '../../../src/auth/application/mfa.service';
+import { SessionRevoker } from '../../../src/auth/application/session-revoker';
+import { AesGcmSecretCipher } from '../../../src/auth/infrastructure/aes-gcm-secret.cipher';
 import { jwtOptions, JwtTokenCodec } from '../../../src/auth/infrastructure/jwt-token.codec';
 import { loadConfig } from '../../../src/common/config';
 import { join } from 'node:path';
@@ -12,11 +16,19 @@ import { ImmediateUnitOfWork } from '../fakes/immediate.unit-of-work';
 import { InMemoryAccountTokenRepository } from '../fakes/in-memory-account-token.repository';
 import { InMemoryAuthStateCache } from '../fakes/in-memory-auth-state.cache';
 import { InMemoryMailQueue } from '../fakes/in-memory-mail.queue';
+import { InMemoryMfaChallengeStore } from '../fakes/in-memory-mfa-challenge.store';
+import { InMemoryMfaFactorRepository } from '../fakes/in-memory-mfa-factor.repository';
 import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.factory';
 import { InMemorySessionRepository } from '../fakes/in-memory-session.repository';
 import { InMemoryTokenBlacklist } from '../fakes/in-memory-token.blacklist';
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
 import { RecordingAuthEventLog } from '../fakes/recording-auth-event.log';
+
+/** A login's outcome when the account has no second factor. */
+export function signedIn(outcome: SignedIn | SecondFactorRequired): SignedIn {
+  if ('mfaToken' in outcome) throw new Error('The login asked for a second factor');
+  return outcome;
+}
 
 /** The auth services wired to in-memory fakes of every port, and a real JWT codec. */
 export function authTestKit(env: Record<string, string> = {}) {
@@ -58,6 +70,23 @@ export function authTestKit(env: Record<string, string> = {}) {
     rateLimiters,
   );
   accountEmail.onModuleInit();
+  const loginThrottle = new LoginThrottle(config, rateLimiters);
+  const revoker = new SessionRevoker(sessions, cache, unitOfWork, clock);
+  const mfaFactors = new InMemoryMfaFactorRepository();
+  const mfaChallenges = new InMemoryMfaChallengeStore(clock);
+  const cipher = new AesGcmSecretCipher(config);
+  const mfa = new MfaService(
+    users,
+    mfaFactors,
+    mfaChallenges,
+    cipher,
+    revoker,
+    loginThrottle,
+    clock,
+    config,
+    rateLimiters,
+    authEvents,
+  );
   const auth = new AuthService(
     users,
     accountEmail,
@@ -68,7 +97,9 @@ export function authTestKit(env: Record<string, string> = {}) {
     unitOfWork,
     clock,
     config,
-    rateLimiters,
+    loginThrottle,
+    revoker,
+    mfa,
     authEvents,
   );
   auth.onModuleInit();
@@ -90,6 +121,10 @@ export function authTestKit(env: Record<string, string> = {}) {
 
   return {
     config,
+    mfa,
+    mfaFactors,
+    mfaChallenges,
+    cipher,
     clock,
     unitOfWork,
     userRepository,

@@ -8,7 +8,7 @@ import {
   WrongTokenTypeError,
 } from '../../../src/auth/domain/auth.errors';
 import { TooManyRequestsError } from '../../../src/common/errors';
-import { authTestKit } from './auth-test-kit';
+import { authTestKit, signedIn } from './auth-test-kit';
 
 const DAY = 86_400_000;
 
@@ -237,7 +237,7 @@ describe('AuthService', () => {
   it('ends every session at a password change, and opens a new one', async () => {
     const kit = authTestKit();
     const { tokens, user } = await kit.signUp();
-    const other = await kit.auth.login(user, kit.client);
+    const other = signedIn(await kit.auth.login(user, kit.client));
     const caller = await kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken));
 
     const fresh = await kit.auth.changePassword(caller, 'password-1', 'password-2', kit.client);

@@ -12,6 +12,7 @@ const account: UserAccount = {
   role: 'user',
   disabledAt: null,
   emailVerifiedAt: null,
+  mfaEnabled: false,
   tokensValidAfter: new Date(0),
   createdAt: new Date(0),
 };

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../../../src/common/config';
 
 const STRONG_SECRET = 'a-production-secret-of-at-least-32-chars';
+const MFA_KEY = { MFA_ENCRYPTION_KEY: 'a-production-mfa-key-of-at-least-32-chars' };
 
 function configError(env: Record<string, string>): string {
   try {
@@ -88,23 +89,55 @@ describe('loadConfig', () => {
     expect(configError({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toBe(
       'Invalid configuration: JWT_SECRET must be at least 32 characters when NODE_ENV=production',
     );
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).jwt.secret).toBe(
-      STRONG_SECRET,
+    expect(
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, ...MFA_KEY }).jwt.secret,
+    ).toBe(STRONG_SECRET);
+  });
+
+  it('refuses to start in production without an MFA encryption key, and any key under 32 characters', () => {
+    expect(configError({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET })).toBe(
+      'Invalid configuration: MFA_ENCRYPTION_KEY is required when NODE_ENV=production (32+ characters)',
     );
+    expect(configError({ MFA_ENCRYPTION_KEY: 'k'.repeat(31) })).toBe(
+      'Invalid configuration: MFA_ENCRYPTION_KEY must be at least 32 characters',
+    );
+    expect(configError({ MFA_PREVIOUS_ENCRYPTION_KEYS: `${'k'.repeat(32)}, short` })).toBe(
+      'Invalid configuration: MFA_PREVIOUS_ENCRYPTION_KEYS: every key must be at least 32 characters',
+    );
+  });
+
+  it('generates an MFA key outside production, and reads the previous keys as a list', () => {
+    const generated = loadConfig({}).mfa;
+    expect(generated.encryptionKeyGenerated).toBe(true);
+    expect(generated.encryptionKey.length).toBeGreaterThanOrEqual(32);
+    const given = loadConfig({
+      MFA_ENCRYPTION_KEY: 'n'.repeat(32),
+      MFA_PREVIOUS_ENCRYPTION_KEYS: ` ${'a'.repeat(32)} ,${'b'.repeat(40)},`,
+    }).mfa;
+    expect(given).toEqual({
+      encryptionKey: 'n'.repeat(32),
+      encryptionKeyGenerated: false,
+      previousEncryptionKeys: ['a'.repeat(32), 'b'.repeat(40)],
+    });
   });
 
   it('refuses TRUST_PROXY=true in production, in one line that says what to give instead', () => {
     const message = configError({
       NODE_ENV: 'production',
       JWT_SECRET: STRONG_SECRET,
+      ...MFA_KEY,
       TRUST_PROXY: 'true',
     });
     expect(message).toBe(
       'Invalid configuration: TRUST_PROXY=true trusts every hop, so any client picks its own address with X-Forwarded-For; give the number of proxies in front, e.g. TRUST_PROXY=1',
     );
     expect(
-      loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, TRUST_PROXY: '1' })
-        .trustProxy,
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: STRONG_SECRET,
+        ...MFA_KEY,
+        TRUST_PROXY: '1',
+      }).trustProxy,
     ).toBe(1);
   });
 

@@ -40,8 +40,15 @@ export class InMemorySessionRepository extends SessionRepository {
     return true;
   }
 
-  async revokeAllForUser(userId: string, reason: SessionEndReason, now: Date): Promise<string[]> {
-    const active = await this.findActiveByUser(userId, now);
+  async revokeAllForUser(
+    userId: string,
+    reason: SessionEndReason,
+    now: Date,
+    exceptSessionId?: string,
+  ): Promise<string[]> {
+    const active = (await this.findActiveByUser(userId, now)).filter(
+      (session) => session.id !== exceptSessionId,
+    );
     for (const session of active) await this.revoke(session.id, reason, now);
     return active.map((session) => session.id);
   }

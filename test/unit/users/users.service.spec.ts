@@ -198,9 +198,11 @@ describe('UsersService', () => {
       await service.enable(account.id, client);
       await service.deleteAccount(account.id, 'password-2', client);
       expect(authEvents.entries).toEqual(
-        ['password.changed', 'user.disabled', 'user.enabled', 'user.deleted'].map(
-          (event) => ({ event, userId: account.id, ip: '203.0.113.7' }),
-        ),
+        ['password.changed', 'user.disabled', 'user.enabled', 'user.deleted'].map((event) => ({
+          event,
+          userId: account.id,
+          ip: '203.0.113.7',
+        })),
       );
     });
 

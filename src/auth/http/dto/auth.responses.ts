@@ -1,6 +1,7 @@
 import { ApiProperty, PartialType } from '@nestjs/swagger';
 import { toUserResponse, type UserAccount, UserResponseDto } from '../../../users';
 import type { Registered, SignedIn } from '../../application/auth.service';
+import type { SecondFactorRequired } from '../../application/mfa.service';
 import type { Session } from '../../domain/session';
 
 export class TokenPairResponseDto {
@@ -105,6 +106,12 @@ export const AUTH_MESSAGES = {
   registeredVerifyFirst: 'Registered. Check your email to verify your address.',
   loggedIn: 'Successfully logged in.',
   loggedOut: 'Successfully logged out.',
+  secondFactorRequired: 'Second factor required.',
+} as const;
+
+export const MFA_MESSAGES = {
+  enabled: 'Two-factor authentication enabled.',
+  disabled: 'Two-factor authentication disabled.',
 } as const;
 
 export const ACCOUNT_EMAIL_MESSAGES = {
@@ -152,4 +159,58 @@ export class AccountResponseDto {
 
   @ApiProperty({ type: UserResponseDto })
   user!: UserResponseDto;
+}
+
+/** The first step of a login whose account has a second factor: no session yet. */
+export class SecondFactorRequiredResponseDto {
+  @ApiProperty({ example: 'Second factor required.' })
+  message!: string;
+
+  @ApiProperty({ enum: [true] })
+  mfaRequired!: true;
+
+  @ApiProperty({ description: 'For `POST /auth/mfa/verify`; single use' })
+  mfaToken!: string;
+
+  @ApiProperty({ description: 'Seconds the mfaToken stays valid', example: 300 })
+  expiresIn!: number;
+}
+
+/** A login's answer: signed in, or asked for the second factor. */
+export function toLoginResponse(
+  outcome: SignedIn | SecondFactorRequired,
+): SignedInResponseDto | SecondFactorRequiredResponseDto {
+  return 'mfaToken' in outcome
+    ? { message: AUTH_MESSAGES.secondFactorRequired, mfaRequired: true, ...outcome }
+    : toSignedInResponse(AUTH_MESSAGES.loggedIn, outcome);
+}
+
+export class TotpEnrollmentResponseDto {
+  @ApiProperty({
+    description: 'Base32, for entering by hand',
+    example: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  })
+  secret!: string;
+
+  @ApiProperty({
+    example: 'otpauth://totp/TempMessenger:ada%40example.com?secret=…&issuer=TempMessenger',
+  })
+  otpauthUri!: string;
+
+  @ApiProperty({ description: 'The otpauth URI as an SVG QR code' })
+  qrSvg!: string;
+}
+
+export class RecoveryCodesResponseDto {
+  @ApiProperty({
+    type: [String],
+    description: 'Shown once; each works once',
+    example: ['7KQ2MZ9XHD'],
+  })
+  recoveryCodes!: string[];
+}
+
+export class MfaEnabledResponseDto extends RecoveryCodesResponseDto {
+  @ApiProperty({ example: 'Two-factor authentication enabled.' })
+  message!: string;
 }

@@ -28,6 +28,9 @@ export class UserResponseDto {
     description: 'When the address was verified; null until then',
   })
   emailVerifiedAt!: string | null;
+
+  @ApiProperty({ description: 'Whether signing in asks for a TOTP code after the password' })
+  mfaEnabled!: boolean;
 }
 
 /** What admins see: the user and whether it is disabled. */
@@ -53,6 +56,7 @@ export function toUserResponse(account: UserAccount): UserResponseDto {
     role: account.role,
     createdAt: account.createdAt.toISOString(),
     emailVerifiedAt: account.emailVerifiedAt?.toISOString() ?? null,
+    mfaEnabled: account.mfaEnabled,
   };
 }
 

@@ -1,0 +1,297 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { AuthEventLog } from '../../common/audit';
+import { AppConfig } from '../../common/config';
+import type { ClientInfo, RequestPrincipal } from '../../common/identity';
+import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
+import { Clock } from '../../common/time';
+import { emailAddressKey, type UserAccount, UsersService } from '../../users';
+import { MfaChallengeStore } from '../domain/mfa-challenge.store';
+import { MfaFactorRepository } from '../domain/mfa-factor.repository';
+import {
+  MfaAlreadyEnabledError,
+  MfaCodeInvalidError,
+  MfaNotEnabledError,
+  MfaSetupRequiredError,
+  MfaTokenInvalidError,
+} from '../domain/mfa.errors';
+import { newRecoveryCodes, normalizeRecoveryCode, recoveryCodeHash } from './recovery-codes';
+import { SecretCipher, SecretKeyUnavailableError } from '../domain/secret-cipher';
+import type { SecondFactorProof, TotpFactor } from '../domain/totp-factor';
+import { LoginThrottle } from './login-throttle';
+import { SessionRevoker } from './session-revoker';
+import { matchingTotpStep, newTotpSecret, type TotpEnrollment, totpEnrollment } from './totp-codes';
+
+/** How long the second step of a login may wait, and how many wrong codes it survives. */
+export const MFA_TOKEN_TTL_SECONDS = 300;
+export const MFA_TOKEN_MAX_FAILURES = 5;
+
+export interface SecondFactorRequired {
+  readonly mfaToken: string;
+  readonly expiresIn: number;
+}
+
+/**
+ * The TOTP second factor: setting it up, turning it off, recovery codes, and the second step of a
+ * login. Each code is accepted once: the step it was made for, and every earlier one, are spent.
+ */
+@Injectable()
+export class MfaService {
+  private readonly logger = new Logger('MfaService');
+  /** Wrong codes of a signed-in caller (enable, disable, new recovery codes). */
+  private readonly codeChecks: RateLimiter;
+
+  constructor(
+    private readonly users: UsersService,
+    private readonly factors: MfaFactorRepository,
+    private readonly challenges: MfaChallengeStore,
+    private readonly cipher: SecretCipher,
+    private readonly sessions: SessionRevoker,
+    private readonly loginThrottle: LoginThrottle,
+    private readonly clock: Clock,
+    config: AppConfig,
+    rateLimiters: RateLimiterFactory,
+    private readonly authEvents: AuthEventLog,
+  ) {
+    // A stolen access token must not buy unlimited guesses at the caller's codes.
+    this.codeChecks = rateLimiters.create(
+      {
+        name: 'mfa-code-checks',
+        points: config.throttling.loginMaxFailures,
+        durationSeconds: config.throttling.loginFailureWindowSeconds,
+      },
+      'Too many wrong two-factor codes. Please try again later.',
+    );
+  }
+
+  /** A new secret, not active until `enable` sees a code made from it; replaces an unconfirmed one. */
+  async setup(
+    caller: RequestPrincipal,
+    password: string,
+    client: ClientInfo,
+  ): Promise<TotpEnrollment> {
+    const account = await this.users.getAccount(caller.userId);
+    if (account.mfaEnabled) throw new MfaAlreadyEnabledError();
+    await this.users.confirmPassword(account.id, password);
+    const secret = newTotpSecret();
+    const stored = await this.factors.savePending({
+      userId: account.id,
+      secret: this.cipher.seal(secret, account.id),
+      enabledAt: null,
+      lastUsedStep: null,
+      createdAt: this.clock.now(),
+    });
+    if (!stored) throw new MfaAlreadyEnabledError();
+    this.authEvents.record('mfa.setup_started', client, { userId: account.id });
+    return totpEnrollment(secret, account.email);
+  }
+
+  /**
+   * The first code proves the app holds the secret: the factor, the account's flag and a first set
+   * of recovery codes are stored together, and every other session of the caller ends.
+   */
+  async enable(caller: RequestPrincipal, code: string, client: ClientInfo): Promise<string[]> {
+    const factor = await this.factors.findByUser(caller.userId);
+    if (factor?.enabledAt) throw new MfaAlreadyEnabledError();
+    if (!factor) throw new MfaSetupRequiredError();
+    await this.codeChecks.consume(caller.userId);
+    const step = await this.matchingStep(factor, code);
+    if (step === null) throw new MfaCodeInvalidError();
+    const recoveryCodes = newRecoveryCodes();
+    let revokedSessions = 0;
+    await this.users.enableSecondFactor(caller.userId, async () => {
+      // A newer setup or a racing enable changed the row since it was read.
+      if (!(await this.factors.confirm(caller.userId, factor.secret, step, this.clock.now()))) {
+        throw new MfaCodeInvalidError();
+      }
+      await this.storeRecoveryCodes(caller.userId, recoveryCodes);
+      revokedSessions = (
+        await this.sessions.endAllOf(caller.userId, 'mfa_enabled', caller.sessionId)
+      ).length;
+    });
+    await this.codeChecks.reset(caller.userId);
+    this.authEvents.record('mfa.enabled', client, { userId: caller.userId, revokedSessions });
+    return recoveryCodes;
+  }
+
+  /** With the password and a code (or a recovery code); every other session of the caller ends. */
+  async disable(
+    caller: RequestPrincipal,
+    password: string,
+    code: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    const factor = await this.enabledFactorOf(caller.userId);
+    await this.users.confirmPassword(caller.userId, password);
+    await this.codeChecks.consume(caller.userId);
+    const proof = normalizeRecoveryCode(code) ? { recoveryCode: code } : { code };
+    if (!(await this.accept(factor, proof, client))) throw new MfaCodeInvalidError();
+    let revokedSessions = 0;
+    await this.users.disableSecondFactor(caller.userId, async () => {
+      await this.factors.delete(caller.userId);
+      revokedSessions = (
+        await this.sessions.endAllOf(caller.userId, 'mfa_disabled', caller.sessionId)
+      ).length;
+    });
+    await this.codeChecks.reset(caller.userId);
+    this.authEvents.record('mfa.disabled', client, { userId: caller.userId, revokedSessions });
+  }
+
+  /** A new set of recovery codes for a current TOTP code; the old set stops working. */
+  async regenerateRecoveryCodes(
+    caller: RequestPrincipal,
+    code: string,
+    client: ClientInfo,
+  ): Promise<string[]> {
+    const factor = await this.enabledFactorOf(caller.userId);
+    await this.codeChecks.consume(caller.userId);
+    if (!(await this.accept(factor, { code }, client))) throw new MfaCodeInvalidError();
+    const recoveryCodes = newRecoveryCodes();
+    await this.storeRecoveryCodes(caller.userId, recoveryCodes);
+    await this.codeChecks.reset(caller.userId);
+    this.authEvents.record('mfa.recovery_codes_regenerated', client, { userId: caller.userId });
+    return recoveryCodes;
+  }
+
+  /** An admin removes a user's second factor; every session of the user ends with it. */
+  async reset(admin: RequestPrincipal, userId: string, client: ClientInfo): Promise<UserAccount> {
+    const account = await this.users.resetSecondFactor(userId, (target) =>
+      this.factors.delete(target.id),
+    );
+    this.authEvents.record('mfa.reset', client, { userId: account.id, actorId: admin.userId });
+    return account;
+  }
+
+  /** After the right password of an account with a second factor: the token of the second step. */
+  async challenge(account: UserAccount, client: ClientInfo): Promise<SecondFactorRequired> {
+    const mfaToken = randomBytes(32).toString('base64url');
+    await this.challenges.issue(
+      tokenHash(mfaToken),
+      {
+        userId: account.id,
+        emailKey: emailAddressKey(account.email),
+        tokensValidAfter: account.tokensValidAfter,
+      },
+      MFA_TOKEN_TTL_SECONDS,
+    );
+    this.authEvents.record('login.mfa_required', client, { userId: account.id });
+    return { mfaToken, expiresIn: MFA_TOKEN_TTL_SECONDS };
+  }
+
+  /**
+   * The second step of a login: the account it opens, provided the token is alive, the proof is
+   * right, and nothing changed since the password was checked (a new password, a disable).
+   * A wrong proof counts against the token and the email; the token is used up by one success.
+   */
+  async completeChallenge(
+    mfaToken: string,
+    proof: SecondFactorProof,
+    client: ClientInfo,
+  ): Promise<UserAccount> {
+    const key = tokenHash(mfaToken);
+    const challenge = await this.challenges.find(key);
+    if (!challenge) throw new MfaTokenInvalidError();
+    const factor = await this.factors.findByUser(challenge.userId);
+    if (!factor?.enabledAt || !(await this.accept(factor, proof, client))) {
+      await this.challenges.recordFailure(key, MFA_TOKEN_MAX_FAILURES);
+      await this.loginThrottle.countWrongCode(challenge.emailKey);
+      this.authEvents.record('login.failed', client, {
+        userId: challenge.userId,
+        reason: 'mfa_code_invalid',
+      });
+      throw new MfaCodeInvalidError();
+    }
+    if (!(await this.challenges.consume(key))) throw new MfaTokenInvalidError();
+    const account = await this.users.findAccount(challenge.userId);
+    const unchanged =
+      account !== null &&
+      account.disabledAt === null &&
+      account.tokensValidAfter.getTime() === challenge.tokensValidAfter.getTime();
+    if (!unchanged) throw new MfaTokenInvalidError();
+    await this.loginThrottle.completed(challenge.emailKey);
+    return account;
+  }
+
+  /**
+   * Re-seals every secret sealed under an older key with MFA_ENCRYPTION_KEY (after a key change,
+   * while the old key is still in MFA_PREVIOUS_ENCRYPTION_KEYS). Returns how many it re-sealed;
+   * throws, after doing the rest, when some secret's key is not configured at all.
+   */
+  async resealSecrets(): Promise<{ resealed: number; keyId: string }> {
+    const keyId = this.cipher.currentKeyId;
+    let resealed = 0;
+    const unopenable = new Set<string>();
+    let after: string | null = null;
+    for (;;) {
+      const batch = await this.factors.findSealedOtherwise(keyId, after, 100);
+      if (batch.length === 0) break;
+      for (const factor of batch) {
+        try {
+          const secret = this.cipher.open(factor.secret, factor.userId);
+          const sealed = this.cipher.seal(secret, factor.userId);
+          if (await this.factors.reseal(factor.userId, factor.secret, sealed)) resealed += 1;
+        } catch (error) {
+          if (!(error instanceof SecretKeyUnavailableError)) throw error;
+          unopenable.add(error.keyId);
+        }
+      }
+      after = batch[batch.length - 1].userId;
+    }
+    if (unopenable.size > 0) {
+      throw new SecretKeyUnavailableError([...unopenable].join(', '));
+    }
+    return { resealed, keyId };
+  }
+
+  private async enabledFactorOf(userId: string): Promise<TotpFactor> {
+    const factor = await this.factors.findByUser(userId);
+    if (!factor?.enabledAt) throw new MfaNotEnabledError();
+    return factor;
+  }
+
+  /** Checks a proof and spends it: the code's step, or the recovery code. */
+  private async accept(
+    factor: TotpFactor,
+    proof: SecondFactorProof,
+    client: ClientInfo,
+  ): Promise<boolean> {
+    if ('code' in proof) {
+      const step = await this.matchingStep(factor, proof.code);
+      return step !== null && this.factors.spendStep(factor.userId, step);
+    }
+    const code = normalizeRecoveryCode(proof.recoveryCode);
+    const spent =
+      code !== null &&
+      (await this.factors.spendRecoveryCode(
+        factor.userId,
+        recoveryCodeHash(factor.userId, code),
+        this.clock.now(),
+      ));
+    if (spent) this.authEvents.record('mfa.recovery_code_used', client, { userId: factor.userId });
+    return spent;
+  }
+
+  private async matchingStep(factor: TotpFactor, code: string): Promise<number | null> {
+    let secret: string;
+    try {
+      secret = this.cipher.open(factor.secret, factor.userId);
+    } catch (error) {
+      // A configuration fault, not the caller's: said in the log, answered as a server error.
+      this.logger.error({ userId: factor.userId }, (error as Error).message);
+      throw error;
+    }
+    return matchingTotpStep(secret, code, this.clock.now(), factor.lastUsedStep);
+  }
+
+  private async storeRecoveryCodes(userId: string, codes: readonly string[]): Promise<void> {
+    await this.factors.replaceRecoveryCodes(
+      userId,
+      codes.map((code) => recoveryCodeHash(userId, code)),
+    );
+  }
+}
+
+/** Only the hash of an `mfaToken` is kept, so what Redis holds cannot finish anyone's login. */
+function tokenHash(mfaToken: string): string {
+  return createHash('sha256').update(mfaToken).digest('hex');
+}
