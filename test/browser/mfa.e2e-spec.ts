@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { generate } from 'otplib';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { uniqueEmail } from '../e2e/support/accounts';
 import { eventually, sleep } from '../e2e/support/polling';
 import { useTestApp } from '../e2e/support/test-app';
@@ -93,20 +93,27 @@ describe('Web page in Chromium: two-factor authentication', () => {
     await secondStep().getByRole('button', { name: 'Verify' }).click();
   }
 
+  /** Opens the page in a tab of the browser context, its errors collected as problems. */
+  async function openTab(context: BrowserContext, url: string): Promise<Page> {
+    const tab = await context.newPage();
+    tab.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    tab.on('console', (message) => {
+      // Chromium logs the requests the API refuses (a wrong code, a dead sign-in, a state
+      // changed in another tab): expected.
+      if (message.type() === 'error' && !/status of 40[019]/.test(message.text())) {
+        problems.push(`console: ${message.text()}`);
+      }
+    });
+    await tab.goto(url);
+    return tab;
+  }
+
   beforeAll(async () => {
     const baseUrl = await testApp.listen();
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // Chromium logs the requests the API refuses (a wrong code, a dead sign-in): expected.
-      if (message.type() === 'error' && !/status of 40[01]/.test(message.text())) {
-        problems.push(`console: ${message.text()}`);
-      }
-    });
-    await page.goto(`${baseUrl}/`);
+    page = await openTab(context, `${baseUrl}/`);
   });
 
   afterEach(() => {
@@ -273,5 +280,29 @@ describe('Web page in Chromium: two-factor authentication', () => {
     await text(page.locator('#account-email')).toBe(email);
     await visible(secondStep()).toBe(false);
     await text(state()).toBe('Off');
+  });
+
+  it('follows a change made in another tab: setting up where it is already on shows it on', async () => {
+    // A second tab of the browser shares the session, and shows the state it loaded.
+    const otherTab = await openTab(page.context(), page.url());
+    await text(otherTab.locator('#mfa-state')).toBe('Off');
+
+    await twoFactor().getByRole('button', { name: 'Set up' }).click();
+    await page.locator('#mfa-setup-password').fill(PASSWORD);
+    await twoFactor().getByRole('button', { name: 'Continue' }).click();
+    await visible(page.locator('#mfa-qr img')).toBe(true);
+    const key = (await page.locator('#mfa-secret').innerText()).replaceAll(' ', '');
+    await page.locator('#mfa-enable-code').fill(await new Authenticator(key).nextCode());
+    await twoFactor().getByRole('button', { name: 'Turn on' }).click();
+    await text(state()).toBe('On');
+
+    await otherTab.getByRole('button', { name: 'Set up' }).click();
+    await otherTab.locator('#mfa-setup-password').fill(PASSWORD);
+    await otherTab.getByRole('button', { name: 'Continue' }).click();
+    await text(otherTab.locator('#mfa-state')).toBe('On');
+    await text(otherTab.locator('#notice')).toBe('Two-factor authentication is already enabled.');
+    expect(await otherTab.locator('#notice').getAttribute('data-tone')).toBe('error');
+    await visible(otherTab.locator('#mfa-setup-form')).toBe(false);
+    await otherTab.close();
   });
 });
