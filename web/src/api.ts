@@ -9,6 +9,8 @@ export interface User {
   createdAt: string;
   /** When the address was verified; null until then. */
   emailVerifiedAt: string | null;
+  /** Whether each login asks for a second factor (a TOTP code or a recovery code). */
+  mfaEnabled: boolean;
 }
 
 /** A registration: signed in at once, or (with EMAIL_VERIFICATION=required) once verified. */
@@ -26,6 +28,26 @@ interface AccountAnswer {
 
 interface MessageAnswer {
   message: string;
+}
+
+/** A login: signed in, or waiting for the second factor, given with this short-lived token. */
+export type Login = { user: User } | { mfaToken: string };
+
+/** The second factor of a login: a code from the authenticator app, or a recovery code. */
+export type SecondFactor = { code: string } | { recoveryCode: string };
+
+/** A TOTP secret to add to an authenticator app; active once a first code confirms it. */
+export interface TotpSetup {
+  /** Base32, for entry by hand. */
+  secret: string;
+  otpauthUri: string;
+  /** The otpauth URI as an SVG QR code, made by the service. */
+  qrSvg: string;
+}
+
+/** Single-use codes that stand in for the app's code; shown once, when made. */
+interface RecoveryCodes {
+  recoveryCodes: string[];
 }
 
 export interface Message {
@@ -51,6 +73,13 @@ export interface SessionItem {
 interface TokenPair {
   accessToken: string;
   refreshToken: string;
+}
+
+type SignedIn = TokenPair & { user: User };
+
+interface SecondFactorRequired {
+  mfaRequired: true;
+  mfaToken: string;
 }
 
 interface ErrorBody {
@@ -126,11 +155,20 @@ export class Api {
     return { message: answer.message, user: answer.user, signedIn };
   }
 
-  async login(email: string, password: string): Promise<User> {
-    const answer = await this.call<TokenPair & { user: User }>('POST', '/auth/login', {
+  async login(email: string, password: string): Promise<Login> {
+    const answer = await this.call<SignedIn | SecondFactorRequired>('POST', '/auth/login', {
       email,
       password,
     });
+    // No tokens yet: they come with the second factor.
+    if ('mfaRequired' in answer) return { mfaToken: answer.mfaToken };
+    this.keep(answer);
+    return { user: answer.user };
+  }
+
+  /** The login's second step: the same answer as a login without a second factor. */
+  async verifySecondFactor(mfaToken: string, factor: SecondFactor): Promise<User> {
+    const answer = await this.call<SignedIn>('POST', '/auth/mfa/verify', { mfaToken, ...factor });
     this.keep(answer);
     return answer.user;
   }
@@ -171,6 +209,24 @@ export class Api {
 
   confirmEmailChange(token: string): Promise<AccountAnswer> {
     return this.call('POST', '/auth/email/change/confirm', { token });
+  }
+
+  setUpTotp(password: string): Promise<TotpSetup> {
+    return this.authorized('POST', '/auth/mfa/totp/setup', { password });
+  }
+
+  enableTotp(code: string): Promise<MessageAnswer & RecoveryCodes> {
+    return this.authorized('POST', '/auth/mfa/totp/enable', { code });
+  }
+
+  /** `code` is a code from the app or a recovery code. */
+  disableTotp(password: string, code: string): Promise<MessageAnswer> {
+    return this.authorized('POST', '/auth/mfa/totp/disable', { password, code });
+  }
+
+  /** A new set of recovery codes, for a code from the app; the old set stops working. */
+  renewRecoveryCodes(code: string): Promise<RecoveryCodes> {
+    return this.authorized('POST', '/auth/mfa/recovery-codes', { code });
   }
 
   listMessages(): Promise<{ items: Message[] }> {

@@ -1,25 +1,26 @@
-import { Api, ApiError, type User } from './api.js';
+import { Api, ApiError, type SecondFactor, type User } from './api.js';
 import { announce, byId, element, formatDateTime } from './dom.js';
+import { asApiError, clearErrors, notify, onSubmit } from './forms.js';
 import { LiveMessages } from './live-messages.js';
 import { type MailedLink, takeMailedLink } from './mailed-link.js';
+import { TwoFactorPanel } from './two-factor.js';
 
 // Before anything else, so that a mailed link's token leaves the address bar at once.
 const mailedLink = takeMailedLink();
 const api = new Api();
 const messages = new LiveMessages(api);
+const twoFactor = new TwoFactorPanel(api, () => void loadSessions());
 let signedInUser: User | null = null;
 /** The token of the reset link the page was opened from, until the new password is set. */
 let resetToken = '';
+/** The token of a login waiting for its second factor, until it is given or given up. */
+let mfaToken = '';
 
-/** Which form field an error code belongs to, when the API names none: the first the form has. */
-const FIELDS_OF_CODE: Record<string, string[]> = {
-  EMAIL_TAKEN: ['email', 'newEmail'],
-  INVALID_CREDENTIALS: ['password'],
-  WRONG_PASSWORD: ['password'],
-};
-
-/** Signed out, the first column shows one of these: log in or register, forgot, or reset. */
-const ACCESS_PANELS = ['auth', 'forgot', 'reset'] as const;
+/**
+ * Signed out, the first column shows one of these: log in or register, the login's second
+ * factor, forgot, or reset.
+ */
+const ACCESS_PANELS = ['auth', 'second-factor', 'forgot', 'reset'] as const;
 
 function showAccessPanel(shown: (typeof ACCESS_PANELS)[number] | null): void {
   for (const panel of ACCESS_PANELS) byId(panel).hidden = panel !== shown;
@@ -31,6 +32,8 @@ function showSignedIn(user: User): void {
   byId('composer').hidden = false;
   byId('sessions').hidden = false;
   byId('email-change').hidden = false;
+  byId('mfa').hidden = false;
+  twoFactor.show(user.mfaEnabled);
   byId('account').hidden = false;
   byId('account-email').textContent = user.email;
   byId('verify-banner').hidden = user.emailVerifiedAt !== null;
@@ -40,87 +43,20 @@ function showSignedIn(user: User): void {
 
 function showSignedOut(): void {
   signedInUser = null;
+  forgetSecondStep();
   selectTab(byId('tab-login'));
   showAccessPanel('auth');
   byId('composer').hidden = true;
   byId('sessions').hidden = true;
   byId('email-change').hidden = true;
+  byId('mfa').hidden = true;
+  // Nothing secret (a setup's key, recovery codes) stays in the page.
+  twoFactor.show(false);
   byId('account').hidden = true;
   byId('account-email').textContent = '';
   byId('verify-banner').hidden = true;
   byId('sessions-list').replaceChildren();
   messages.setViewer(null);
-}
-
-/** Says how an account action went, in the status region under the header. */
-function notify(text: string, tone: 'ok' | 'error' = 'ok'): void {
-  const notice = byId('notice');
-  notice.dataset.tone = tone;
-  notice.textContent = text;
-}
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError(0, 'UNKNOWN', 'Something went wrong.');
-}
-
-/** Puts the API's messages next to their fields (or under the form), and focuses the first. */
-function showErrors(form: HTMLFormElement, prefix: string, error: unknown): void {
-  clearErrors(form, prefix);
-  const apiError = asApiError(error);
-  const fields = { ...apiError.fields };
-  const field = FIELDS_OF_CODE[apiError.code]?.find((name) => form.elements.namedItem(name));
-  if (field && !fields[field]) fields[field] = apiError.message;
-  let first: HTMLElement | null = null;
-  for (const [name, message] of Object.entries(fields)) {
-    const input = form.elements.namedItem(name);
-    const slot = document.getElementById(`${prefix}-${name}-error`);
-    if (!(input instanceof HTMLElement) || !slot) continue;
-    slot.textContent = message;
-    input.setAttribute('aria-invalid', 'true');
-    first ??= input;
-  }
-  if (first) first.focus();
-  else byId(`${prefix}-form-error`).textContent = apiError.message;
-}
-
-function clearErrors(form: HTMLFormElement, prefix: string): void {
-  for (const slot of form.querySelectorAll('.field-error')) slot.textContent = '';
-  for (const input of form.querySelectorAll('[aria-invalid]'))
-    input.removeAttribute('aria-invalid');
-  byId(`${prefix}-form-error`).textContent = '';
-}
-
-/**
- * Runs a form's submission with its button disabled, and its errors shown in place. What the
- * action returns, if anything, goes in the form's status line.
- */
-function onSubmit(
-  formId: string,
-  prefix: string,
-  action: (values: Record<string, string>, form: HTMLFormElement) => Promise<string | void>,
-): void {
-  const form = byId<HTMLFormElement>(formId);
-  const status = document.getElementById(`${prefix}-form-status`);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-    if (button) button.disabled = true;
-    clearErrors(form, prefix);
-    // A new try: what the last one said is no longer news.
-    notify('');
-    if (status) status.textContent = '';
-    try {
-      const values = Object.fromEntries(
-        [...new FormData(form).entries()].map(([name, value]) => [name, String(value)]),
-      );
-      const outcome = await action(values, form);
-      if (status && outcome) status.textContent = outcome;
-    } catch (error) {
-      showErrors(form, prefix, error);
-    } finally {
-      if (button) button.disabled = false;
-    }
-  });
 }
 
 const authTabs = () => [byId('tab-login'), byId('tab-register')];
@@ -148,13 +84,83 @@ function setupTabs(): void {
   }
 }
 
+function loggedIn(user: User): void {
+  byId<HTMLFormElement>('login-form').reset();
+  showSignedIn(user);
+  announce(`Logged in as ${user.email}.`);
+}
+
+/** The second step asks for a code from the app, or, switched, for a recovery code. */
+let usingRecoveryCode = false;
+
+function useRecoveryCode(chosen: boolean): void {
+  usingRecoveryCode = chosen;
+  for (const [name, shown] of [
+    ['code', !chosen],
+    ['recoveryCode', chosen],
+  ] as const) {
+    byId(`second-factor-${name}-field`).hidden = !shown;
+    // Disabled, the other field is left out of the submission.
+    byId<HTMLInputElement>(`second-factor-${name}`).disabled = !shown;
+  }
+  byId('second-factor-switch').textContent = chosen
+    ? 'Use a code from the app'
+    : 'Use a recovery code';
+}
+
+function forgetSecondStep(): void {
+  mfaToken = '';
+  const form = byId<HTMLFormElement>('second-factor-form');
+  form.reset();
+  clearErrors(form, 'second-factor');
+  useRecoveryCode(false);
+}
+
+/** The second step's token is dead (expired, used, too many wrong codes): log in again. */
+function backToFirstStep(message: string): void {
+  forgetSecondStep();
+  showAccessPanel('auth');
+  selectTab(byId('tab-login'));
+  byId('login-form-error').textContent = message;
+  byId('login-password').focus();
+}
+
+function setupSecondFactor(): void {
+  byId('second-factor-switch').addEventListener('click', () => {
+    clearErrors(byId<HTMLFormElement>('second-factor-form'), 'second-factor');
+    useRecoveryCode(!usingRecoveryCode);
+    byId(usingRecoveryCode ? 'second-factor-recoveryCode' : 'second-factor-code').focus();
+  });
+  onSubmit('second-factor-form', 'second-factor', async ({ code, recoveryCode }) => {
+    const factor: SecondFactor = usingRecoveryCode ? { recoveryCode } : { code };
+    let user: User;
+    try {
+      user = await api.verifySecondFactor(mfaToken, factor);
+    } catch (error) {
+      const apiError = asApiError(error);
+      if (apiError.code !== 'MFA_TOKEN_INVALID') throw error;
+      backToFirstStep(apiError.message);
+      return;
+    }
+    forgetSecondStep();
+    loggedIn(user);
+  });
+}
+
 function setupAuth(): void {
   setupTabs();
-  onSubmit('login-form', 'login', async ({ email, password }, form) => {
-    const user = await api.login(email, password);
-    form.reset();
-    showSignedIn(user);
-    announce(`Logged in as ${user.email}.`);
+  setupSecondFactor();
+  onSubmit('login-form', 'login', async ({ email, password }) => {
+    const login = await api.login(email, password);
+    if ('user' in login) {
+      loggedIn(login.user);
+      return;
+    }
+    mfaToken = login.mfaToken;
+    // The email stays, for a new first step should this one expire.
+    byId<HTMLInputElement>('login-password').value = '';
+    showAccessPanel('second-factor');
+    byId('second-factor-code').focus();
   });
   onSubmit('register-form', 'register', async (values, form) => {
     const { message, user, signedIn } = await api.register({
@@ -194,6 +200,7 @@ function setupAccountEmail(): void {
   for (const button of document.querySelectorAll('[data-back-to-login]')) {
     button.addEventListener('click', () => {
       resetToken = '';
+      forgetSecondStep();
       showAccessPanel(signedInUser ? null : 'auth');
       if (!signedInUser) byId('login-email').focus();
     });
@@ -375,6 +382,7 @@ async function start(): Promise<void> {
   api.onSignedInElsewhere = () => void resume();
   setupAuth();
   setupAccountEmail();
+  twoFactor.start();
   setupComposer();
   byId('sessions-refresh').addEventListener('click', () => void loadSessions());
   messages.start();
