@@ -74,7 +74,7 @@ export async function runCli(
       case 'prune':
         return await prune(app.get(PruneService), output);
       case 'mfa-rotate-key':
-        return await rotateMfaKey(app.get(MfaService), output);
+        return await rotateMfaKey(app.get(MfaService), config, output);
       default:
         // Starting the context applied the migrations (MIGRATIONS_RUN is forced on for this command).
         output.out('Migrations are up to date.');
@@ -156,11 +156,24 @@ async function prune(service: PruneService, output: CliOutput): Promise<number> 
   return 0;
 }
 
-async function rotateMfaKey(mfa: MfaService, output: CliOutput): Promise<number> {
+async function rotateMfaKey(
+  mfa: MfaService,
+  config: AppConfig,
+  output: CliOutput,
+): Promise<number> {
+  // A generated key dies with this process: every secret sealed under it would be lost.
+  if (config.mfa.encryptionKeyGenerated) {
+    output.err('mfa-rotate-key failed: set MFA_ENCRYPTION_KEY to the new key first.');
+    return 2;
+  }
   try {
-    const { resealed, keyId } = await mfa.resealSecrets();
+    const { resealed, keyId, complete } = await mfa.resealSecrets();
     output.out(`Re-encrypted ${resealed} secrets under key ${keyId}.`);
-    return 0;
+    if (complete) return 0;
+    output.err(
+      'Some secrets were sealed under an older key meanwhile (an instance not yet restarted with the new key?): restart every instance, then run mfa-rotate-key again.',
+    );
+    return 1;
   } catch (error) {
     if (!(error instanceof SecretKeyUnavailableError)) throw error;
     output.err(`mfa-rotate-key failed: ${error.message}`);

@@ -82,6 +82,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     cipher,
     revoker,
     loginThrottle,
+    unitOfWork,
     clock,
     config,
     rateLimiters,
