@@ -1,3 +1,5 @@
+// First: the trace SDK must be up before Nest and the libraries it traces load (see tracing.ts).
+import './tracing';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
@@ -8,6 +10,7 @@ import { AppModule } from './app.module';
 import { MfaService, PruneService, SecretKeyUnavailableError } from './auth';
 import { type AppConfig, configFromEnvironment } from './common/config';
 import { DomainError } from './common/errors';
+import { inSpan, shutdownTracing } from './common/tracing';
 import { RegistrationDto, UsersService } from './users';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -58,6 +61,16 @@ export async function runCli(
     return 2;
   }
 
+  // With tracing on, a command is one trace: its queries and Redis commands are the span's children.
+  return inSpan(`cli ${command}`, () => runCommand(command, parsed, config, output));
+}
+
+async function runCommand(
+  command: string,
+  parsed: ReturnType<typeof parseCommandArgs>,
+  config: AppConfig,
+  output: CliOutput,
+): Promise<number> {
   // A command serves nothing, metrics included (and the server may hold METRICS_PORT).
   const commandConfig: AppConfig = { ...config, metrics: { ...config.metrics, enabled: false } };
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(commandConfig), {
@@ -186,11 +199,15 @@ if (require.main === module) {
   process.env.LOG_STDOUT ??= 'false';
   if (process.argv[2] === 'migrate') process.env.MIGRATIONS_RUN = 'true';
   const config = configFromEnvironment();
-  runCli(process.argv.slice(2), config).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
+  runCli(process.argv.slice(2), config)
+    .catch((error: unknown) => {
       process.stderr.write(`Failed: ${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+      return 1;
+    })
+    // The command's span has ended: send it before the process does. A collector that is down
+    // does not change the command's outcome.
+    .then(async (code) => {
+      await shutdownTracing().catch(() => undefined);
+      process.exit(code);
+    });
 }
