@@ -1,6 +1,6 @@
 /**
  * OpenTelemetry traces, started before anything else: main.ts and cli.ts import this module
- * first, because the instrumentations patch http, pg, ioredis and @nestjs/core as they are
+ * first, because the instrumentations patch http, pg and ioredis as they are
  * required, and Nest requires them as soon as it loads. An import rather than `node --require`,
  * so `npm start`, the Docker image and a plain `node dist/src/main.js` all behave alike.
  * Off unless the OTEL_* variables (in the environment or `.env`) turn it on; off, the SDK and the
