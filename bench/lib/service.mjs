@@ -30,6 +30,8 @@ export async function startService({ port, env = {}, dir = '.', node = process.e
       OTEL_TRACES_EXPORTER: 'none',
       NODE_ENV: 'production',
       PORT: String(port),
+      // Cases run two services at once: each scrape listener on a port of its own.
+      METRICS_PORT: '0',
       DATABASE_URL: BENCH_DATABASE_URL,
       REDIS_URL: BENCH_REDIS_URL,
       REDIS_KEY_PREFIX: 'tm-bench:',
