@@ -105,13 +105,15 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   async verifyLogin(email: string, password: string, client: ClientInfo): Promise<UserAccount> {
     const throttleKey = emailAddressKey(email);
     await this.loginThrottle.countAttempt(throttleKey);
-    const account = await this.users.verifyCredentials(email, password);
-    if (!account) {
+    const check = await this.users.verifyCredentials(email, password);
+    if (!check.opened) {
       await this.authEvents.recordRefusal('login.failed', client, {
+        userId: check.refusedUserId ?? undefined,
         reason: 'invalid_credentials',
       });
       throw new InvalidCredentialsError();
     }
+    const account = check.opened;
     if (account.disabledAt) {
       await this.authEvents.recordRefusal('login.failed', client, {
         userId: account.id,

@@ -22,6 +22,14 @@ import { canonicalUuid } from '../../common/validation';
 import { toAccount, type UserAccount, type UserAccountPage } from './user-account';
 import type { AccessRevocation, UserLifecycleListener } from './user-lifecycle.listener';
 
+/**
+ * A login's password check: the account it opens, or, refused, the account whose password was
+ * wrong (null for an email no account has), for the audit trail; the caller tells neither apart.
+ */
+export type CredentialCheck =
+  | { readonly opened: UserAccount }
+  | { readonly opened: null; readonly refusedUserId: string | null };
+
 export interface RegistrationInput {
   readonly firstName: string;
   readonly lastName: string;
@@ -85,16 +93,19 @@ export class UsersService {
   }
 
   /**
-   * The account these credentials open, or null. Spends one bcrypt comparison whatever the
+   * Whether these credentials open an account. Spends one bcrypt comparison whatever the
    * outcome, so the answer's timing does not tell whether the email is registered.
    */
-  async verifyCredentials(email: string, password: string): Promise<UserAccount | null> {
+  async verifyCredentials(email: string, password: string): Promise<CredentialCheck> {
     const user = await this.findByEmailText(email);
     // Nor can a NUL be in a password.
     if (!user || !isWhollyHashable(password)) {
-      return this.hasher.verifyAgainstDummy(password).then(() => null);
+      await this.hasher.verifyAgainstDummy(password);
+      return { opened: null, refusedUserId: user?.id ?? null };
     }
-    return (await this.hasher.verify(password, user.passwordHash)) ? toAccount(user) : null;
+    return (await this.hasher.verify(password, user.passwordHash))
+      ? { opened: toAccount(user) }
+      : { opened: null, refusedUserId: user.id };
   }
 
   async findAccountByEmail(email: string): Promise<UserAccount | null> {

@@ -51,24 +51,28 @@ describe('UsersService', () => {
   describe('verifyCredentials', () => {
     it('opens the account with the right password, whatever the email case', async () => {
       const account = await register();
-      await expect(service.verifyCredentials(' ADA@example.com', 'password-1')).resolves.toEqual(
-        account,
-      );
+      await expect(service.verifyCredentials(' ADA@example.com', 'password-1')).resolves.toEqual({
+        opened: account,
+      });
     });
 
     it.each([
-      ['an unknown email', 'nobody@example.com', 'password-1'],
-      ['a wrong password', 'ada@example.com', 'password-2'],
+      ['an unknown email', 'nobody@example.com', 'password-1', false],
+      ['a wrong password', 'ada@example.com', 'password-2', true],
       [
         'a password longer than 72 bytes whose prefix matches',
         'ada@example.com',
         `password-1${'x'.repeat(70)}`,
+        true,
       ],
-      ['a password with a NUL byte', 'ada@example.com', 'password-1\u0000'],
-    ])('refuses %s after exactly one comparison', async (_case, email, password) => {
-      await register();
+      ['a password with a NUL byte', 'ada@example.com', 'password-1\u0000', true],
+    ])('refuses %s after exactly one comparison', async (_case, email, password, known) => {
+      const account = await register();
       hasher.comparisons = 0;
-      await expect(service.verifyCredentials(email, password)).resolves.toBeNull();
+      await expect(service.verifyCredentials(email, password)).resolves.toEqual({
+        opened: null,
+        refusedUserId: known ? account.id : null,
+      });
       expect(hasher.comparisons).toBe(1);
     });
   });
