@@ -13,6 +13,7 @@ const cases = [
   'prune',
   'logging',
   'password-forgot',
+  'mfa-login',
 ];
 
 const started = Date.now();

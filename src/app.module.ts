@@ -10,6 +10,7 @@ import { MailModule } from './common/mail';
 import { MetricsModule } from './common/metrics';
 import { RedisModule } from './common/redis';
 import { TimeModule } from './common/time';
+import { TracingModule } from './common/tracing';
 import { MessagesModule } from './messages';
 import { RpcModule } from './rpc';
 import { UsersModule } from './users';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule,
+        TracingModule,
         MetricsModule,
         ScheduleModule.forRoot(),
         TimeModule,

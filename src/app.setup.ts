@@ -20,6 +20,7 @@ import {
   requestIdFor,
 } from './common/logging';
 import { Metrics, registerRequestMetrics } from './common/metrics';
+import { nameRequestSpans, tracingStarted } from './common/tracing';
 import { RPC_ROUTE, rpcErrorReply } from './rpc';
 
 /**
@@ -100,6 +101,7 @@ export async function configureApp(
   bindRequestContext(server, await app.resolve(PinoLogger));
   registerAccessLog(server, app.get(AccessLog));
   if (config.metrics.enabled) registerRequestMetrics(server, app.get(Metrics));
+  if (tracingStarted()) nameRequestSpans(server);
   acceptJsonBodiesOnly(server);
   // helmet itself, built once: @fastify/helmet builds a new helmet middleware for every request.
   const secureHeaders = helmet();

@@ -1,3 +1,5 @@
+// First: the trace SDK must be up before Nest and the libraries it traces load (see tracing.ts).
+import './tracing';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
@@ -8,6 +10,7 @@ import { AppModule } from './app.module';
 import { MfaService, PruneService, SecretKeyUnavailableError } from './auth';
 import { type AppConfig, configFromEnvironment } from './common/config';
 import { DomainError } from './common/errors';
+import { inSpan, shutdownTracing } from './common/tracing';
 import { RegistrationDto, UsersService } from './users';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -58,6 +61,16 @@ export async function runCli(
     return 2;
   }
 
+  // With tracing on, a command is one trace: its queries and Redis commands are the span's children.
+  return inSpan(`cli ${command}`, () => runCommand(command, parsed, config, output));
+}
+
+async function runCommand(
+  command: string,
+  parsed: ReturnType<typeof parseCommandArgs>,
+  config: AppConfig,
+  output: CliOutput,
+): Promise<number> {
   // A command serves nothing, metrics included (and the server may hold METRICS_PORT).
   const commandConfig: AppConfig = { ...config, metrics: { ...config.metrics, enabled: false } };
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(commandConfig), {
@@ -74,7 +87,7 @@ export async function runCli(
       case 'prune':
         return await prune(app.get(PruneService), output);
       case 'mfa-rotate-key':
-        return await rotateMfaKey(app.get(MfaService), output);
+        return await rotateMfaKey(app.get(MfaService), config, output);
       default:
         // Starting the context applied the migrations (MIGRATIONS_RUN is forced on for this command).
         output.out('Migrations are up to date.');
@@ -156,11 +169,24 @@ async function prune(service: PruneService, output: CliOutput): Promise<number> 
   return 0;
 }
 
-async function rotateMfaKey(mfa: MfaService, output: CliOutput): Promise<number> {
+async function rotateMfaKey(
+  mfa: MfaService,
+  config: AppConfig,
+  output: CliOutput,
+): Promise<number> {
+  // A generated key dies with this process: every secret sealed under it would be lost.
+  if (config.mfa.encryptionKeyGenerated) {
+    output.err('mfa-rotate-key failed: set MFA_ENCRYPTION_KEY to the new key first.');
+    return 2;
+  }
   try {
-    const { resealed, keyId } = await mfa.resealSecrets();
+    const { resealed, keyId, complete } = await mfa.resealSecrets();
     output.out(`Re-encrypted ${resealed} secrets under key ${keyId}.`);
-    return 0;
+    if (complete) return 0;
+    output.err(
+      'Some secrets were sealed under an older key meanwhile (an instance not yet restarted with the new key?): restart every instance, then run mfa-rotate-key again.',
+    );
+    return 1;
   } catch (error) {
     if (!(error instanceof SecretKeyUnavailableError)) throw error;
     output.err(`mfa-rotate-key failed: ${error.message}`);
@@ -173,11 +199,15 @@ if (require.main === module) {
   process.env.LOG_STDOUT ??= 'false';
   if (process.argv[2] === 'migrate') process.env.MIGRATIONS_RUN = 'true';
   const config = configFromEnvironment();
-  runCli(process.argv.slice(2), config).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
+  runCli(process.argv.slice(2), config)
+    .catch((error: unknown) => {
       process.stderr.write(`Failed: ${(error as Error).message}\n`);
-      process.exit(1);
-    },
-  );
+      return 1;
+    })
+    // The command's span has ended: send it before the process does. A collector that is down
+    // does not change the command's outcome.
+    .then(async (code) => {
+      await shutdownTracing().catch(() => undefined);
+      process.exit(code);
+    });
 }

@@ -1,3 +1,5 @@
+// First: the trace SDK must be up before Nest and the libraries it traces load (see tracing.ts).
+import './tracing';
 import 'reflect-metadata';
 import { createApp } from './app.setup';
 import { configFromEnvironment } from './common/config';

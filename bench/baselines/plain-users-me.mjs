@@ -208,7 +208,7 @@ async function usersMe(request) {
   const claims = verifyAccessToken(header.slice('bearer '.length));
   await checkAccess(claims);
   const { rows } = await pool.query(
-    `SELECT id, email, first_name, last_name, role, created_at, email_verified_at
+    `SELECT id, email, first_name, last_name, role, created_at, email_verified_at, mfa_enabled_at
        FROM users WHERE id = $1`,
     [claims.userId],
   );
@@ -222,6 +222,7 @@ async function usersMe(request) {
     role: row.role,
     createdAt: row.created_at.toISOString(),
     emailVerifiedAt: row.email_verified_at?.toISOString() ?? null,
+    mfaEnabled: row.mfa_enabled_at !== null,
   };
 }
 

@@ -25,7 +25,9 @@ export async function startService({ port, env = {}, dir = '.', node = process.e
   const child = spawn(node, startArgs(dir), {
     cwd: dir,
     env: {
-      ...process.env,
+      ...withoutTracingVariables(process.env),
+      // Traces off (over a `.env` too) unless a case turns them on with its own OTEL_* settings.
+      OTEL_TRACES_EXPORTER: 'none',
       NODE_ENV: 'production',
       PORT: String(port),
       DATABASE_URL: BENCH_DATABASE_URL,
@@ -87,6 +89,11 @@ export async function startService({ port, env = {}, dir = '.', node = process.e
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** The runner's own OTEL_* variables would trace a case that did not ask for it. */
+function withoutTracingVariables(env) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('OTEL_')));
 }
 
 export async function registerUser(base, label = 'bench') {

@@ -31,36 +31,33 @@ export function describeMfaChallengeStoreContract(
 
     it('gives a challenge back as issued, until it is consumed, once', async () => {
       const key = aTokenHash();
-      expect(await challenges.find(key)).toBeNull();
+      expect(await challenges.claimAttempt(key, 5)).toBeNull();
       await challenges.issue(key, CHALLENGE, 300);
-      expect(await challenges.find(key)).toEqual(CHALLENGE);
-      expect(await challenges.find(aTokenHash())).toBeNull();
+      expect(await challenges.claimAttempt(key, 5)).toEqual(CHALLENGE);
+      expect(await challenges.claimAttempt(aTokenHash(), 5)).toBeNull();
 
       const outcomes = await Promise.all([challenges.consume(key), challenges.consume(key)]);
       expect(outcomes.sort()).toEqual([false, true]);
-      expect(await challenges.find(key)).toBeNull();
+      expect(await challenges.claimAttempt(key, 5)).toBeNull();
     });
 
     it('forgets a challenge at its lifetime', async () => {
       const key = aTokenHash();
       await challenges.issue(key, CHALLENGE, 1);
       await fixture.elapse(1.2);
-      expect(await challenges.find(key)).toBeNull();
+      expect(await challenges.claimAttempt(key, 5)).toBeNull();
       expect(await challenges.consume(key)).toBe(false);
     });
 
-    it('ends a challenge at its last allowed failure, and not before', async () => {
+    it('allows a challenge its attempts and not one more, however many arrive at once', async () => {
       const key = aTokenHash();
       await challenges.issue(key, CHALLENGE, 300);
-      for (let failure = 1; failure < 3; failure += 1) {
-        await challenges.recordFailure(key, 3);
-        expect(await challenges.find(key)).toEqual(CHALLENGE);
-      }
-      await challenges.recordFailure(key, 3);
-      expect(await challenges.find(key)).toBeNull();
-      // A failure against a challenge that is gone brings nothing back.
-      await challenges.recordFailure(key, 3);
-      expect(await challenges.find(key)).toBeNull();
+      const claims = await Promise.all(
+        Array.from({ length: 12 }, () => challenges.claimAttempt(key, 3)),
+      );
+      expect(claims.filter(Boolean)).toEqual([CHALLENGE, CHALLENGE, CHALLENGE]);
+      expect(await challenges.claimAttempt(key, 3)).toBeNull();
+      expect(await challenges.consume(key)).toBe(false);
     });
   });
 }

@@ -111,9 +111,9 @@ export function describeMfaFactorRepositoryContract(
       await factors.savePending(pending(sealed('old-2', 'old0000000000000'), second));
       await factors.savePending(pending(sealed('new', 'new0000000000000'), current));
 
-      const page1 = await factors.findSealedOtherwise('new0000000000000', null, 1);
-      const page2 = await factors.findSealedOtherwise('new0000000000000', page1[0].userId, 1);
-      const page3 = await factors.findSealedOtherwise('new0000000000000', page2[0].userId, 1);
+      const page1 = await factors.findSealedUnderOtherKeys('new0000000000000', null, 1);
+      const page2 = await factors.findSealedUnderOtherKeys('new0000000000000', page1[0].userId, 1);
+      const page3 = await factors.findSealedUnderOtherKeys('new0000000000000', page2[0].userId, 1);
       expect([...page1, ...page2].map((factor) => factor.userId).sort()).toEqual(
         [first, second].sort(),
       );

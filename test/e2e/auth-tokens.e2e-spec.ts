@@ -486,6 +486,7 @@ describe('Auth tokens', () => {
         lastName: 'Hopper',
         role: 'user',
         emailVerifiedAt: null,
+        mfaEnabled: false,
         createdAt: expect.stringMatching(ISO_UTC),
       });
       const { session } = response.body;

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuthEventLog } from '../../common/audit';
 import { AppConfig } from '../../common/config';
 import { UnitOfWork } from '../../common/database';
+import { loggableError } from '../../common/logging';
 import type { ClientInfo, RequestPrincipal } from '../../common/identity';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
 import { Clock } from '../../common/time';
@@ -16,16 +17,16 @@ import {
   MfaSetupRequiredError,
   MfaTokenInvalidError,
 } from '../domain/mfa.errors';
-import { newRecoveryCodes, normalizeRecoveryCode, recoveryCodeHash } from './recovery-codes';
 import { SecretCipher, SecretKeyUnavailableError } from '../domain/secret-cipher';
 import type { SecondFactorProof, TotpFactor } from '../domain/totp-factor';
 import { LoginThrottle } from './login-throttle';
+import { newRecoveryCodes, normalizeRecoveryCode, recoveryCodeHash } from './recovery-codes';
 import { SessionRevoker } from './session-revoker';
 import { matchingTotpStep, newTotpSecret, type TotpEnrollment, totpEnrollment } from './totp-codes';
 
-/** How long the second step of a login may wait, and how many wrong codes it survives. */
+/** How long the second step of a login may wait, and how many codes it may try. */
 export const MFA_TOKEN_TTL_SECONDS = 300;
-export const MFA_TOKEN_MAX_FAILURES = 5;
+export const MFA_TOKEN_MAX_ATTEMPTS = 5;
 
 export interface SecondFactorRequired {
   readonly mfaToken: string;
@@ -49,11 +50,11 @@ export class MfaService {
     private readonly cipher: SecretCipher,
     private readonly sessions: SessionRevoker,
     private readonly loginThrottle: LoginThrottle,
+    private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     config: AppConfig,
     rateLimiters: RateLimiterFactory,
     private readonly authEvents: AuthEventLog,
-    private readonly unitOfWork: UnitOfWork,
   ) {
     // A stolen access token must not buy unlimited guesses at the caller's codes.
     this.codeChecks = rateLimiters.create(
@@ -112,7 +113,9 @@ export class MfaService {
         revokedSessions: ended.length,
       });
     });
-    await this.codeChecks.reset(caller.userId);
+    await this.afterCommit('clear the wrong-code count', () =>
+      this.codeChecks.reset(caller.userId),
+    );
     return recoveryCodes;
   }
 
@@ -127,8 +130,9 @@ export class MfaService {
     await this.users.confirmPassword(caller.userId, password);
     await this.codeChecks.consume(caller.userId);
     const proof = normalizeRecoveryCode(code) ? { recoveryCode: code } : { code };
-    if (!(await this.accept(factor, proof, client))) throw new MfaCodeInvalidError();
+    // The code is spent in the same transaction: a failure after it leaves it unspent.
     await this.users.disableSecondFactor(caller.userId, async () => {
+      if (!(await this.accept(factor, proof, client))) throw new MfaCodeInvalidError();
       await this.factors.delete(caller.userId);
       const ended = await this.sessions.endAllOf(caller.userId, 'mfa_disabled', caller.sessionId);
       await this.authEvents.record('mfa.disabled', client, {
@@ -136,7 +140,9 @@ export class MfaService {
         revokedSessions: ended.length,
       });
     });
-    await this.codeChecks.reset(caller.userId);
+    await this.afterCommit('clear the wrong-code count', () =>
+      this.codeChecks.reset(caller.userId),
+    );
   }
 
   /** A new set of recovery codes for a current TOTP code; the old set stops working. */
@@ -147,10 +153,16 @@ export class MfaService {
   ): Promise<string[]> {
     const factor = await this.enabledFactorOf(caller.userId);
     await this.codeChecks.consume(caller.userId);
-    if (!(await this.accept(factor, { code }, client))) throw new MfaCodeInvalidError();
     const recoveryCodes = newRecoveryCodes();
-    await this.storeRecoveryCodes(caller.userId, recoveryCodes);
-    await this.codeChecks.reset(caller.userId);
+    // One transaction: the step's row lock orders racing calls, and the old set is never gone
+    // without the new one stored.
+    await this.unitOfWork.run(async () => {
+      if (!(await this.accept(factor, { code }, client))) throw new MfaCodeInvalidError();
+      await this.storeRecoveryCodes(caller.userId, recoveryCodes);
+    });
+    await this.afterCommit('clear the wrong-code count', () =>
+      this.codeChecks.reset(caller.userId),
+    );
     await this.authEvents.record('mfa.recovery_codes_regenerated', client, {
       userId: caller.userId,
     });
@@ -195,11 +207,18 @@ export class MfaService {
     client: ClientInfo,
   ): Promise<UserAccount> {
     const key = tokenHash(mfaToken);
-    const challenge = await this.challenges.find(key);
+    const challenge = await this.challenges.claimAttempt(key, MFA_TOKEN_MAX_ATTEMPTS);
     if (!challenge) throw new MfaTokenInvalidError();
+    // Bound to the password check that made it: a change since voids it before any code is spent.
+    const account = await this.users.findAccount(challenge.userId);
+    const unchanged =
+      account !== null &&
+      account.disabledAt === null &&
+      account.mfaEnabled &&
+      account.tokensValidAfter.getTime() === challenge.tokensValidAfter.getTime();
+    if (!unchanged) throw new MfaTokenInvalidError();
     const factor = await this.factors.findByUser(challenge.userId);
     if (!factor?.enabledAt || !(await this.accept(factor, proof, client))) {
-      await this.challenges.recordFailure(key, MFA_TOKEN_MAX_FAILURES);
       await this.loginThrottle.countWrongCode(challenge.emailKey);
       await this.authEvents.recordRefusal('login.failed', client, {
         userId: challenge.userId,
@@ -208,13 +227,9 @@ export class MfaService {
       throw new MfaCodeInvalidError();
     }
     if (!(await this.challenges.consume(key))) throw new MfaTokenInvalidError();
-    const account = await this.users.findAccount(challenge.userId);
-    const unchanged =
-      account !== null &&
-      account.disabledAt === null &&
-      account.tokensValidAfter.getTime() === challenge.tokensValidAfter.getTime();
-    if (!unchanged) throw new MfaTokenInvalidError();
-    await this.loginThrottle.completed(challenge.emailKey);
+    await this.afterCommit('clear the email’s failed logins', () =>
+      this.loginThrottle.completed(challenge.emailKey),
+    );
     return account;
   }
 
@@ -223,13 +238,13 @@ export class MfaService {
    * while the old key is still in MFA_PREVIOUS_ENCRYPTION_KEYS). Returns how many it re-sealed;
    * throws, after doing the rest, when some secret's key is not configured at all.
    */
-  async resealSecrets(): Promise<{ resealed: number; keyId: string }> {
+  async resealSecrets(): Promise<{ resealed: number; keyId: string; complete: boolean }> {
     const keyId = this.cipher.currentKeyId;
     let resealed = 0;
     const unopenable = new Set<string>();
     let after: string | null = null;
     for (;;) {
-      const batch = await this.factors.findSealedOtherwise(keyId, after, 100);
+      const batch = await this.factors.findSealedUnderOtherKeys(keyId, after, 100);
       if (batch.length === 0) break;
       for (const factor of batch) {
         try {
@@ -246,7 +261,19 @@ export class MfaService {
     if (unopenable.size > 0) {
       throw new SecretKeyUnavailableError([...unopenable].join(', '));
     }
-    return { resealed, keyId };
+    // An instance still on the old key may have sealed a new setup behind the scan.
+    const left = await this.factors.findSealedUnderOtherKeys(keyId, null, 1);
+    return { resealed, keyId, complete: left.length === 0 };
+  }
+
+  /**
+   * Housekeeping after a change has committed: failing it must not answer an error for what is
+   * done (the user would never see the recovery codes it made, say); it is logged instead.
+   */
+  private async afterCommit(what: string, run: () => Promise<void>): Promise<void> {
+    await run().catch((error: unknown) => {
+      this.logger.warn({ err: loggableError(error) }, `Could not ${what} after a committed change`);
+    });
   }
 
   private async enabledFactorOf(userId: string): Promise<TotpFactor> {
@@ -267,7 +294,7 @@ export class MfaService {
     }
     const code = normalizeRecoveryCode(proof.recoveryCode);
     if (code === null) return false;
-    // The code is spent and its audit row written together.
+    // The code is spent and its audit row written together (in the caller's transaction if any).
     return this.unitOfWork.run(async () => {
       const spent = await this.factors.spendRecoveryCode(
         factor.userId,

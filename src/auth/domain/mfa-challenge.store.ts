@@ -10,9 +10,12 @@ export interface MfaChallenge {
 /** Pending second-factor logins, by the hash of their `mfaToken`, each living a few minutes. */
 export abstract class MfaChallengeStore {
   abstract issue(tokenHash: string, challenge: MfaChallenge, ttlSeconds: number): Promise<void>;
-  abstract find(tokenHash: string): Promise<MfaChallenge | null>;
-  /** Counts a wrong code; the challenge is gone once `maxFailures` are counted. */
-  abstract recordFailure(tokenHash: string, maxFailures: number): Promise<void>;
+  /**
+   * Counts one attempt at the challenge and gives it back, in one atomic step; null once it is
+   * gone, or once `maxAttempts` were counted already. Counting before the code is checked is what
+   * holds parallel guesses to `maxAttempts`.
+   */
+  abstract claimAttempt(tokenHash: string, maxAttempts: number): Promise<MfaChallenge | null>;
   /** Ends the challenge; true for exactly one of concurrent callers. */
   abstract consume(tokenHash: string): Promise<boolean>;
 }

@@ -24,7 +24,7 @@ export abstract class MfaFactorRepository {
   /** Spends one unused recovery code; of two concurrent uses exactly one succeeds. */
   abstract spendRecoveryCode(userId: string, codeHash: string, now: Date): Promise<boolean>;
   /** Factors sealed under another key than `keyId`, by user id after `afterUserId`. */
-  abstract findSealedOtherwise(
+  abstract findSealedUnderOtherKeys(
     keyId: string,
     afterUserId: string | null,
     limit: number,

@@ -2,7 +2,10 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import type { FastifyRequest } from 'fastify';
 import { RequestAuthenticator } from './request-authenticator';
 
-/** AUTH_IP_LIMIT requests a minute per client IP, counted across register and login together. */
+/**
+ * AUTH_IP_LIMIT requests a minute per client IP, counted across every way in: register, login and
+ * its second step, and the mail-link routes together.
+ */
 @Injectable()
 export class AuthIpLimitGuard implements CanActivate {
   constructor(private readonly authenticator: RequestAuthenticator) {}

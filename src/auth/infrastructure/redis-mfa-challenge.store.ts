@@ -11,7 +11,7 @@ import {
 } from '../../common/redis';
 import { type MfaChallenge, MfaChallengeStore } from '../domain/mfa-challenge.store';
 
-const RECORD_FAILURE = readLua(join(__dirname, 'lua', 'auth-mfa-challenge-fail.lua'));
+const CLAIM_ATTEMPT = readLua(join(__dirname, 'lua', 'auth-mfa-challenge-claim.lua'));
 
 const challengeKey = (tokenHash: string) => redisKey('authMfaChallenge', tokenHash);
 
@@ -22,11 +22,11 @@ const challengeKey = (tokenHash: string) => redisKey('authMfaChallenge', tokenHa
 @Injectable()
 @TranslateErrors(translateRedisError)
 export class RedisMfaChallengeStore extends MfaChallengeStore {
-  private readonly recordFailureScript: RedisScript<number>;
+  private readonly claimAttemptScript: RedisScript<(string | null)[] | null>;
 
   constructor(private readonly redis: Redis) {
     super();
-    this.recordFailureScript = defineRedisScript(redis, 'authMfaChallengeFail', RECORD_FAILURE);
+    this.claimAttemptScript = defineRedisScript(redis, 'authMfaChallengeClaim', CLAIM_ATTEMPT);
   }
 
   async issue(tokenHash: string, challenge: MfaChallenge, ttlSeconds: number): Promise<void> {
@@ -37,7 +37,7 @@ export class RedisMfaChallengeStore extends MfaChallengeStore {
         userId: challenge.userId,
         emailKey: challenge.emailKey,
         tokensValidAfter: challenge.tokensValidAfter.getTime(),
-        failures: 0,
+        attempts: 0,
       })
       .expire(key, ttlSeconds)
       .exec();
@@ -46,18 +46,11 @@ export class RedisMfaChallengeStore extends MfaChallengeStore {
     if (failed) throw failed[0];
   }
 
-  async find(tokenHash: string): Promise<MfaChallenge | null> {
-    const fields = await this.redis.hgetall(challengeKey(tokenHash));
-    if (!fields.userId || !fields.emailKey || !fields.tokensValidAfter) return null;
-    return {
-      userId: fields.userId,
-      emailKey: fields.emailKey,
-      tokensValidAfter: new Date(Number(fields.tokensValidAfter)),
-    };
-  }
-
-  async recordFailure(tokenHash: string, maxFailures: number): Promise<void> {
-    await this.recordFailureScript([challengeKey(tokenHash)], [maxFailures]);
+  async claimAttempt(tokenHash: string, maxAttempts: number): Promise<MfaChallenge | null> {
+    const fields = await this.claimAttemptScript([challengeKey(tokenHash)], [maxAttempts]);
+    const [userId, emailKey, tokensValidAfter] = fields ?? [];
+    if (!userId || !emailKey || !tokensValidAfter) return null;
+    return { userId, emailKey, tokensValidAfter: new Date(Number(tokensValidAfter)) };
   }
 
   async consume(tokenHash: string): Promise<boolean> {

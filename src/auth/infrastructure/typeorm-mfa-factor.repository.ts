@@ -92,7 +92,7 @@ export class TypeOrmMfaFactorRepository extends MfaFactorRepository {
     return result.affected === 1;
   }
 
-  async findSealedOtherwise(
+  async findSealedUnderOtherKeys(
     keyId: string,
     afterUserId: string | null,
     limit: number,

@@ -10,7 +10,7 @@ export type LogLine = Record<string, unknown>;
  * The complete lines of the app's current log file, parsed: none before the file exists, and
  * not a last line still being written.
  */
-export function logLines(testApp: AppUnderTest): LogLine[] {
+export function logLines(testApp: Pick<AppUnderTest, 'config'>): LogLine[] {
   let content: string;
   try {
     content = readFileSync(join(testApp.config.log.dir, CURRENT_LOG_LINK), 'utf8');
@@ -25,7 +25,7 @@ export function logLines(testApp: AppUnderTest): LogLine[] {
 
 /** The first log line that matches, once the logging worker (which writes asynchronously) has. */
 export async function waitForLogLine(
-  testApp: AppUnderTest,
+  testApp: Pick<AppUnderTest, 'config'>,
   match: (line: LogLine) => boolean,
   timeoutMs = 5000,
 ): Promise<LogLine> {

@@ -21,8 +21,13 @@ export function assertTestDatabase(url: string): void {
 
 /** Settings for an app under test: the test stores, cheap bcrypt, quiet stdout, a fresh log dir. */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig(testEnvironment(overrides));
+}
+
+/** The same settings as environment variables, for a service started as a child process. */
+export function testEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
   assertTestDatabase(overrides.DATABASE_URL ?? TEST_DATABASE_URL);
-  return loadConfig({
+  return {
     NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
@@ -42,5 +47,5 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     METRICS_HOST: '127.0.0.1',
     METRICS_PORT: '0',
     ...overrides,
-  });
+  };
 }

@@ -82,11 +82,11 @@ export function authTestKit(env: Record<string, string> = {}) {
     cipher,
     revoker,
     loginThrottle,
+    unitOfWork,
     clock,
     config,
     rateLimiters,
     authEvents,
-    unitOfWork,
   );
   const auth = new AuthService(
     users,

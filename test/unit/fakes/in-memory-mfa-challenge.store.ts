@@ -4,7 +4,7 @@ import type { Clock } from '../../../src/common/time';
 interface Entry {
   readonly challenge: MfaChallenge;
   readonly expiresAt: number;
-  failures: number;
+  attempts: number;
 }
 
 /** Pending logins that expire by the given clock, as Redis expires its keys. */
@@ -17,18 +17,16 @@ export class InMemoryMfaChallengeStore extends MfaChallengeStore {
 
   async issue(tokenHash: string, challenge: MfaChallenge, ttlSeconds: number): Promise<void> {
     const expiresAt = this.clock.now().getTime() + ttlSeconds * 1000;
-    this.entries.set(tokenHash, { challenge, expiresAt, failures: 0 });
+    this.entries.set(tokenHash, { challenge, expiresAt, attempts: 0 });
   }
 
-  async find(tokenHash: string): Promise<MfaChallenge | null> {
-    return this.live(tokenHash)?.challenge ?? null;
-  }
-
-  async recordFailure(tokenHash: string, maxFailures: number): Promise<void> {
+  async claimAttempt(tokenHash: string, maxAttempts: number): Promise<MfaChallenge | null> {
     const entry = this.live(tokenHash);
-    if (!entry) return;
-    entry.failures += 1;
-    if (entry.failures >= maxFailures) this.entries.delete(tokenHash);
+    if (!entry) return null;
+    entry.attempts += 1;
+    if (entry.attempts <= maxAttempts) return entry.challenge;
+    this.entries.delete(tokenHash);
+    return null;
   }
 
   async consume(tokenHash: string): Promise<boolean> {

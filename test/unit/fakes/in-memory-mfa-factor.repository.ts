@@ -47,7 +47,7 @@ export class InMemoryMfaFactorRepository extends MfaFactorRepository {
     return true;
   }
 
-  async findSealedOtherwise(
+  async findSealedUnderOtherKeys(
     keyId: string,
     afterUserId: string | null,
     limit: number,
