@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { isoTimeCursor } from '../pagination';
-import { canonicalUuid } from '../validation';
 import type { AuditEvent, AuditFilter } from './audit-trail';
 import { AuditTrail } from './audit-trail';
 
@@ -16,9 +15,9 @@ export class AuditEventReader {
 
   async page(filter: AuditFilter, limit: number, cursor?: string): Promise<AuditEventPage> {
     const after = cursor === undefined ? null : isoTimeCursor.decode(cursor);
-    // Ids are kept in lower case; a caller may spell them in any.
-    const userId = filter.userId === undefined ? undefined : canonicalUuid(filter.userId);
-    const page = await this.trail.page({ ...filter, ...(userId && { userId }) }, limit, after);
+    // Ids are kept in lower case; the admin may spell one in any (validated as a UUID).
+    const userId = filter.userId?.toLowerCase();
+    const page = await this.trail.page({ userId, event: filter.event }, limit, after);
     return {
       items: page.items,
       nextCursor: page.next ? isoTimeCursor.encode(page.next) : null,
