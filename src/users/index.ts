@@ -1,4 +1,4 @@
-export type { RegistrationInput } from './application/users.service';
+export type { CredentialCheck, RegistrationInput } from './application/users.service';
 export { UsersService } from './application/users.service';
 export { AccountEmailService } from './application/account-email.service';
 export type { UserAccount } from './application/user-account';

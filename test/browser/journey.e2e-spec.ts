@@ -120,6 +120,20 @@ describe('Web page in Chromium', () => {
     await text(page.locator('#account-email')).toBe(email);
   });
 
+  it('lists the account’s security events, newest first, the failed login among them', async () => {
+    const events = ada.page.locator('#security-events-list .security-event');
+    await count(events.filter({ hasText: 'Account created' })).toBe(1);
+    const order = await events.evaluateAll((items) =>
+      items.map((item) => item.getAttribute('data-event')),
+    );
+    expect(order).toContain('login.succeeded');
+    expect(order.indexOf('login.succeeded')).toBeLessThan(order.indexOf('login.failed'));
+    expect(order.at(-1)).toBe('user.registered');
+    const failed = events.filter({ hasText: 'Failed login' });
+    await text(failed).toContain('127.0.0.1');
+    await visible(ada.page.getByRole('button', { name: 'More' })).toBe(false);
+  });
+
   it('posts a message that another browser sees at once, without reloading', async () => {
     await post(ada.page, 'Hello from the first browser');
     const seen = messageItem(other.page, 'Hello from the first browser');

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
 import Redis from 'ioredis';
 import { UsersService } from '../../src/users';
-import { bearer, NO_CLIENT, registerAccount, uniqueEmail } from './support/accounts';
+import {
+  bearer,
+  NO_CLIENT,
+  DIRECT_CALL_ADMIN_ID,
+  registerAccount,
+  uniqueEmail,
+} from './support/accounts';
 import { expectError, expectTooManyRequests, expectValidationFailed } from './support/expectations';
 import { ISO_UTC, UUID } from './support/formats';
 import { useTestApp } from './support/test-app';
@@ -424,7 +430,7 @@ describe('Auth: register and login', () => {
       expect((await testApp.http.get('/users/me').set(bearer(account.accessToken))).status).toBe(
         200,
       );
-      await testApp.app.get(UsersService).disable(account.id, NO_CLIENT);
+      await testApp.app.get(UsersService).disable(account.id, DIRECT_CALL_ADMIN_ID, NO_CLIENT);
 
       const right = await loginWith({ email: account.email, password: account.password });
       expectError(right, 403, 'USER_DISABLED');
@@ -441,7 +447,7 @@ describe('Auth: register and login', () => {
         .send({ refreshToken: account.refreshToken });
       expectError(refreshed, 403, 'REFRESH_INVALID');
 
-      await testApp.app.get(UsersService).enable(account.id, NO_CLIENT);
+      await testApp.app.get(UsersService).enable(account.id, DIRECT_CALL_ADMIN_ID, NO_CLIENT);
       expect((await loginWith({ email: account.email, password: account.password })).status).toBe(
         200,
       );

@@ -81,6 +81,21 @@ describe('Prune of expired blacklist entries and sessions', () => {
     return hashes;
   }
 
+  /** Inserts audit rows written at now - each age (seconds); returns their ids. */
+  async function insertAuditEvents(ages: number[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [index, age] of ages.entries()) {
+      const id = randomUUID();
+      await dataSource.query(
+        `INSERT INTO audit_events (id, event, user_id, actor_id, at)
+         VALUES ($1, 'login.succeeded', $2, $2, now() - make_interval(secs => $3))`,
+        [id, userIds[index % userIds.length], age],
+      );
+      ids.push(id);
+    }
+    return ids;
+  }
+
   async function existingAccountTokens(hashes: string[]): Promise<string[]> {
     const rows = (await dataSource.query(
       'SELECT token_hash AS hash FROM account_tokens WHERE token_hash = ANY($1::char(64)[])',
@@ -90,7 +105,7 @@ describe('Prune of expired blacklist entries and sessions', () => {
   }
 
   async function existing(
-    table: 'blacklist_tokens' | 'sessions',
+    table: 'blacklist_tokens' | 'sessions' | 'audit_events',
     ids: string[],
   ): Promise<string[]> {
     const column = table === 'blacklist_tokens' ? 'jti' : 'id';
@@ -141,6 +156,11 @@ describe('Prune of expired blacklist entries and sessions', () => {
       ...(await insertAccountTokens([60, HOUR, DAY, 2 * DAY], true)),
     ];
     const liveAccountTokens = await insertAccountTokens([60, HOUR, DAY]);
+    const retention = testApp.config.prune.auditRetentionSeconds;
+    const oldAuditEvents = await insertAuditEvents(
+      Array.from({ length: 8 }, (_, i) => retention + 60 + i * DAY),
+    );
+    const keptAuditEvents = await insertAuditEvents([retention - 60, DAY, 0]);
 
     const blacklistBatches = jest.spyOn(testApp.app.get(TokenBlacklist), 'deleteExpired');
     const sessionBatches = jest.spyOn(testApp.app.get(SessionRepository), 'deleteExpired');
@@ -152,7 +172,10 @@ describe('Prune of expired blacklist entries and sessions', () => {
       blacklistDeleted: 30,
       sessionsDeleted: 12,
       accountTokensDeleted: 9,
+      auditEventsDeleted: 8,
     });
+    expect(await existing('audit_events', oldAuditEvents)).toEqual([]);
+    expect(await existing('audit_events', keptAuditEvents)).toEqual(sorted(keptAuditEvents));
     expect(await existingAccountTokens(spentTokens)).toEqual([]);
     expect(await existingAccountTokens(liveAccountTokens)).toEqual(sorted(liveAccountTokens));
     expect(await existing('blacklist_tokens', expiredTokens)).toEqual([]);
@@ -177,6 +200,7 @@ describe('Prune of expired blacklist entries and sessions', () => {
       blacklistDeleted: 0,
       sessionsDeleted: 0,
       accountTokensDeleted: 0,
+      auditEventsDeleted: 0,
     });
     expect(await existing('blacklist_tokens', liveTokens)).toHaveLength(20);
     expect(await existing('sessions', [...recentSessions, ...liveSessions])).toHaveLength(10);

@@ -44,6 +44,12 @@ const NEWER_MIGRATIONS = [
     addsColumns: ['users.mfa_enabled_at'],
     addsTables: ['mfa_factors', 'mfa_recovery_codes'],
   },
+  {
+    name: 'AuditTrail1765324800000',
+    timestamp: '1765324800000',
+    addsColumns: [],
+    addsTables: ['audit_events'],
+  },
 ];
 const ADDED_TABLES: readonly string[] = NEWER_MIGRATIONS.flatMap(({ addsTables }) => addsTables);
 

@@ -4,6 +4,7 @@ import { UsersService } from '../../src/users';
 import {
   bearer,
   NO_CLIENT,
+  DIRECT_CALL_ADMIN_ID,
   registerAccount,
   type TestAccount,
   uniqueEmail,
@@ -81,7 +82,7 @@ describe('JSON-RPC methods on POST /rpc', () => {
 
   it('user.login refuses a disabled account after the right password (403 USER_DISABLED)', async () => {
     const disabled = await registerAccount(testApp);
-    await testApp.app.get(UsersService).disable(disabled.id, NO_CLIENT);
+    await testApp.app.get(UsersService).disable(disabled.id, DIRECT_CALL_ADMIN_ID, NO_CLIENT);
     const login = await rpc('user.login', { email: disabled.email, password: disabled.password });
     expectRpcError(login, 403, 'USER_DISABLED');
     // Its tokens stopped working at once, through /rpc as through REST.

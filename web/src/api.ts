@@ -70,6 +70,19 @@ export interface SessionItem {
   current: boolean;
 }
 
+/** One entry of the account's security events (its audit trail). */
+export interface SecurityEvent {
+  id: string;
+  event: string;
+  at: string;
+  ip: string | null;
+}
+
+export interface SecurityEventPage {
+  items: SecurityEvent[];
+  nextCursor: string | null;
+}
+
 interface TokenPair {
   accessToken: string;
   refreshToken: string;
@@ -243,6 +256,13 @@ export class Api {
 
   listSessions(): Promise<{ items: SessionItem[] }> {
     return this.authorized('GET', '/auth/sessions');
+  }
+
+  /** The caller's security events, newest first; `cursor` is the previous page's `nextCursor`. */
+  listSecurityEvents(limit: number, cursor: string | null): Promise<SecurityEventPage> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set('cursor', cursor);
+    return this.authorized('GET', `/users/me/security-events?${query.toString()}`);
   }
 
   endSession(id: string): Promise<void> {

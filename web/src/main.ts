@@ -3,6 +3,7 @@ import { announce, byId, element, formatDateTime } from './dom.js';
 import { asApiError, clearErrors, notify, onSubmit } from './forms.js';
 import { LiveMessages } from './live-messages.js';
 import { type MailedLink, takeMailedLink } from './mailed-link.js';
+import { SecurityEventsPanel } from './security-events.js';
 import { TwoFactorPanel } from './two-factor.js';
 
 // Before anything else, so that a mailed link's token leaves the address bar at once.
@@ -10,6 +11,7 @@ const mailedLink = takeMailedLink();
 const api = new Api();
 const messages = new LiveMessages(api);
 const twoFactor = new TwoFactorPanel(api, () => void loadSessions());
+const securityEvents = new SecurityEventsPanel(api);
 let signedInUser: User | null = null;
 /** The token of the reset link the page was opened from, until the new password is set. */
 let resetToken = '';
@@ -33,12 +35,14 @@ function showSignedIn(user: User): void {
   byId('sessions').hidden = false;
   byId('email-change').hidden = false;
   byId('mfa').hidden = false;
+  byId('security-events').hidden = false;
   twoFactor.show(user.mfaEnabled);
   byId('account').hidden = false;
   byId('account-email').textContent = user.email;
   byId('verify-banner').hidden = user.emailVerifiedAt !== null;
   messages.setViewer(user.id);
   void loadSessions();
+  void securityEvents.load();
 }
 
 function showSignedOut(): void {
@@ -50,6 +54,8 @@ function showSignedOut(): void {
   byId('sessions').hidden = true;
   byId('email-change').hidden = true;
   byId('mfa').hidden = true;
+  byId('security-events').hidden = true;
+  securityEvents.clear();
   // Nothing secret (a setup's key, recovery codes) stays in the page.
   twoFactor.show(false);
   byId('account').hidden = true;
@@ -383,6 +389,7 @@ async function start(): Promise<void> {
   setupAuth();
   setupAccountEmail();
   twoFactor.start();
+  securityEvents.start();
   setupComposer();
   byId('sessions-refresh').addEventListener('click', () => void loadSessions());
   messages.start();

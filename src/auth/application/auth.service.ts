@@ -88,11 +88,12 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     let session: Session | undefined;
     const user = await this.users.register(input, async (account) => {
       await this.accountEmail.sendVerificationMail(account);
-      if (this.verificationRequired) return;
-      session = this.newSession(account, client);
-      await this.sessions.insert(session);
+      if (!this.verificationRequired) {
+        session = this.newSession(account, client);
+        await this.sessions.insert(session);
+      }
+      await this.authEvents.record('user.registered', client, { userId: account.id });
     });
-    this.authEvents.record('user.registered', client, { userId: user.id });
     return { user, tokens: session ? await this.sessionOpened(session, client) : null };
   }
 
@@ -104,36 +105,40 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   async verifyLogin(email: string, password: string, client: ClientInfo): Promise<UserAccount> {
     const throttleKey = emailAddressKey(email);
     await this.loginThrottle.countAttempt(throttleKey);
-    const account = await this.users.verifyCredentials(email, password);
-    if (!account) {
-      this.authEvents.record('login.failed', client, { reason: 'invalid_credentials' });
+    const check = await this.users.verifyCredentials(email, password);
+    if (!check.opened) {
+      await this.authEvents.recordRefusal('login.failed', client, {
+        userId: check.refusedUserId ?? undefined,
+        reason: 'invalid_credentials',
+      });
       throw new InvalidCredentialsError();
     }
+    const account = check.opened;
     if (account.disabledAt) {
-      this.authEvents.record('login.failed', client, {
+      await this.authEvents.recordRefusal('login.failed', client, {
         userId: account.id,
         reason: 'user_disabled',
       });
       throw new UserDisabledError();
     }
     if (this.verificationRequired && !account.emailVerifiedAt) {
-      this.authEvents.record('login.failed', client, {
+      await this.authEvents.recordRefusal('login.failed', client, {
         userId: account.id,
         reason: 'email_not_verified',
       });
       throw new EmailNotVerifiedError();
     }
-    if (!account.mfaEnabled) {
-      await this.loginThrottle.completed(throttleKey);
-      this.authEvents.record('login.succeeded', client, { userId: account.id });
-    }
+    if (!account.mfaEnabled) await this.loginThrottle.completed(throttleKey);
     return account;
   }
 
   /** A session for an account whose password was right, or first its second factor's step. */
   async login(account: UserAccount, client: ClientInfo): Promise<SignedIn | SecondFactorRequired> {
     if (account.mfaEnabled) return this.mfa.challenge(account, client);
-    return { user: account, tokens: await this.openSession(account, client) };
+    const tokens = await this.openSession(account, client, () =>
+      this.authEvents.record('login.succeeded', client, { userId: account.id }),
+    );
+    return { user: account, tokens };
   }
 
   /** The second step of a login: the `mfaToken` of the first and a code or recovery code. */
@@ -143,8 +148,9 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     client: ClientInfo,
   ): Promise<SignedIn> {
     const account = await this.mfa.completeChallenge(mfaToken, proof, client);
-    const tokens = await this.openSession(account, client);
-    this.authEvents.record('login.succeeded', client, { userId: account.id, secondFactor: true });
+    const tokens = await this.openSession(account, client, () =>
+      this.authEvents.record('login.succeeded', client, { userId: account.id, secondFactor: true }),
+    );
     return { user: account, tokens };
   }
 
@@ -161,7 +167,16 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       return this.answerRotatedAway(session, claims.tokenId, now, client);
     }
     session.rotate(randomUUID(), now, this.sessionLifetime());
-    if (!(await this.sessions.saveRotation(session))) {
+    // The rotation and its audit row commit together.
+    const saved = await this.unitOfWork.run(async () => {
+      if (!(await this.sessions.saveRotation(session))) return false;
+      await this.authEvents.record('token.refreshed', client, {
+        userId: session.userId,
+        sessionId: session.id,
+      });
+      return true;
+    });
+    if (!saved) {
       // A concurrent refresh with the same token rotated first: judged against what it wrote.
       const rotated = await this.liveSessionOf(claims, now);
       return this.answerRotatedAway(rotated, claims.tokenId, now, client);
@@ -173,10 +188,6 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       .catch((error: unknown) => {
         this.logger.warn({ err: loggableError(error) }, 'Could not cache a rotated session');
       });
-    this.authEvents.record('token.refreshed', client, {
-      userId: session.userId,
-      sessionId: session.id,
-    });
     return this.issuePair(session);
   }
 
@@ -208,21 +219,23 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       await this.sessions.revoke(caller.sessionId, 'logout', now);
       await this.cache.revokeToken(caller.tokenId, caller.tokenExpiresAt);
       await this.cache.putSessions(new Map([[caller.sessionId, { active: false }]]));
-    });
-    this.authEvents.record('logout', client, {
-      userId: caller.userId,
-      sessionId: caller.sessionId,
+      await this.authEvents.record('logout', client, {
+        userId: caller.userId,
+        sessionId: caller.sessionId,
+      });
     });
   }
 
   /** Ends every session of the caller, its own included; returns how many were ended. */
   async logoutAll(caller: RequestPrincipal, client: ClientInfo): Promise<number> {
-    const ended = await this.revoker.endAllOf(caller.userId, 'logout_all');
-    this.authEvents.record('logout.all', client, {
-      userId: caller.userId,
-      revokedSessions: ended.length,
+    return this.unitOfWork.run(async () => {
+      const ended = await this.revoker.endAllOf(caller.userId, 'logout_all');
+      await this.authEvents.record('logout.all', client, {
+        userId: caller.userId,
+        revokedSessions: ended.length,
+      });
+      return ended.length;
     });
-    return ended.length;
   }
 
   async status(caller: RequestPrincipal): Promise<{ user: UserAccount; session: Session }> {
@@ -247,10 +260,12 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       throw new SessionNotFoundError();
     }
     // The stored id names the cache entry: the path may spell it in another case.
-    await this.revoker.endOne(session.id, 'session_ended');
-    this.authEvents.record('session.ended', client, {
-      userId: caller.userId,
-      sessionId: session.id,
+    await this.unitOfWork.run(async () => {
+      await this.revoker.endOne(session.id, 'session_ended');
+      await this.authEvents.record('session.ended', client, {
+        userId: caller.userId,
+        sessionId: session.id,
+      });
     });
   }
 
@@ -270,8 +285,13 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   /**
    * Opens a session for an account read a moment ago, provided it is still as read: a password
    * change or a disable that committed in between would otherwise be outlived by this session.
+   * `within` runs in the same transaction (it records the login the session is for).
    */
-  private async openSession(user: UserAccount, client: ClientInfo): Promise<TokenPair> {
+  private async openSession(
+    user: UserAccount,
+    client: ClientInfo,
+    within?: () => Promise<void>,
+  ): Promise<TokenPair> {
     const session = this.newSession(user, client);
     await this.unitOfWork.run(async () => {
       const current = await this.users.lockAccount(user.id);
@@ -281,6 +301,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
         current.tokensValidAfter.getTime() === user.tokensValidAfter.getTime();
       if (!unchanged) throw new InvalidCredentialsError();
       await this.sessions.insert(session);
+      await within?.();
     });
     return this.sessionOpened(session, client);
   }
@@ -304,17 +325,19 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     const interval = this.config.jwt.refreshReuseIntervalSeconds;
     const successor = session.successorOf(tokenId, now, interval);
     if (successor) {
-      this.authEvents.record('token.refresh_repeated', client, {
+      await this.authEvents.record('token.refresh_repeated', client, {
         userId: session.userId,
         sessionId: session.id,
       });
       return this.issuePair(session);
     }
     // Someone replays an old token: the whole session goes.
-    await this.revoker.endOne(session.id, 'refresh_reused');
-    this.authEvents.record('refresh.reused', client, {
-      userId: session.userId,
-      sessionId: session.id,
+    await this.unitOfWork.run(async () => {
+      await this.revoker.endOne(session.id, 'refresh_reused');
+      await this.authEvents.record('refresh.reused', client, {
+        userId: session.userId,
+        sessionId: session.id,
+      });
     });
     throw new RefreshReusedError();
   }
@@ -332,8 +355,8 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
   }
 
   /** The tokens of a session just stored. */
-  private sessionOpened(session: Session, client: ClientInfo): Promise<TokenPair> {
-    this.authEvents.record('session.opened', client, {
+  private async sessionOpened(session: Session, client: ClientInfo): Promise<TokenPair> {
+    await this.authEvents.record('session.opened', client, {
       userId: session.userId,
       sessionId: session.id,
     });

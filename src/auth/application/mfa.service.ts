@@ -85,7 +85,7 @@ export class MfaService {
       createdAt: this.clock.now(),
     });
     if (!stored) throw new MfaAlreadyEnabledError();
-    this.authEvents.record('mfa.setup_started', client, { userId: account.id });
+    await this.authEvents.record('mfa.setup_started', client, { userId: account.id });
     return totpEnrollment(secret, account.email);
   }
 
@@ -101,21 +101,21 @@ export class MfaService {
     const step = await this.matchingStep(factor, code);
     if (step === null) throw new MfaCodeInvalidError();
     const recoveryCodes = newRecoveryCodes();
-    let revokedSessions = 0;
     await this.users.enableSecondFactor(caller.userId, async () => {
       // A newer setup or a racing enable changed the row since it was read.
       if (!(await this.factors.confirm(caller.userId, factor.secret, step, this.clock.now()))) {
         throw new MfaCodeInvalidError();
       }
       await this.storeRecoveryCodes(caller.userId, recoveryCodes);
-      revokedSessions = (
-        await this.sessions.endAllOf(caller.userId, 'mfa_enabled', caller.sessionId)
-      ).length;
+      const ended = await this.sessions.endAllOf(caller.userId, 'mfa_enabled', caller.sessionId);
+      await this.authEvents.record('mfa.enabled', client, {
+        userId: caller.userId,
+        revokedSessions: ended.length,
+      });
     });
     await this.afterCommit('clear the wrong-code count', () =>
       this.codeChecks.reset(caller.userId),
     );
-    this.authEvents.record('mfa.enabled', client, { userId: caller.userId, revokedSessions });
     return recoveryCodes;
   }
 
@@ -130,19 +130,19 @@ export class MfaService {
     await this.users.confirmPassword(caller.userId, password);
     await this.codeChecks.consume(caller.userId);
     const proof = normalizeRecoveryCode(code) ? { recoveryCode: code } : { code };
-    let revokedSessions = 0;
     // The code is spent in the same transaction: a failure after it leaves it unspent.
     await this.users.disableSecondFactor(caller.userId, async () => {
       if (!(await this.accept(factor, proof, client))) throw new MfaCodeInvalidError();
       await this.factors.delete(caller.userId);
-      revokedSessions = (
-        await this.sessions.endAllOf(caller.userId, 'mfa_disabled', caller.sessionId)
-      ).length;
+      const ended = await this.sessions.endAllOf(caller.userId, 'mfa_disabled', caller.sessionId);
+      await this.authEvents.record('mfa.disabled', client, {
+        userId: caller.userId,
+        revokedSessions: ended.length,
+      });
     });
     await this.afterCommit('clear the wrong-code count', () =>
       this.codeChecks.reset(caller.userId),
     );
-    this.authEvents.record('mfa.disabled', client, { userId: caller.userId, revokedSessions });
   }
 
   /** A new set of recovery codes for a current TOTP code; the old set stops working. */
@@ -163,17 +163,21 @@ export class MfaService {
     await this.afterCommit('clear the wrong-code count', () =>
       this.codeChecks.reset(caller.userId),
     );
-    this.authEvents.record('mfa.recovery_codes_regenerated', client, { userId: caller.userId });
+    await this.authEvents.record('mfa.recovery_codes_regenerated', client, {
+      userId: caller.userId,
+    });
     return recoveryCodes;
   }
 
   /** An admin removes a user's second factor; every session of the user ends with it. */
   async reset(admin: RequestPrincipal, userId: string, client: ClientInfo): Promise<UserAccount> {
-    const account = await this.users.resetSecondFactor(userId, (target) =>
-      this.factors.delete(target.id),
-    );
-    this.authEvents.record('mfa.reset', client, { userId: account.id, actorId: admin.userId });
-    return account;
+    return this.users.resetSecondFactor(userId, async (target) => {
+      await this.factors.delete(target.id);
+      await this.authEvents.record('mfa.reset', client, {
+        userId: target.id,
+        actorId: admin.userId,
+      });
+    });
   }
 
   /** After the right password of an account with a second factor: the token of the second step. */
@@ -188,7 +192,7 @@ export class MfaService {
       },
       MFA_TOKEN_TTL_SECONDS,
     );
-    this.authEvents.record('login.mfa_required', client, { userId: account.id });
+    await this.authEvents.record('login.mfa_required', client, { userId: account.id });
     return { mfaToken, expiresIn: MFA_TOKEN_TTL_SECONDS };
   }
 
@@ -216,7 +220,7 @@ export class MfaService {
     const factor = await this.factors.findByUser(challenge.userId);
     if (!factor?.enabledAt || !(await this.accept(factor, proof, client))) {
       await this.loginThrottle.countWrongCode(challenge.emailKey);
-      this.authEvents.record('login.failed', client, {
+      await this.authEvents.recordRefusal('login.failed', client, {
         userId: challenge.userId,
         reason: 'mfa_code_invalid',
       });
@@ -289,15 +293,19 @@ export class MfaService {
       return step !== null && this.factors.spendStep(factor.userId, step);
     }
     const code = normalizeRecoveryCode(proof.recoveryCode);
-    const spent =
-      code !== null &&
-      (await this.factors.spendRecoveryCode(
+    if (code === null) return false;
+    // The code is spent and its audit row written together (in the caller's transaction if any).
+    return this.unitOfWork.run(async () => {
+      const spent = await this.factors.spendRecoveryCode(
         factor.userId,
         recoveryCodeHash(factor.userId, code),
         this.clock.now(),
-      ));
-    if (spent) this.authEvents.record('mfa.recovery_code_used', client, { userId: factor.userId });
-    return spent;
+      );
+      if (spent) {
+        await this.authEvents.record('mfa.recovery_code_used', client, { userId: factor.userId });
+      }
+      return spent;
+    });
   }
 
   private async matchingStep(factor: TotpFactor, code: string): Promise<number | null> {

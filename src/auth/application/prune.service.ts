@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditTrail } from '../../common/audit';
 import { AppConfig } from '../../common/config';
 import { JobLock } from '../../common/database';
 import { Clock } from '../../common/time';
@@ -16,13 +17,14 @@ export type PruneOutcome =
       readonly blacklistDeleted: number;
       readonly sessionsDeleted: number;
       readonly accountTokensDeleted: number;
+      readonly auditEventsDeleted: number;
     }
   | { readonly ran: false };
 
 /**
- * Deletes blacklist entries whose tokens have expired, long-expired sessions, and used or expired
- * mailed tokens, in batches
- * (short transactions, no long locks), on one instance at a time.
+ * Deletes blacklist entries whose tokens have expired, long-expired sessions, used or expired
+ * mailed tokens, and audit rows past `AUDIT_RETENTION`, in batches (short transactions, no long
+ * locks), on one instance at a time.
  */
 @Injectable()
 export class PruneService {
@@ -32,6 +34,7 @@ export class PruneService {
     private readonly blacklist: TokenBlacklist,
     private readonly sessions: SessionRepository,
     private readonly accountEmail: AccountEmailService,
+    private readonly auditTrail: AuditTrail,
     private readonly lock: JobLock,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -51,7 +54,11 @@ export class PruneService {
       const accountTokensDeleted = await this.inBatches((limit) =>
         this.accountEmail.deleteSpentTokens(now, limit),
       );
-      return { blacklistDeleted, sessionsDeleted, accountTokensDeleted };
+      const auditCutoff = new Date(now.getTime() - this.config.prune.auditRetentionSeconds * 1000);
+      const auditEventsDeleted = await this.inBatches((limit) =>
+        this.auditTrail.deleteOlderThan(auditCutoff, limit),
+      );
+      return { blacklistDeleted, sessionsDeleted, accountTokensDeleted, auditEventsDeleted };
     });
     if (!outcome.ran) {
       this.logger.log({ event: 'prune.skipped' }, 'Prune skipped: another instance holds the lock');
@@ -59,7 +66,7 @@ export class PruneService {
     }
     this.logger.log(
       { event: 'prune.completed', ...outcome.result, durationMs: Date.now() - started },
-      'Pruned expired blacklist entries, sessions and mailed tokens',
+      'Pruned expired blacklist entries, sessions, mailed tokens and audit rows',
     );
     return { ran: true, ...outcome.result };
   }

@@ -1,2 +1,16 @@
 export { AuditModule } from './audit.module';
-export { type AuthEventEntry, type AuthEventFields, AuthEventLog } from './auth-event.log';
+export {
+  type AuditDetail,
+  type AuditEvent,
+  type AuditFilter,
+  type AuditPage,
+  AuditTrail,
+} from './audit-trail';
+export {
+  AUDITED_EVENTS,
+  type AuditedEvent,
+  type AuthEventEntry,
+  type AuthEventFields,
+  AuthEventLog,
+  isAuditedEvent,
+} from './auth-event.log';

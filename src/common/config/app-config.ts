@@ -55,6 +55,8 @@ export interface AppSettings {
   readonly prune: {
     readonly cron: string;
     readonly batchSize: number;
+    /** Audit rows older than this are deleted by the prune. */
+    readonly auditRetentionSeconds: number;
   };
   readonly log: {
     readonly dir: string;

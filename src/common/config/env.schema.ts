@@ -147,6 +147,7 @@ export const envSchema = z.object({
     })
     .default('*/10 * * * *'),
   PRUNE_BATCH_SIZE: integer('PRUNE_BATCH_SIZE', 1, 1_000_000).default(5000),
+  AUDIT_RETENTION: durationSeconds('AUDIT_RETENTION').default(90 * 24 * 3600),
 
   LOG_DIR: nonEmpty('LOG_DIR').default('logs'),
   LOG_LEVEL: oneOf('LOG_LEVEL', [

@@ -105,7 +105,11 @@ function toSettings(env: Env): AppSettings {
       maxTtlSeconds: env.MESSAGE_MAX_TTL_SECONDS,
       postLimit: env.MESSAGE_POST_LIMIT,
     },
-    prune: { cron: env.BLACKLIST_PRUNE_CRON, batchSize: env.PRUNE_BATCH_SIZE },
+    prune: {
+      cron: env.BLACKLIST_PRUNE_CRON,
+      batchSize: env.PRUNE_BATCH_SIZE,
+      auditRetentionSeconds: env.AUDIT_RETENTION,
+    },
     log: {
       dir: env.LOG_DIR,
       level: env.LOG_LEVEL,

@@ -5,10 +5,10 @@ import { clientIp } from './client-ip';
 import { userAgentOf } from './user-agent';
 
 export function clientInfoOf(request: FastifyRequest): ClientInfo {
-  return { ip: clientIp(request), userAgent: userAgentOf(request) };
+  return { ip: clientIp(request), userAgent: userAgentOf(request), requestId: request.id };
 }
 
-/** The caller's IP (as Fastify resolves it, honouring TRUST_PROXY) and user agent. */
+/** The caller's IP (as Fastify resolves it, honouring TRUST_PROXY), user agent and request id. */
 export const Client = createParamDecorator(
   (_data: unknown, context: ExecutionContext): ClientInfo =>
     clientInfoOf(context.switchToHttp().getRequest<FastifyRequest>()),

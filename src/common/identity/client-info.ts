@@ -2,4 +2,6 @@
 export interface ClientInfo {
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /** The request's `X-Request-Id`; null for work no request started (the command line). */
+  readonly requestId: string | null;
 }

@@ -100,18 +100,17 @@ export class AccountEmailService implements OnModuleInit {
     if (account.emailVerifiedAt) throw new EmailAlreadyVerifiedError();
     await this.linkMailsPerAddress.consume(emailAddressKey(account.email));
     await this.mail.enqueue(MAIL.verification, { userId: account.id });
-    this.authEvents.record('email.verification_requested', client, { userId });
+    await this.authEvents.record('email.verification_requested', client, { userId });
   }
 
   async verifyEmail(token: string, client: ClientInfo): Promise<UserAccount> {
-    const verified = await this.unitOfWork.run(async () => {
+    return this.unitOfWork.run(async () => {
       const grant = await this.use(token, 'email_verification');
       const account = grant && (await this.users.verifyEmail(grant.userId, grant.email));
       if (!account) throw new EmailTokenInvalidError();
+      await this.authEvents.record('email.verified', client, { userId: account.id });
       return account;
     });
-    this.authEvents.record('email.verified', client, { userId: verified.id });
-    return verified;
   }
 
   /**
@@ -124,7 +123,7 @@ export class AccountEmailService implements OnModuleInit {
       await this.mail.enqueue(MAIL.passwordReset, { email: address });
     }
     // No user id: whether the address has an account is the sender's to find out.
-    this.authEvents.record('password.reset_requested', client);
+    await this.authEvents.record('password.reset_requested', client);
   }
 
   /** Every session ends, the user's other reset links die, and a notice goes to the address. */
@@ -168,7 +167,7 @@ export class AccountEmailService implements OnModuleInit {
       if (sendLink) await this.mail.enqueue(MAIL.emailChange, { userId, newEmail: address });
       await this.mail.enqueue(MAIL.emailChangeNotice, noticeTo(account));
     });
-    this.authEvents.record('email.change_requested', client, { userId });
+    await this.authEvents.record('email.change_requested', client, { userId });
   }
 
   async confirmEmailChange(token: string, client: ClientInfo): Promise<UserAccount> {

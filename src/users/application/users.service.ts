@@ -22,6 +22,14 @@ import { canonicalUuid } from '../../common/validation';
 import { toAccount, type UserAccount, type UserAccountPage } from './user-account';
 import type { AccessRevocation, UserLifecycleListener } from './user-lifecycle.listener';
 
+/**
+ * A login's password check: the account it opens, or, refused, the account whose password was
+ * wrong (null for an email no account has), for the audit trail; the caller tells neither apart.
+ */
+export type CredentialCheck =
+  | { readonly opened: UserAccount }
+  | { readonly opened: null; readonly refusedUserId: string | null };
+
 export interface RegistrationInput {
   readonly firstName: string;
   readonly lastName: string;
@@ -85,16 +93,19 @@ export class UsersService {
   }
 
   /**
-   * The account these credentials open, or null. Spends one bcrypt comparison whatever the
+   * Whether these credentials open an account. Spends one bcrypt comparison whatever the
    * outcome, so the answer's timing does not tell whether the email is registered.
    */
-  async verifyCredentials(email: string, password: string): Promise<UserAccount | null> {
+  async verifyCredentials(email: string, password: string): Promise<CredentialCheck> {
     const user = await this.findByEmailText(email);
     // Nor can a NUL be in a password.
     if (!user || !isWhollyHashable(password)) {
-      return this.hasher.verifyAgainstDummy(password).then(() => null);
+      await this.hasher.verifyAgainstDummy(password);
+      return { opened: null, refusedUserId: user?.id ?? null };
     }
-    return (await this.hasher.verify(password, user.passwordHash)) ? toAccount(user) : null;
+    return (await this.hasher.verify(password, user.passwordHash))
+      ? { opened: toAccount(user) }
+      : { opened: null, refusedUserId: user.id };
   }
 
   async findAccountByEmail(email: string): Promise<UserAccount | null> {
@@ -137,7 +148,7 @@ export class UsersService {
   ): Promise<UserAccount> {
     const checked = await this.checkPassword(id, currentPassword);
     const newHash = await this.hasher.hash(newPassword);
-    const account = await this.change(id, async (user) => {
+    return this.change(id, async (user) => {
       if (user.passwordHash !== checked.passwordHash) throw new WrongPasswordError();
       user.changePassword(newHash, this.clock.now());
       await this.notifyAccessRevoked({
@@ -145,9 +156,8 @@ export class UsersService {
         reason: 'password_change',
         account: toAccount(user),
       });
+      await this.authEvents.record('password.changed', client, { userId: user.id });
     });
-    this.authEvents.record('password.changed', client, { userId: id });
-    return account;
   }
 
   /**
@@ -176,7 +186,7 @@ export class UsersService {
     within: (account: UserAccount) => Promise<void>,
   ): Promise<UserAccount> {
     const newHash = await this.hasher.hash(newPassword);
-    const account = await this.change(id, async (user) => {
+    return this.change(id, async (user) => {
       const now = this.clock.now();
       if (!user.verifyEmail(address, now)) throw new ResetTokenInvalidError();
       await within(toAccount(user));
@@ -186,20 +196,17 @@ export class UsersService {
         reason: 'password_reset',
         account: toAccount(user),
       });
+      await this.authEvents.record('password.reset', client, { userId: user.id });
     });
-    this.authEvents.record('password.reset', client, { userId: account.id });
-    return account;
   }
 
   /** Confirmed from the new address, which counts as verified; `EmailTakenError` if it is taken. */
   async changeEmail(id: string, newAddress: string, client: ClientInfo): Promise<UserAccount> {
-    const account = await this.change(id, (user) =>
-      user.changeEmail(normalizeEmail(newAddress), this.clock.now()),
-    );
-    this.unitOfWork.afterCommit(() => {
-      this.authEvents.record('email.changed', client, { userId: account.id });
-      void this.notifyAccountChanged(account);
+    const account = await this.change(id, async (user) => {
+      user.changeEmail(normalizeEmail(newAddress), this.clock.now());
+      await this.authEvents.record('email.changed', client, { userId: user.id });
     });
+    this.unitOfWork.afterCommit(() => void this.notifyAccountChanged(account));
     return account;
   }
 
@@ -264,8 +271,9 @@ export class UsersService {
       // Revoked before the row goes: deleting it takes the sessions with it.
       await this.notifyAccessRevoked({ userId: id, reason: 'user_deleted', account: null });
       await this.users.delete(id);
+      // The row outlives the account: the trail keeps what happened to it.
+      await this.authEvents.record('user.deleted', client, { userId: id });
     });
-    this.authEvents.record('user.deleted', client, { userId: id });
   }
 
   async listAccounts(limit: number, cursor: string | undefined): Promise<UserAccountPage> {
@@ -276,28 +284,29 @@ export class UsersService {
     };
   }
 
-  /** Disabling ends every session of the user at once. */
-  async disable(id: string, client: ClientInfo): Promise<UserAccount> {
-    let disabled = false;
-    const account = await this.change(id, async (user) => {
+  /** By the admin `adminId`: disabling ends every session of the user at once. */
+  disable(id: string, adminId: string, client: ClientInfo): Promise<UserAccount> {
+    return this.change(id, async (user) => {
       if (user.isDisabled) return;
       user.disable(this.clock.now());
-      disabled = true;
       // The stored id, whatever case the caller spelled it in: it names the cache entries.
       await this.notifyAccessRevoked({
         userId: user.id,
         reason: 'user_disabled',
         account: toAccount(user),
       });
+      await this.authEvents.record('user.disabled', client, { userId: user.id, actorId: adminId });
     });
-    if (disabled) this.authEvents.record('user.disabled', client, { userId: account.id });
-    return account;
   }
 
-  async enable(id: string, client: ClientInfo): Promise<UserAccount> {
-    const account = await this.change(id, (user) => user.enable(this.clock.now()));
+  /** By the admin `adminId`. */
+  async enable(id: string, adminId: string, client: ClientInfo): Promise<UserAccount> {
+    const account = await this.change(id, async (user) => {
+      if (!user.isDisabled) return;
+      user.enable(this.clock.now());
+      await this.authEvents.record('user.enabled', client, { userId: user.id, actorId: adminId });
+    });
     await this.notifyAccountChanged(account);
-    this.authEvents.record('user.enabled', client, { userId: account.id });
     return account;
   }
 

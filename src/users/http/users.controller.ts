@@ -95,10 +95,11 @@ export class UsersController {
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
   async disable(
+    @CurrentUser() admin: RequestPrincipal,
     @Param('id') id: string,
     @Client() client: ClientInfo,
   ): Promise<AdminUserResponseDto> {
-    return toAdminUserResponse(await this.users.disable(id, client));
+    return toAdminUserResponse(await this.users.disable(id, admin.userId, client));
   }
 
   @Post(':id/enable')
@@ -108,9 +109,10 @@ export class UsersController {
   @ApiOkResponse({ type: AdminUserResponseDto })
   @ApiErrors(ADMIN_ERRORS, { 404: ['USER_NOT_FOUND'] })
   async enable(
+    @CurrentUser() admin: RequestPrincipal,
     @Param('id') id: string,
     @Client() client: ClientInfo,
   ): Promise<AdminUserResponseDto> {
-    return toAdminUserResponse(await this.users.enable(id, client));
+    return toAdminUserResponse(await this.users.enable(id, admin.userId, client));
   }
 }

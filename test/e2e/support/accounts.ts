@@ -51,7 +51,10 @@ export async function login(
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** The client of a call a test makes straight to a service: no request, so no address. */
-export const NO_CLIENT: ClientInfo = { ip: null, userAgent: null };
+export const NO_CLIENT: ClientInfo = { ip: null, userAgent: null, requestId: null };
+
+/** The admin behind an admin's use case a test calls straight, past the route that names one. */
+export const DIRECT_CALL_ADMIN_ID = '00000000-0000-4000-8000-00000000ad01';
 
 /** Makes the user an admin the way the CLI's `promote` does, through the users facade. */
 export async function promoteToAdmin(testApp: AppUnderTest, email: string): Promise<void> {

@@ -41,7 +41,7 @@ export function authTestKit(env: Record<string, string> = {}) {
   const unitOfWork = new ImmediateUnitOfWork();
   const userRepository = new InMemoryUserRepository();
   const rateLimiters = new InMemoryRateLimiterFactory();
-  const authEvents = new RecordingAuthEventLog();
+  const authEvents = new RecordingAuthEventLog(unitOfWork, clock);
   const users = new UsersService(
     userRepository,
     new FakePasswordHasher(),
@@ -105,7 +105,7 @@ export function authTestKit(env: Record<string, string> = {}) {
   );
   auth.onModuleInit();
   const accessCheck = new AccessCheckService(cache, sessions, blacklist, users, clock);
-  const client = { ip: '127.0.0.1', userAgent: 'unit-test' };
+  const client = { ip: '127.0.0.1', userAgent: 'unit-test', requestId: 'req-1' };
 
   /** Verifies an access token and reads its claims, as the JWT strategy does. */
   const claimsOf = (accessToken: string) => tokens.readAccessClaims(jwt.verify(accessToken));

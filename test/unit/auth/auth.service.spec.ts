@@ -11,6 +11,7 @@ import { TooManyRequestsError } from '../../../src/common/errors';
 import { authTestKit, signedIn } from './auth-test-kit';
 
 const DAY = 86_400_000;
+const ADMIN_ID = '00000000-0000-4000-8000-00000000ad01';
 
 describe('AuthService', () => {
   describe('register', () => {
@@ -196,17 +197,57 @@ describe('AuthService', () => {
       const { user } = await kit.signUp();
       kit.authEvents.entries.splice(0); // what registering recorded
       await kit.auth.verifyLogin('nobody@example.com', 'password-1', kit.client).catch(() => null);
-      await kit.auth.verifyLogin('ada@example.com', 'password-1', kit.client);
+      const account = await kit.auth.verifyLogin('ada@example.com', 'password-1', kit.client);
+      await kit.auth.login(account, kit.client);
       expect(kit.authEvents.entries).toEqual([
         { event: 'login.failed', ip: '127.0.0.1', reason: 'invalid_credentials' },
         { event: 'login.succeeded', userId: user.id, ip: '127.0.0.1' },
+        {
+          event: 'session.opened',
+          userId: user.id,
+          ip: '127.0.0.1',
+          sessionId: expect.any(String),
+        },
       ]);
+    });
+
+    it('keeps a failed login as an audit row with no actor, and a login as the user’s own', async () => {
+      const kit = authTestKit();
+      const { user } = await kit.signUp();
+      await kit.auth.verifyLogin('nobody@example.com', 'password-1', kit.client).catch(() => null);
+      await kit.auth.login(
+        await kit.auth.verifyLogin('ada@example.com', 'password-1', kit.client),
+        kit.client,
+      );
+      const rows = kit.authEvents.rows.events.filter((row) => row.event.startsWith('login.'));
+      expect(rows).toEqual([
+        expect.objectContaining({
+          event: 'login.failed',
+          userId: null,
+          actorId: null,
+          ip: '127.0.0.1',
+          userAgent: 'unit-test',
+          requestId: 'req-1',
+          details: { reason: 'invalid_credentials' },
+        }),
+        expect.objectContaining({ event: 'login.succeeded', userId: user.id, actorId: user.id }),
+      ]);
+    });
+
+    it('answers a failed login as refused even when its audit row cannot be written', async () => {
+      const kit = authTestKit();
+      await kit.signUp();
+      jest.spyOn(kit.authEvents.rows, 'append').mockRejectedValue(new Error('database away'));
+      await expect(
+        kit.auth.verifyLogin('ada@example.com', 'wrong', kit.client),
+      ).rejects.toBeInstanceOf(InvalidCredentialsError);
+      expect(kit.authEvents.entries.at(-1)).toMatchObject({ event: 'login.failed' });
     });
 
     it('tells a disabled account only after the right password', async () => {
       const kit = authTestKit();
       const { user } = await kit.signUp();
-      await kit.users.disable(user.id, kit.client);
+      await kit.users.disable(user.id, ADMIN_ID, kit.client);
       await expect(
         kit.auth.verifyLogin('ada@example.com', 'wrong', kit.client),
       ).rejects.toBeInstanceOf(InvalidCredentialsError);
@@ -226,7 +267,7 @@ describe('AuthService', () => {
       InvalidCredentialsError,
     );
 
-    await kit.users.disable(user.id, kit.client);
+    await kit.users.disable(user.id, ADMIN_ID, kit.client);
     const stale = {
       ...checked,
       tokensValidAfter: (await kit.users.getAccount(user.id)).tokensValidAfter,

@@ -4,6 +4,7 @@ import { JobLock } from '../../../src/common/database/job-lock';
 import { loadConfig } from '../../../src/common/config';
 import { FixedClock } from '../fakes/fixed.clock';
 import { authTestKit } from './auth-test-kit';
+import { InMemoryAuditTrail } from '../fakes/in-memory-audit.trail';
 import { InMemorySessionRepository } from '../fakes/in-memory-session.repository';
 import { InMemoryTokenBlacklist } from '../fakes/in-memory-token.blacklist';
 
@@ -16,6 +17,8 @@ class FakeJobLock extends JobLock {
   }
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
 describe('PruneService', () => {
   const clock = new FixedClock();
   const now = clock.now();
@@ -25,13 +28,15 @@ describe('PruneService', () => {
     const sessions = new InMemorySessionRepository();
     const lock = new FakeJobLock();
     const { accountEmail, accountTokens } = authTestKit();
+    const auditTrail = new InMemoryAuditTrail();
     const service = new PruneService(
       blacklist,
       sessions,
       accountEmail,
+      auditTrail,
       lock,
       clock,
-      loadConfig({ PRUNE_BATCH_SIZE: '3' }),
+      loadConfig({ PRUNE_BATCH_SIZE: '3', AUDIT_RETENTION: '1d' }),
     );
     const token = (hash: string, expiresAt: Date) =>
       accountTokens.insert({
@@ -69,17 +74,34 @@ describe('PruneService', () => {
     void session('old', new Date(now.getTime() - SESSION_RETENTION_MS - 1000));
     void session('recent', new Date(now.getTime() - 1000));
     void session('live', new Date(now.getTime() + 60_000));
-    return { blacklist, sessions, accountTokens, lock, service };
+    const auditRow = (id: string, ageMs: number) =>
+      auditTrail.append({
+        id,
+        event: 'login.failed',
+        userId: null,
+        actorId: null,
+        ip: null,
+        userAgent: null,
+        requestId: null,
+        at: new Date(now.getTime() - ageMs),
+        details: {},
+      });
+    for (let i = 0; i < 4; i++) void auditRow(`old-${i}`, DAY_MS + 1000 * (i + 1));
+    void auditRow('at-the-cutoff', DAY_MS);
+    void auditRow('recent', 1000);
+    return { blacklist, sessions, accountTokens, auditTrail, lock, service };
   }
 
-  it('deletes exactly the expired entries, long-expired sessions and spent tokens, in batches', async () => {
-    const { blacklist, sessions, accountTokens, service } = setUp();
+  it('deletes exactly the expired entries, long-expired sessions, spent tokens and old audit rows, in batches', async () => {
+    const { blacklist, sessions, accountTokens, auditTrail, service } = setUp();
     await expect(service.pruneExpired()).resolves.toEqual({
       ran: true,
       blacklistDeleted: 7,
       sessionsDeleted: 1,
       accountTokensDeleted: 2,
+      auditEventsDeleted: 4,
     });
+    expect(auditTrail.events.map((event) => event.id).sort()).toEqual(['at-the-cutoff', 'recent']);
     expect([...accountTokens.rows.keys()]).toEqual(['live']);
     expect([...blacklist.entries.keys()].sort()).toEqual(['t7', 't8', 't9']);
     expect([...sessions.rows.keys()].sort()).toEqual(['live', 'recent']);

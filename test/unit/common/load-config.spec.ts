@@ -45,7 +45,11 @@ describe('loadConfig', () => {
       maxTtlSeconds: 86400,
       postLimit: 30,
     });
-    expect(config.prune).toEqual({ cron: '*/10 * * * *', batchSize: 5000 });
+    expect(config.prune).toEqual({
+      cron: '*/10 * * * *',
+      batchSize: 5000,
+      auditRetentionSeconds: 90 * 24 * 3600,
+    });
     expect(config.log).toEqual({
       dir: 'logs',
       level: 'info',

@@ -1,4 +1,4 @@
-import { AuthEventLog } from '../../../src/common/audit';
+import { RecordingAuthEventLog } from '../fakes/recording-auth-event.log';
 import { loadConfig } from '../../../src/common/config';
 import { TooManyRequestsError, ValidationFailedError } from '../../../src/common/errors';
 import type { RequestPrincipal } from '../../../src/common/identity';
@@ -24,7 +24,7 @@ const MAX_TTL = 3600;
 const POST_LIMIT = 5;
 const GENEROUS_POST_LIMIT = 1000;
 const PASSWORD = 'password-1';
-const CLIENT = { ip: '127.0.0.1', userAgent: 'unit-test' };
+const CLIENT = { ip: '127.0.0.1', userAgent: 'unit-test', requestId: 'req-1' };
 
 describe('MessagesService', () => {
   let clock: FixedClock;
@@ -101,7 +101,7 @@ describe('MessagesService', () => {
       clock,
       loadConfig({}),
       new InMemoryRateLimiterFactory(),
-      new AuthEventLog(new Metrics()),
+      new RecordingAuthEventLog(unitOfWork, clock),
     );
     service = messagesService(GENEROUS_POST_LIMIT);
     service.onModuleInit();

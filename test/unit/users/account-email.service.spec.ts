@@ -1,7 +1,7 @@
 import { ResetTokenInvalidError } from '../../../src/users/domain/user.errors';
 import { authTestKit } from '../auth/auth-test-kit';
 
-const CLIENT = { ip: '127.0.0.1', userAgent: 'unit-test' };
+const CLIENT = { ip: '127.0.0.1', userAgent: 'unit-test', requestId: 'req-1' };
 const tokenOf = (text: string, page: string) =>
   new RegExp(`/${page}#token=([\\w-]+)`).exec(text)?.[1] ?? '';
 

@@ -10,7 +10,8 @@ import { InMemoryRateLimiterFactory } from '../fakes/in-memory-rate-limiter.fact
 import { InMemoryUserRepository } from '../fakes/in-memory-user.repository';
 import { RecordingAuthEventLog } from '../fakes/recording-auth-event.log';
 
-const client = { ip: '203.0.113.7', userAgent: 'unit-test' };
+const client = { ip: '203.0.113.7', userAgent: 'unit-test', requestId: 'req-1' };
+const adminId = '00000000-0000-4000-8000-00000000ad01';
 
 describe('UsersService', () => {
   let users: InMemoryUserRepository;
@@ -25,7 +26,7 @@ describe('UsersService', () => {
     hasher = new FakePasswordHasher();
     unitOfWork = new ImmediateUnitOfWork();
     clock = new FixedClock();
-    authEvents = new RecordingAuthEventLog();
+    authEvents = new RecordingAuthEventLog(unitOfWork, clock);
     service = new UsersService(
       users,
       hasher,
@@ -50,24 +51,28 @@ describe('UsersService', () => {
   describe('verifyCredentials', () => {
     it('opens the account with the right password, whatever the email case', async () => {
       const account = await register();
-      await expect(service.verifyCredentials(' ADA@example.com', 'password-1')).resolves.toEqual(
-        account,
-      );
+      await expect(service.verifyCredentials(' ADA@example.com', 'password-1')).resolves.toEqual({
+        opened: account,
+      });
     });
 
     it.each([
-      ['an unknown email', 'nobody@example.com', 'password-1'],
-      ['a wrong password', 'ada@example.com', 'password-2'],
+      ['an unknown email', 'nobody@example.com', 'password-1', false],
+      ['a wrong password', 'ada@example.com', 'password-2', true],
       [
         'a password longer than 72 bytes whose prefix matches',
         'ada@example.com',
         `password-1${'x'.repeat(70)}`,
+        true,
       ],
-      ['a password with a NUL byte', 'ada@example.com', 'password-1\u0000'],
-    ])('refuses %s after exactly one comparison', async (_case, email, password) => {
-      await register();
+      ['a password with a NUL byte', 'ada@example.com', 'password-1\u0000', true],
+    ])('refuses %s after exactly one comparison', async (_case, email, password, known) => {
+      const account = await register();
       hasher.comparisons = 0;
-      await expect(service.verifyCredentials(email, password)).resolves.toBeNull();
+      await expect(service.verifyCredentials(email, password)).resolves.toEqual({
+        opened: null,
+        refusedUserId: known ? account.id : null,
+      });
       expect(hasher.comparisons).toBe(1);
     });
   });
@@ -157,9 +162,9 @@ describe('UsersService', () => {
 
   it('keeps a committed change when a listener fails after commit', async () => {
     const account = await register();
-    await service.disable(account.id, client);
+    await service.disable(account.id, adminId, client);
     service.addLifecycleListener({ accountChanged: () => Promise.reject(new Error('cache down')) });
-    await expect(service.enable(account.id, client)).resolves.toEqual(
+    await expect(service.enable(account.id, adminId, client)).resolves.toEqual(
       expect.objectContaining({ disabledAt: null }),
     );
     expect(users.rows.get(account.id)?.disabledAt).toBeNull();
@@ -169,11 +174,11 @@ describe('UsersService', () => {
     const account = await register();
     const reasons: string[] = [];
     service.addLifecycleListener({ accessRevoked: async (r) => void reasons.push(r.reason) });
-    await service.disable(account.id, client);
-    await service.disable(account.id, client);
+    await service.disable(account.id, adminId, client);
+    await service.disable(account.id, adminId, client);
     expect(reasons).toEqual(['user_disabled']);
     await expect(
-      service.disable('00000000-0000-4000-8000-000000000000', client),
+      service.disable('00000000-0000-4000-8000-000000000000', adminId, client),
     ).rejects.toBeInstanceOf(UserNotFoundError);
   });
 
@@ -181,12 +186,18 @@ describe('UsersService', () => {
     const account = await register();
     const upper = account.id.toUpperCase();
     await expect(service.getAccount(upper)).resolves.toMatchObject({ id: account.id });
-    await expect(service.disable(upper, client)).resolves.toMatchObject({ id: account.id });
-    await expect(service.enable(upper, client)).resolves.toMatchObject({ id: account.id });
+    await expect(service.disable(upper, adminId, client)).resolves.toMatchObject({
+      id: account.id,
+    });
+    await expect(service.enable(upper, adminId, client)).resolves.toMatchObject({ id: account.id });
     for (const malformed of ['not-a-uuid', `${account.id}x`, '']) {
       await expect(service.getAccount(malformed)).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(service.disable(malformed, client)).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(service.enable(malformed, client)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(service.disable(malformed, adminId, client)).rejects.toBeInstanceOf(
+        UserNotFoundError,
+      );
+      await expect(service.enable(malformed, adminId, client)).rejects.toBeInstanceOf(
+        UserNotFoundError,
+      );
     }
   });
 
@@ -194,22 +205,46 @@ describe('UsersService', () => {
     it('records a password change, a disable, an enable and a deletion with the user and the IP', async () => {
       const account = await register();
       await service.changePassword(account.id, 'password-1', 'password-2', client);
-      await service.disable(account.id, client);
-      await service.enable(account.id, client);
+      await service.disable(account.id, adminId, client);
+      await service.enable(account.id, adminId, client);
       await service.deleteAccount(account.id, 'password-2', client);
-      expect(authEvents.entries).toEqual(
-        ['password.changed', 'user.disabled', 'user.enabled', 'user.deleted'].map((event) => ({
-          event,
-          userId: account.id,
-          ip: '203.0.113.7',
-        })),
-      );
+      expect(authEvents.entries).toEqual([
+        { event: 'password.changed', userId: account.id, ip: '203.0.113.7' },
+        { event: 'user.disabled', userId: account.id, ip: '203.0.113.7', actorId: adminId },
+        { event: 'user.enabled', userId: account.id, ip: '203.0.113.7', actorId: adminId },
+        { event: 'user.deleted', userId: account.id, ip: '203.0.113.7' },
+      ]);
+      // The user acts on its own account, the admin on another's.
+      expect(
+        authEvents.rows.events.map(({ event, userId, actorId }) => ({ event, userId, actorId })),
+      ).toEqual([
+        { event: 'password.changed', userId: account.id, actorId: account.id },
+        { event: 'user.disabled', userId: account.id, actorId: adminId },
+        { event: 'user.enabled', userId: account.id, actorId: adminId },
+        { event: 'user.deleted', userId: account.id, actorId: account.id },
+      ]);
     });
 
-    it('records nothing for a refused change, nor for a disable that changed nothing', async () => {
+    it('writes each row inside the change’s transaction', async () => {
       const account = await register();
-      await service.disable(account.id, client);
-      await service.disable(account.id, client);
+      const depths: number[] = [];
+      const append = authEvents.rows.append.bind(authEvents.rows);
+      jest.spyOn(authEvents.rows, 'append').mockImplementation(async (event) => {
+        depths.push(unitOfWork.depth);
+        await append(event);
+      });
+      await service.changePassword(account.id, 'password-1', 'password-2', client);
+      await service.disable(account.id, adminId, client);
+      await service.enable(account.id, adminId, client);
+      await service.deleteAccount(account.id, 'password-2', client);
+      expect(depths).toEqual([1, 1, 1, 1]);
+    });
+
+    it('records nothing for a refused change, nor for a disable or enable that changed nothing', async () => {
+      const account = await register();
+      await service.enable(account.id, adminId, client);
+      await service.disable(account.id, adminId, client);
+      await service.disable(account.id, adminId, client);
       await expect(
         service.changePassword(account.id, 'nope', 'password-2', client),
       ).rejects.toBeInstanceOf(WrongPasswordError);
@@ -217,6 +252,7 @@ describe('UsersService', () => {
         WrongPasswordError,
       );
       expect(authEvents.entries.map((entry) => entry.event)).toEqual(['user.disabled']);
+      expect(authEvents.rows.events.map((row) => row.event)).toEqual(['user.disabled']);
     });
   });
 
