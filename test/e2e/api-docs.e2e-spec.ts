@@ -1,3 +1,4 @@
+import { logLines } from './support/log-file';
 import { lintOpenApi } from './support/openapi-lint';
 import { useTestApp } from './support/test-app';
 
@@ -39,6 +40,14 @@ const CONTRACT_ROUTES = [
   'get /users/{id}',
   'post /users/{id}/disable',
   'post /users/{id}/enable',
+  'post /auth/mfa/totp/setup',
+  'post /auth/mfa/totp/enable',
+  'post /auth/mfa/totp/disable',
+  'post /auth/mfa/recovery-codes',
+  'post /auth/mfa/verify',
+  'post /users/{id}/mfa/reset',
+  'get /admin/audit-events',
+  'get /users/me/security-events',
   'get /messages',
   'get /messages/{id}',
   'get /messages/stream',
@@ -121,8 +130,17 @@ describe('API documentation', () => {
       expect.arrayContaining(['id', 'message', 'email', 'userId', 'createdAt', 'expiresAt']),
     );
     expect(responseProperties('post /auth/logout', '200')).toEqual(['message']);
+    expect(responseProperties('post /auth/password/forgot', '202')).toEqual(['message']);
+    expect(responseProperties('post /auth/mfa/totp/disable', '200')).toEqual(['message']);
     expect(responseProperties('get /users/me', '200')).toEqual(
       expect.arrayContaining(['id', 'email', 'firstName', 'lastName', 'role', 'createdAt']),
     );
+  });
+
+  it('names no two answer schemas alike (Swagger would keep one for both)', () => {
+    const clashes = logLines(testApp)
+      .map((line) => String(line.msg ?? ''))
+      .filter((message) => message.startsWith('Duplicate DTO detected'));
+    expect(clashes).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ import { ForgotPasswordDto, MailedTokenDto, ResetPasswordDto } from './dto/accou
 import {
   ACCOUNT_EMAIL_MESSAGES,
   AccountResponseDto,
-  MessageResponseDto,
+  ConfirmationResponseDto,
 } from './dto/auth.responses';
 
 /**
@@ -39,12 +39,12 @@ export class AccountEmailController {
   @HttpCode(202)
   @ApiBearerAuth(BEARER_AUTH)
   @ApiOperation({ summary: 'Mail a new verification link to the caller’s address' })
-  @ApiAcceptedResponse({ type: MessageResponseDto })
+  @ApiAcceptedResponse({ type: ConfirmationResponseDto })
   @ApiErrors(AUTH_ERRORS, { 409: ['EMAIL_ALREADY_VERIFIED'], 429: ['TOO_MANY_REQUESTS'] })
   async requestVerification(
     @CurrentUser() caller: RequestPrincipal,
     @Client() client: ClientInfo,
-  ): Promise<MessageResponseDto> {
+  ): Promise<ConfirmationResponseDto> {
     await this.accountEmail.requestVerification(caller.userId, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.verificationSent };
   }
@@ -70,12 +70,12 @@ export class AccountEmailController {
     summary: 'Mail a password reset link',
     description: 'The same answer, after the same work, whether or not the address has an account.',
   })
-  @ApiAcceptedResponse({ type: MessageResponseDto })
+  @ApiAcceptedResponse({ type: ConfirmationResponseDto })
   @ApiErrors(BODY_ERRORS, { 429: ['TOO_MANY_REQUESTS'] })
   async forgot(
     @Body() body: ForgotPasswordDto,
     @Client() client: ClientInfo,
-  ): Promise<MessageResponseDto> {
+  ): Promise<ConfirmationResponseDto> {
     await this.accountEmail.forgotPassword(body.email, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.resetSent };
   }
@@ -89,12 +89,12 @@ export class AccountEmailController {
       'Every session and access token of the user stops working, its other reset links die, ' +
       'the address counts as verified, and a notice is mailed to it. No tokens: log in.',
   })
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: ConfirmationResponseDto })
   @ApiErrors(BODY_ERRORS, { 400: ['RESET_TOKEN_INVALID'], 429: ['TOO_MANY_REQUESTS'] })
   async reset(
     @Body() body: ResetPasswordDto,
     @Client() client: ClientInfo,
-  ): Promise<MessageResponseDto> {
+  ): Promise<ConfirmationResponseDto> {
     await this.accountEmail.resetPassword(body.token, body.newPassword, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.reset };
   }

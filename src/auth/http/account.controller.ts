@@ -21,7 +21,7 @@ import { AuthIpLimitGuard } from './auth-ip-limit.guard';
 import { ChangeEmailDto } from './dto/account-email.dto';
 import {
   ACCOUNT_EMAIL_MESSAGES,
-  MessageResponseDto,
+  ConfirmationResponseDto,
   PasswordChangedResponseDto,
 } from './dto/auth.responses';
 import { ChangePasswordDto } from './dto/change-password.dto';
@@ -68,7 +68,7 @@ export class AccountController {
       'Mails a confirmation link to the new address and a notice to the current one; the ' +
       'address changes when the link is used (`POST /auth/email/change/confirm`).',
   })
-  @ApiAcceptedResponse({ type: MessageResponseDto })
+  @ApiAcceptedResponse({ type: ConfirmationResponseDto })
   @ApiErrors(AUTH_ERRORS, BODY_ERRORS, {
     400: ['WRONG_PASSWORD'],
     409: ['EMAIL_TAKEN'],
@@ -78,7 +78,7 @@ export class AccountController {
     @CurrentUser() caller: RequestPrincipal,
     @Body() body: ChangeEmailDto,
     @Client() client: ClientInfo,
-  ): Promise<MessageResponseDto> {
+  ): Promise<ConfirmationResponseDto> {
     await this.accountEmail.requestEmailChange(caller.userId, body.newEmail, body.password, client);
     return { message: ACCOUNT_EMAIL_MESSAGES.changeConfirmationSent };
   }

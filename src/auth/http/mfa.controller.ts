@@ -18,7 +18,7 @@ import { MfaService } from '../application/mfa.service';
 import { AuthIpLimitGuard } from './auth-ip-limit.guard';
 import {
   AUTH_MESSAGES,
-  MessageResponseDto,
+  ConfirmationResponseDto,
   MFA_MESSAGES,
   MfaEnabledResponseDto,
   RecoveryCodesResponseDto,
@@ -88,7 +88,7 @@ export class MfaController {
     summary: 'Turn TOTP off with the password and a code or a recovery code',
     description: 'Every other session of the caller ends.',
   })
-  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiOkResponse({ type: ConfirmationResponseDto })
   @ApiErrors(AUTH_ERRORS, BODY_ERRORS, CODE_ERRORS, {
     400: ['WRONG_PASSWORD'],
     409: ['MFA_NOT_ENABLED'],
@@ -97,7 +97,7 @@ export class MfaController {
     @CurrentUser() caller: RequestPrincipal,
     @Body() body: MfaDisableDto,
     @Client() client: ClientInfo,
-  ): Promise<MessageResponseDto> {
+  ): Promise<ConfirmationResponseDto> {
     await this.mfa.disable(caller, body.password, body.code, client);
     return { message: MFA_MESSAGES.disabled };
   }

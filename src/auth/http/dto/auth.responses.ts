@@ -148,7 +148,7 @@ export function toStatusResponse(user: UserAccount, session: Session): StatusRes
   };
 }
 
-export class MessageResponseDto {
+export class ConfirmationResponseDto {
   @ApiProperty({ example: 'Verification email sent.' })
   message!: string;
 }
