@@ -14,6 +14,7 @@ const cases = [
   'logging',
   'password-forgot',
   'mfa-login',
+  'observability',
 ];
 
 const started = Date.now();
