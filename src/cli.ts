@@ -19,7 +19,8 @@ Commands:
   create-admin --email <email> --password <password> [--first-name <name>] [--last-name <name>]
                      create a user with the admin role
   promote <email>    give an existing user the admin role
-  prune              delete expired blacklist entries and long-expired sessions now
+  prune              delete expired blacklist entries, long-expired sessions, spent mail tokens
+                     and audit events past AUDIT_RETENTION now
   migrate            apply pending database migrations
   mfa-rotate-key     re-encrypt every second-factor secret under MFA_ENCRYPTION_KEY (the old key
                      must be in MFA_PREVIOUS_ENCRYPTION_KEYS until this is done)`;
@@ -164,7 +165,7 @@ async function prune(service: PruneService, output: CliOutput): Promise<number> 
     return 0;
   }
   output.out(
-    `Deleted ${outcome.blacklistDeleted} expired blacklist entries and ${outcome.sessionsDeleted} expired sessions.`,
+    `Deleted ${outcome.blacklistDeleted} expired blacklist entries, ${outcome.sessionsDeleted} expired sessions, ${outcome.accountTokensDeleted} spent mail tokens and ${outcome.auditEventsDeleted} audit events past their retention.`,
   );
   return 0;
 }

@@ -260,23 +260,33 @@ describe('CLI', () => {
         [sessionId, account.id, randomUUID()],
       );
 
+      const auditEventId = randomUUID();
+      await db.query(
+        `INSERT INTO audit_events (id, event, user_id, at)
+         VALUES ($1, 'logout', $2, now() - interval '91 days')`,
+        [auditEventId, account.id],
+      );
+
       const run = await cli('prune');
       expect(run.code).toBe(0);
       expect(run.err).toEqual([]);
       const line = run.out.join('\n');
-      const match = /Deleted (\d+) expired blacklist entries and (\d+) expired sessions\./.exec(
-        line,
-      );
+      const match =
+        /Deleted (\d+) expired blacklist entries, (\d+) expired sessions, (\d+) spent mail tokens and (\d+) audit events past their retention\./.exec(
+          line,
+        );
       expect(match).not.toBeNull();
       expect(Number(match![1])).toBeGreaterThanOrEqual(2);
       expect(Number(match![2])).toBeGreaterThanOrEqual(1);
+      expect(Number(match![4])).toBeGreaterThanOrEqual(1);
 
       const left = await db.query(
         `SELECT (SELECT count(*) FROM blacklist_tokens WHERE jti = ANY($1::uuid[]))::int AS tokens,
-                (SELECT count(*) FROM sessions WHERE id = $2)::int AS sessions`,
-        [jtis, sessionId],
+                (SELECT count(*) FROM sessions WHERE id = $2)::int AS sessions,
+                (SELECT count(*) FROM audit_events WHERE id = $3)::int AS "auditEvents"`,
+        [jtis, sessionId, auditEventId],
       );
-      expect(left.rows[0]).toEqual({ tokens: 0, sessions: 0 });
+      expect(left.rows[0]).toEqual({ tokens: 0, sessions: 0, auditEvents: 0 });
     });
   });
 
