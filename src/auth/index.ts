@@ -2,7 +2,7 @@ export { AuthModule } from './auth.module';
 export { AuthService } from './application/auth.service';
 export { MfaService } from './application/mfa.service';
 export { SecretKeyUnavailableError } from './domain/secret-cipher';
-export { MfaVerifyDto } from './http/dto/mfa.dto';
+export { MfaVerifyDto, secondFactorProofOf } from './http/dto/mfa.dto';
 export type { RequestPrincipal } from '../common/identity';
 export { PruneService, type PruneOutcome } from './application/prune.service';
 export { RequestAuthenticator } from './http/request-authenticator';

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuthEventLog } from '../../common/audit';
 import { AppConfig } from '../../common/config';
+import { bearerSecretHash, newBearerSecret } from '../../common/secrets';
 import { UnitOfWork } from '../../common/database';
 import { loggableError } from '../../common/logging';
 import type { ClientInfo, RequestPrincipal } from '../../common/identity';
@@ -182,9 +182,9 @@ export class MfaService {
 
   /** After the right password of an account with a second factor: the token of the second step. */
   async challenge(account: UserAccount, client: ClientInfo): Promise<SecondFactorRequired> {
-    const mfaToken = randomBytes(32).toString('base64url');
+    const mfaToken = newBearerSecret();
     await this.challenges.issue(
-      tokenHash(mfaToken),
+      bearerSecretHash(mfaToken),
       {
         userId: account.id,
         emailKey: emailAddressKey(account.email),
@@ -206,7 +206,7 @@ export class MfaService {
     proof: SecondFactorProof,
     client: ClientInfo,
   ): Promise<UserAccount> {
-    const key = tokenHash(mfaToken);
+    const key = bearerSecretHash(mfaToken);
     const challenge = await this.challenges.claimAttempt(key, MFA_TOKEN_MAX_ATTEMPTS);
     if (!challenge) throw new MfaTokenInvalidError();
     // Bound to the password check that made it: a change since voids it before any code is spent.
@@ -326,9 +326,4 @@ export class MfaService {
       codes.map((code) => recoveryCodeHash(userId, code)),
     );
   }
-}
-
-/** Only the hash of an `mfaToken` is kept, so what Redis holds cannot finish anyone's login. */
-function tokenHash(mfaToken: string): string {
-  return createHash('sha256').update(mfaToken).digest('hex');
 }

@@ -26,7 +26,13 @@ import {
   toSignedInResponse,
   TotpEnrollmentResponseDto,
 } from './dto/auth.responses';
-import { MfaCodeDto, MfaDisableDto, MfaSetupDto, MfaVerifyDto } from './dto/mfa.dto';
+import {
+  MfaCodeDto,
+  MfaDisableDto,
+  MfaSetupDto,
+  MfaVerifyDto,
+  secondFactorProofOf,
+} from './dto/mfa.dto';
 
 /** Wrong codes of a signed-in caller are limited like wrong passwords. */
 const CODE_ERRORS = { 400: ['MFA_CODE_INVALID'], 429: ['TOO_MANY_REQUESTS'] } as const;
@@ -136,8 +142,7 @@ export class MfaController {
     @Body() body: MfaVerifyDto,
     @Client() client: ClientInfo,
   ): Promise<SignedInResponseDto> {
-    const proof =
-      body.code !== undefined ? { code: body.code } : { recoveryCode: body.recoveryCode! };
+    const proof = secondFactorProofOf(body);
     const signedIn = await this.auth.completeSecondFactor(body.mfaToken, proof, client);
     return toSignedInResponse(AUTH_MESSAGES.loggedIn, signedIn);
   }

@@ -7,6 +7,7 @@ import {
   LoginDto,
   MailedTokenDto,
   MfaVerifyDto,
+  secondFactorProofOf,
   RefreshDto,
   RequestAuthenticator,
   ResetPasswordDto,
@@ -74,9 +75,13 @@ export class AuthRpcMethods {
       'auth.mfa.verify': publicMethod<MfaVerifyDto>({
         params: MfaVerifyDto,
         admit: countSignInAttempt,
-        handle: async ({ mfaToken, code, recoveryCode }, { request }) => {
-          const proof = code !== undefined ? { code } : { recoveryCode: recoveryCode! };
-          const signedIn = await auth.completeSecondFactor(mfaToken, proof, clientInfoOf(request));
+        handle: async (body, { request }) => {
+          const proof = secondFactorProofOf(body);
+          const signedIn = await auth.completeSecondFactor(
+            body.mfaToken,
+            proof,
+            clientInfoOf(request),
+          );
           return toSignedInResponse(AUTH_MESSAGES.loggedIn, signedIn);
         },
       }),

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import ms from 'ms';
+import { bearerSecretHash, newBearerSecret } from '../../common/secrets';
 import { AuthEventLog } from '../../common/audit';
 import { AppConfig } from '../../common/config';
 import { UnitOfWork } from '../../common/database';
@@ -22,7 +23,6 @@ import {
   EmailTokenInvalidError,
   ResetTokenInvalidError,
 } from '../domain/user.errors';
-import { hashAccountTokenSecret, newAccountTokenSecret } from './account-token-secret';
 import { emailAddressKey } from './email-address-key';
 import type { UserAccount } from './user-account';
 import { UsersService } from './users.service';
@@ -130,7 +130,7 @@ export class AccountEmailService implements OnModuleInit {
   async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<void> {
     // Checked before bcrypt's work, so bad tokens cost little; used for good under the lock.
     const grant = await this.tokens.findUsable(
-      hashAccountTokenSecret(token),
+      bearerSecretHash(token),
       'password_reset',
       this.clock.now(),
     );
@@ -186,7 +186,7 @@ export class AccountEmailService implements OnModuleInit {
   /** Uses the token, and with it every other unused token of the user for the same purpose. */
   private async use(token: string, purpose: AccountTokenPurpose) {
     const now = this.clock.now();
-    const grant = await this.tokens.consume(hashAccountTokenSecret(token), purpose, now);
+    const grant = await this.tokens.consume(bearerSecretHash(token), purpose, now);
     if (grant) await this.tokens.revokeUnused(grant.userId, purpose, now);
     return grant;
   }
@@ -226,14 +226,14 @@ export class AccountEmailService implements OnModuleInit {
     to: string,
     purpose: AccountTokenPurpose,
   ): Promise<OutgoingMail> {
-    const secret = newAccountTokenSecret();
+    const secret = newBearerSecret();
     const now = this.clock.now();
     const lifetimeSeconds =
       purpose === 'password_reset'
         ? this.config.accountEmail.passwordResetTtlSeconds
         : this.config.accountEmail.emailTokenTtlSeconds;
     await this.tokens.insert({
-      hash: hashAccountTokenSecret(secret),
+      hash: bearerSecretHash(secret),
       purpose,
       userId: account.id,
       email: to,

@@ -9,6 +9,7 @@ import {
 } from 'class-validator';
 import { NoNulCharacter } from '../../../common/validation';
 import { CurrentPasswordField } from '../../../users';
+import type { SecondFactorProof } from '../../domain/totp-factor';
 
 const MAX_CODE_LENGTH = 64;
 
@@ -79,4 +80,9 @@ export class MfaVerifyDto {
   @ExactlyOneOf('code')
   @ValidateIf((body: MfaVerifyDto) => body.recoveryCode !== undefined)
   recoveryCode?: string;
+}
+
+/** The proof a verify body carries: validation has made sure it holds exactly one of the two. */
+export function secondFactorProofOf({ code, recoveryCode }: MfaVerifyDto): SecondFactorProof {
+  return code !== undefined ? { code } : { recoveryCode: recoveryCode! };
 }

@@ -1,0 +1,1 @@
+export { bearerSecretHash, newBearerSecret } from './bearer-secret';
