@@ -20,7 +20,7 @@ import {
   requestIdFor,
 } from './common/logging';
 import { Metrics, registerRequestMetrics } from './common/metrics';
-import { nameRequestSpans, tracingStarted } from './common/tracing';
+import { traceRequests, tracingStarted } from './common/tracing';
 import { RPC_ROUTE, rpcErrorReply } from './rpc';
 
 /**
@@ -98,10 +98,11 @@ export async function configureApp(
   }
 
   const server = app.getHttpAdapter().getInstance();
+  // First: every later hook, the handler and the log lines they write run inside the span.
+  if (tracingStarted()) traceRequests(server);
   bindRequestContext(server, await app.resolve(PinoLogger));
   registerAccessLog(server, app.get(AccessLog));
   if (config.metrics.enabled) registerRequestMetrics(server, app.get(Metrics));
-  if (tracingStarted()) nameRequestSpans(server);
   acceptJsonBodiesOnly(server);
   // helmet itself, built once: @fastify/helmet builds a new helmet middleware for every request.
   const secureHeaders = helmet();

@@ -72,6 +72,31 @@ describe('tracing', () => {
       expect(server.parentSpanId).toBe(callerSpanId);
       expect(server.name).toBe('GET /users/me');
     });
+
+    it('records the method, path and status of a request, never its query string', async () => {
+      const token = await registeredUserToken(service);
+      const traceId = randomBytes(16).toString('hex');
+      await getMe(service, token, { traceparent: traceparentOf(traceId) }, '?token=query-secret');
+
+      const server = await serverSpanOf(traceId);
+      expect(attributeOf(server, 'http.request.method')).toBe('GET');
+      expect(attributeOf(server, 'url.path')).toBe('/users/me');
+      expect(Number(attributeOf(server, 'http.response.status_code'))).toBe(200);
+      expect(JSON.stringify(server)).not.toContain('query-secret');
+    });
+
+    it('names the span of a path no route matches by its method alone', async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const response = await fetch(`${service.base}/no-such-route/${randomUUID()}`, {
+        headers: { traceparent: traceparentOf(traceId) },
+      });
+      expect(response.status).toBe(404);
+
+      const server = await serverSpanOf(traceId);
+      expect(server.name).toBe('GET');
+      expect(attributeOf(server, 'http.route')).toBeUndefined();
+      expect(Number(attributeOf(server, 'http.response.status_code'))).toBe(404);
+    });
   });
 
   describe('off', () => {
@@ -107,6 +132,9 @@ describe('tracing', () => {
   }
 });
 
+/** A sampled W3C trace context from a caller in trace `traceId`. */
+const traceparentOf = (traceId: string) => `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+
 const redisGet = () => (trace: ReceivedSpan[]) => trace.find((span) => span.name === 'mget');
 const postgresQuery = () => (trace: ReceivedSpan[]) =>
   trace.find((span) => span.name.startsWith('pg.query:SELECT'));
@@ -126,8 +154,13 @@ async function registeredUserToken(service: ServiceProcess): Promise<string> {
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
-async function getMe(service: ServiceProcess, token: string, headers: Record<string, string>) {
-  const response = await fetch(`${service.base}/users/me`, {
+async function getMe(
+  service: ServiceProcess,
+  token: string,
+  headers: Record<string, string>,
+  query = '',
+) {
+  const response = await fetch(`${service.base}/users/me${query}`, {
     headers: { ...bearer(token), ...headers },
   });
   expect(response.status).toBe(200);

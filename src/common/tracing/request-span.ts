@@ -1,19 +1,70 @@
-import { trace } from '@opentelemetry/api';
-import type { FastifyInstance } from 'fastify';
+import {
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const tracer = trace.getTracer('tempmessenger-http');
 
 /**
- * Names each request's HTTP span by its route template (`GET /messages/:id`) and sets
- * `http.route`, as the HTTP instrumentation alone cannot: it sees the raw path only, and a raw
- * path (with its ids) would make every span name unique. Unknown routes keep the bare method.
+ * Makes each request's server span from Fastify's first hook, instead of the generic HTTP
+ * instrumentation: Fastify has routed the request by then, so the span is named by its template
+ * from the start (`GET /messages/:id`, never a path with ids) and a sampler sees that name; and
+ * it costs a fraction of the instrumentation's per-request work, which ran sampled or not
+ * (docs/performance.md, case 9). The span continues an incoming `traceparent`, is the active
+ * context for every later hook, the handler and the queries and commands they make, and ends
+ * when the response closes (finished or cut off), so a stream's span lasts as long as the stream.
+ * Attributes follow the stable HTTP conventions; the query string is left out, since mailed
+ * links carry tokens in it.
  */
-export function nameRequestSpans(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    const route = request.routeOptions.url;
-    const span = trace.getActiveSpan();
-    if (span && route !== undefined) {
-      span.updateName(`${request.method} ${route}`);
-      span.setAttribute('http.route', route);
-    }
-    done();
+export function traceRequests(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const parent = propagation.extract(context.active(), request.headers);
+    const route = request.is404 ? undefined : request.routeOptions.url;
+    const span = tracer.startSpan(
+      route === undefined ? request.method : `${request.method} ${route}`,
+      { kind: SpanKind.SERVER, attributes: requestAttributes(request, route) },
+      parent,
+    );
+    reply.raw.once('close', () => endRequestSpan(span, reply.raw.statusCode));
+    context.with(trace.setSpan(parent, span), done);
   });
+}
+
+function requestAttributes(request: FastifyRequest, route: string | undefined) {
+  const path = request.url.split('?', 1)[0];
+  return {
+    [ATTR_HTTP_REQUEST_METHOD]: request.method,
+    [ATTR_URL_PATH]: path,
+    [ATTR_URL_SCHEME]: request.protocol,
+    [ATTR_CLIENT_ADDRESS]: request.ip,
+    ...(route === undefined ? {} : { [ATTR_HTTP_ROUTE]: route }),
+    ...(request.headers['user-agent'] === undefined
+      ? {}
+      : { [ATTR_USER_AGENT_ORIGINAL]: request.headers['user-agent'] }),
+  };
+}
+
+function endRequestSpan(span: Span, statusCode: number): void {
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
+  // A server span is in error on 5xx only: a 4xx is the caller's mistake, answered correctly.
+  if (statusCode >= 500) {
+    span.setAttribute(ATTR_ERROR_TYPE, String(statusCode));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
 }

@@ -7,7 +7,6 @@ import {
 } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import {
@@ -32,14 +31,13 @@ import { version } from '../../../package.json';
 import { markTracingStarted } from './tracing-state';
 import type { TracingSettings } from './tracing-settings';
 
-/** The metrics listener's scrapes would otherwise make a trace each. */
-const UNTRACED_PATHS = new Set(['/metrics']);
-
 /**
- * Starts the trace SDK: W3C trace context in and out, spans for incoming HTTP requests (named
- * by their route, see request-span.ts), PostgreSQL queries and Redis commands. No Nest
- * instrumentation: @opentelemetry/instrumentation-nestjs-core stops before Nest 12. Must run before those libraries are loaded,
- * since the instrumentations patch them as they are required (see src/tracing.ts).
+ * Starts the trace SDK: W3C trace context, and spans for PostgreSQL queries and Redis commands.
+ * The requests' own spans come from a Fastify hook (request-span.ts), not from the HTTP
+ * instrumentation, which costs more per request and names spans by raw path; no Nest
+ * instrumentation either: @opentelemetry/instrumentation-nestjs-core stops before Nest 12.
+ * Must run before pg and ioredis are loaded, since the instrumentations patch them as they are
+ * required (see src/tracing.ts).
  */
 export function startTracing(settings: TracingSettings): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager());
@@ -62,12 +60,9 @@ export function startTracing(settings: TracingSettings): void {
   trace.setGlobalTracerProvider(provider);
 
   // Each instrumentation enables itself when made, and finds the provider through the API.
-  new HttpInstrumentation({
-    ignoreIncomingRequestHook: (request) =>
-      UNTRACED_PATHS.has((request.url ?? '').split('?', 1)[0]),
-  });
   // Only inside a traced piece of work: the health and metrics probes' own pings stay untraced.
-  new PgInstrumentation({ requireParentSpan: true });
+  // No span for taking a pooled connection: one per query, telling nothing the query's does not.
+  new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true });
   new IORedisInstrumentation({ requireParentSpan: true });
 
   markTracingStarted({
