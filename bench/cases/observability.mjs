@@ -8,7 +8,7 @@
 // bcrypt cost 12). Each round starts with another instance.
 // Targets: metrics cost at most 5 % of requests/s; traces (no-op exporter) at most 15 % more.
 // The exporting instance is reported beside them, without a target.
-// Usage: npm run build && node bench/cases/observability.mjs [seconds=8] [connections=50] [rounds=4]
+// Usage: npm run build && node bench/cases/observability.mjs [seconds=2] [connections=50] [rounds=12]
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,10 @@ const METRICS_TARGET = 0.95;
 const TRACES_TARGET = 0.85;
 const WARM_UP_SECONDS = 3;
 const LOGIN_CONNECTIONS = 16;
+const LOGIN_SECONDS = 6;
+const LOGIN_ROUNDS = 4;
 
-export async function run({ seconds = 8, connections = 50, rounds = 4 } = {}) {
+export async function run({ seconds = 2, connections = 50, rounds = 12 } = {}) {
   const sink = await startTraceSink();
   const traced = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url };
   const variants = [
@@ -82,42 +84,68 @@ export async function run({ seconds = 8, connections = 50, rounds = 4 } = {}) {
       await login(name, WARM_UP_SECONDS);
       await drain(name);
     }
-    const rows = [];
+    // Reads in many short slices, alternating: this machine's speed drifts by half within a
+    // minute, and short slices put each instance under the same drift. Logins (bounded by bcrypt,
+    // which moves with neither setting) in a few long ones.
+    const readRows = [];
     for (let round = 1; round <= rounds; round++) {
-      // Each round starts with another instance, so none always runs first after a pause.
-      const order = names.map((_, i) => names[(i + round) % names.length]);
       const reads = {};
-      const logins = {};
-      for (const name of order) reads[name] = await read(name, seconds);
-      for (const name of order) {
-        logins[name] = await login(name, seconds);
-        await drain(name);
+      for (const name of rotated(names, round)) {
+        reads[name] = await withCpu(services[name], () => read(name, seconds));
       }
-      rows.push({
+      readRows.push({
         round,
         reads: rps(reads),
-        logins: rps(logins),
-        readMetricsRatio: reads.metricsOn.rps / reads.metricsOff.rps,
-        readTracesRatio: reads.tracesOn.rps / reads.metricsOn.rps,
-        readExportedRatio: reads.tracesExported.rps / reads.metricsOn.rps,
-        loginMetricsRatio: logins.metricsOn.rps / logins.metricsOff.rps,
-        loginTracesRatio: logins.tracesOn.rps / logins.metricsOn.rps,
-        loginExportedRatio: logins.tracesExported.rps / logins.metricsOn.rps,
-        failures: Object.values({ ...reads, ...logins }).reduce((sum, r) => sum + r.failures, 0),
+        metricsRatio: reads.metricsOn.rps / reads.metricsOff.rps,
+        tracesRatio: reads.tracesOn.rps / reads.metricsOn.rps,
+        exportedRatio: reads.tracesExported.rps / reads.metricsOn.rps,
+        // The service's CPU time per read, the cost itself; requests/s also moves with the load.
+        cpuMetricsRatio: reads.metricsOn.cpuUs / reads.metricsOff.cpuUs,
+        cpuTracesRatio: reads.tracesOn.cpuUs / reads.metricsOn.cpuUs,
+        cpuExportedRatio: reads.tracesExported.cpuUs / reads.metricsOn.cpuUs,
+        failures: sumOf(reads, 'failures'),
       });
     }
-    const medianOf = (key) => median(rows.map((row) => row[key]));
+    const loginRows = [];
+    for (let round = 1; round <= LOGIN_ROUNDS; round++) {
+      const logins = {};
+      for (const name of rotated(names, round)) {
+        logins[name] = await login(name, LOGIN_SECONDS);
+        await drain(name);
+      }
+      loginRows.push({
+        round,
+        logins: rps(logins),
+        metricsRatio: logins.metricsOn.rps / logins.metricsOff.rps,
+        tracesRatio: logins.tracesOn.rps / logins.metricsOn.rps,
+        exportedRatio: logins.tracesExported.rps / logins.metricsOn.rps,
+        failures: sumOf(logins, 'failures'),
+      });
+    }
+    const medianOf = (rows, key) => median(rows.map((row) => row[key]));
     const result = {
       case: 'observability',
       target: `metrics on ≥ ${METRICS_TARGET} × off; traces on (no-op exporter) ≥ ${TRACES_TARGET} × metrics on`,
-      settings: { seconds, connections, loginConnections: LOGIN_CONNECTIONS, bcryptCost: 12 },
-      rows,
-      readMetricsRatio: medianOf('readMetricsRatio'),
-      readTracesRatio: medianOf('readTracesRatio'),
-      readExportedRatio: medianOf('readExportedRatio'),
-      loginMetricsRatio: medianOf('loginMetricsRatio'),
-      loginTracesRatio: medianOf('loginTracesRatio'),
-      loginExportedRatio: medianOf('loginExportedRatio'),
+      settings: {
+        seconds,
+        connections,
+        rounds,
+        loginSeconds: LOGIN_SECONDS,
+        loginRounds: LOGIN_ROUNDS,
+        loginConnections: LOGIN_CONNECTIONS,
+        bcryptCost: 12,
+      },
+      readRows,
+      loginRows,
+      readMetricsRatio: medianOf(readRows, 'metricsRatio'),
+      readTracesRatio: medianOf(readRows, 'tracesRatio'),
+      readExportedRatio: medianOf(readRows, 'exportedRatio'),
+      readCpuMetricsRatio: medianOf(readRows, 'cpuMetricsRatio'),
+      readCpuTracesRatio: medianOf(readRows, 'cpuTracesRatio'),
+      readCpuExportedRatio: medianOf(readRows, 'cpuExportedRatio'),
+      loginMetricsRatio: medianOf(loginRows, 'metricsRatio'),
+      loginTracesRatio: medianOf(loginRows, 'tracesRatio'),
+      loginExportedRatio: medianOf(loginRows, 'exportedRatio'),
       exportsReceived: sink.exports(),
       rssMb: await services.tracesOn.rssMb(),
     };
@@ -128,7 +156,7 @@ export async function run({ seconds = 8, connections = 50, rounds = 4 } = {}) {
       result.readTracesRatio >= TRACES_TARGET &&
       result.loginTracesRatio >= TRACES_TARGET &&
       result.exportsReceived > 0 &&
-      rows.every((row) => row.failures === 0);
+      [...readRows, ...loginRows].every((row) => row.failures === 0);
     return result;
   } finally {
     for (const service of Object.values(services)) await service.stop();
@@ -156,21 +184,45 @@ async function startTraceSink() {
   };
 }
 
+/** Each round starts with another instance, so none always runs first after a pause. */
+function rotated(names, round) {
+  return names.map((_, i) => names[(i + round) % names.length]);
+}
+
+function sumOf(figuresByName, key) {
+  return Object.values(figuresByName).reduce((sum, figures) => sum + figures[key], 0);
+}
+
+/** A load run's figures, with the CPU time (µs) the service spent per request during it. */
+async function withCpu(service, run) {
+  const cpuBefore = await service.cpuSeconds();
+  const figures = await run();
+  const cpuSeconds = (await service.cpuSeconds()) - cpuBefore;
+  return { ...figures, cpuUs: (cpuSeconds * 1e6) / figures.requests };
+}
+
 function rps(byName) {
   return Object.fromEntries(
     Object.entries(byName).map(([name, figures]) => [
       name,
-      { rps: Math.round(figures.rps), p99: figures.p99 },
+      {
+        rps: Math.round(figures.rps),
+        p99: figures.p99,
+        ...(figures.cpuUs === undefined ? {} : { cpuUs: Math.round(figures.cpuUs) }),
+      },
     ]),
   );
 }
 
 runWhenMain(import.meta.url, run, (result) => {
-  console.log(JSON.stringify(result.rows, null, 2));
+  console.log(JSON.stringify({ reads: result.readRows, logins: result.loginRows }, null, 2));
   for (const key of [
     'readMetricsRatio',
     'readTracesRatio',
     'readExportedRatio',
+    'readCpuMetricsRatio',
+    'readCpuTracesRatio',
+    'readCpuExportedRatio',
     'loginMetricsRatio',
     'loginTracesRatio',
     'loginExportedRatio',
