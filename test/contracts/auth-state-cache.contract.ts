@@ -89,25 +89,35 @@ export function describeAuthStateCacheContract(
 
     it('keeps a revoked token revoked, also against a later fill', async () => {
       await cache.fill(claims, { token: 'valid' });
-      await cache.revokeToken(claims.tokenId, claims.expiresAt);
+      await cache.revokeToken(claims.userId, claims.tokenId, claims.expiresAt);
       await cache.fill(claims, { token: 'valid' });
 
       expect(await cache.read(claims)).toEqual({ token: 'revoked' });
     });
 
+    it("holds a token's and a session's states under their user only", async () => {
+      await cache.revokeToken(claims.userId, claims.tokenId, claims.expiresAt);
+      await cache.putSessions(claims.userId, new Map([[claims.sessionId, { active: false }]]));
+      const sameIdsOtherUser = { ...claims, userId: someClaims().userId };
+
+      expect(await cache.read(sameIdsOtherUser)).toEqual({});
+      expect(await cache.read(claims)).toEqual({ token: 'revoked', session: { active: false } });
+    });
+
     it('keeps a revoked session revoked: no active state replaces it', async () => {
       const other = { ...someClaims(), userId: claims.userId };
-      await cache.putSessions(new Map());
-      await cache.putSessions(new Map([[claims.sessionId, activeSession()]]));
+      await cache.putSessions(claims.userId, new Map());
+      await cache.putSessions(claims.userId, new Map([[claims.sessionId, activeSession()]]));
       expect(await cache.read(claims)).toEqual({ session: activeSession() });
 
       await cache.putSessions(
+        claims.userId,
         new Map<string, SessionState>([
           [claims.sessionId, { active: false }],
           [other.sessionId, activeSession()],
         ]),
       );
-      await cache.putSessions(new Map([[claims.sessionId, activeSession()]]));
+      await cache.putSessions(claims.userId, new Map([[claims.sessionId, activeSession()]]));
       await cache.fill(claims, { session: activeSession() });
 
       expect(await cache.read(claims)).toEqual({ session: { active: false } });

@@ -6,6 +6,7 @@ import { type EventStream, openEventStream } from './support/event-stream';
 import { sleep, until } from './support/polling';
 import { type AppUnderTest, startTestApp, useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
+import { redisKeys } from '../../src/common/redis';
 
 const STREAM_ID = /^\d+-\d+$/;
 
@@ -95,9 +96,9 @@ describe('Message stream /messages/stream', () => {
     const stream = await open(second);
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      await redis.publish(`${prefix}messages:events`, 'garbage');
+      await redis.publish(prefix + redisKeys.messagesEvents(), 'garbage');
       await redis.publish(
-        `${prefix}messages:events`,
+        prefix + redisKeys.messagesEvents(),
         `1-0 ${JSON.stringify({ type: 'message.created', message: { id: 'x', createdAt: 'soon' } })}`,
       );
     } finally {
@@ -216,7 +217,9 @@ describe('Message stream /messages/stream', () => {
     const eventIds = async (keyPrefix: string) => {
       const redis = new Redis(TEST_REDIS_URL);
       try {
-        return (await redis.xrange(`${keyPrefix}messages:events`, '-', '+')).map(([id]) => id);
+        return (await redis.xrange(keyPrefix + redisKeys.messagesEvents(), '-', '+')).map(
+          ([id]) => id,
+        );
       } finally {
         redis.disconnect();
       }

@@ -15,6 +15,7 @@ import { ISO_UTC_MILLIS, LOWERCASE_UUID } from './support/formats';
 import { sleep } from './support/polling';
 import { type AppUnderTest, useTestApp } from './support/test-app';
 import { TEST_REDIS_URL } from './support/test-environment';
+import { redisKeys } from '../../src/common/redis';
 
 const MESSAGE_FIELDS = [
   'createdAt',
@@ -119,10 +120,10 @@ describe('Messages /messages', () => {
     let bob: TestAccount;
     let adminToken: string;
 
-    const messageKey = (id: string) => `${prefix}message:${id}`;
-    const byExpiry = `${prefix}messages:by-expiry`;
-    const byAuthor = (userId: string) => `${prefix}messages:by-author:${userId}`;
-    const tombstone = (userId: string) => `${prefix}messages:deleted-author:${userId}`;
+    const messageKey = (id: string) => prefix + redisKeys.message(id);
+    const byExpiry = prefix + redisKeys.messagesByExpiry();
+    const byAuthor = (userId: string) => prefix + redisKeys.messagesByAuthor(userId);
+    const tombstone = (userId: string) => prefix + redisKeys.messagesDeletedAuthor(userId);
     const getMessage = (id: string) => testApp.http.get(`/messages/${id}`);
     const deleteMessage = (id: string, token?: string) => {
       const request = testApp.http.delete(`/messages/${id}`);
@@ -493,7 +494,7 @@ describe('Messages /messages', () => {
       async function expectNothingLeftOf(account: TestAccount): Promise<void> {
         expect((await listAll(testApp)).filter((item) => item.userId === account.id)).toEqual([]);
         expect(await redis.exists(byAuthor(account.id))).toBe(0);
-        const keys = await redis.keys(`${prefix}message:*`);
+        const keys = await redis.keys(`${prefix}${redisKeys.message('*')}`);
         const bodies = keys.length > 0 ? await redis.mget(keys) : [];
         expect(bodies.filter((body) => body?.includes(account.id))).toEqual([]);
       }

@@ -17,6 +17,7 @@ import { type RedisRelay, startRedisRelay } from './support/redis-relay';
 import { useTestApp } from './support/test-app';
 import { TEST_REDIS_KEY_PREFIX, TEST_REDIS_URL } from './support/test-environment';
 import { ADMIN_USER_FIELDS, USER_FIELDS } from './support/shapes';
+import { redisKeys } from '../../src/common/redis';
 
 function expectIsoUtc(value: unknown): void {
   expect(value).toEqual(expect.stringMatching(ISO_UTC_MICROS));
@@ -674,7 +675,9 @@ describe('Users /users', () => {
         await redis.connect();
         try {
           expect(await redis.keys(`${TEST_REDIS_KEY_PREFIX}*${upper}*`)).toEqual([]);
-          expect(await redis.get(`${TEST_REDIS_KEY_PREFIX}auth:user:${target.id}`)).toMatch(/^x\|/);
+          expect(await redis.get(TEST_REDIS_KEY_PREFIX + redisKeys.authUser(target.id))).toMatch(
+            /^x\|/,
+          );
         } finally {
           await redis.quit();
         }
@@ -739,7 +742,7 @@ describe('DELETE /users/me when Redis fails', () => {
     await post(account, 'Posted before the failed deletion').expect(201);
 
     // Redis goes away at the command that removes the author's messages.
-    relay.cutWhenSent(`messages:by-author:${account.id}`);
+    relay.cutWhenSent(redisKeys.messagesByAuthor(account.id));
     try {
       expectError(await deleteMe(account), 503, 'SERVICE_UNAVAILABLE');
     } finally {

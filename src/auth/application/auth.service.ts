@@ -184,7 +184,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     // Only the new expiry is cached here; the rotation has committed, so a cache fault must not
     // cost the client its new pair (the entry ages out within a minute anyway).
     await this.cache
-      .putSessions(new Map([[session.id, activeState(session)]]))
+      .putSessions(session.userId, new Map([[session.id, activeState(session)]]))
       .catch((error: unknown) => {
         this.logger.warn({ err: loggableError(error) }, 'Could not cache a rotated session');
       });
@@ -217,8 +217,8 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
         expiresAt: caller.tokenExpiresAt,
       });
       await this.sessions.revoke(caller.sessionId, 'logout', now);
-      await this.cache.revokeToken(caller.tokenId, caller.tokenExpiresAt);
-      await this.cache.putSessions(new Map([[caller.sessionId, { active: false }]]));
+      await this.cache.revokeToken(caller.userId, caller.tokenId, caller.tokenExpiresAt);
+      await this.cache.putSessions(caller.userId, new Map([[caller.sessionId, { active: false }]]));
       await this.authEvents.record('logout', client, {
         userId: caller.userId,
         sessionId: caller.sessionId,
@@ -261,7 +261,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     }
     // The stored id names the cache entry: the path may spell it in another case.
     await this.unitOfWork.run(async () => {
-      await this.revoker.endOne(session.id, 'session_ended');
+      await this.revoker.endOne(session.userId, session.id, 'session_ended');
       await this.authEvents.record('session.ended', client, {
         userId: caller.userId,
         sessionId: session.id,
@@ -274,7 +274,10 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     const now = this.clock.now();
     const reason: SessionEndReason = revocation.reason;
     const ended = await this.sessions.revokeAllForUser(revocation.userId, reason, now);
-    await this.cache.putSessions(new Map(ended.map((id) => [id, { active: false } as const])));
+    await this.cache.putSessions(
+      revocation.userId,
+      new Map(ended.map((id) => [id, { active: false } as const])),
+    );
     await this.cache.putUser(revocation.userId, userState(revocation.account));
   }
 
@@ -333,7 +336,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     }
     // Someone replays an old token: the whole session goes.
     await this.unitOfWork.run(async () => {
-      await this.revoker.endOne(session.id, 'refresh_reused');
+      await this.revoker.endOne(session.userId, session.id, 'refresh_reused');
       await this.authEvents.record('refresh.reused', client, {
         userId: session.userId,
         sessionId: session.id,

@@ -18,8 +18,8 @@ export class SessionRevoker {
     private readonly clock: Clock,
   ) {}
 
-  async endOne(sessionId: string, reason: SessionEndReason): Promise<void> {
-    await this.endInStoreAndCache(async (now) => {
+  async endOne(userId: string, sessionId: string, reason: SessionEndReason): Promise<void> {
+    await this.endInStoreAndCache(userId, async (now) => {
       await this.sessions.revoke(sessionId, reason, now);
       return [sessionId];
     });
@@ -27,15 +27,21 @@ export class SessionRevoker {
 
   /** Every active session of the user, but `exceptSessionId` when given; returns the ids ended. */
   endAllOf(userId: string, reason: SessionEndReason, exceptSessionId?: string): Promise<string[]> {
-    return this.endInStoreAndCache((now) =>
+    return this.endInStoreAndCache(userId, (now) =>
       this.sessions.revokeAllForUser(userId, reason, now, exceptSessionId),
     );
   }
 
-  private endInStoreAndCache(end: (now: Date) => Promise<string[]>): Promise<string[]> {
+  private endInStoreAndCache(
+    userId: string,
+    end: (now: Date) => Promise<string[]>,
+  ): Promise<string[]> {
     return this.unitOfWork.run(async () => {
       const ended = await end(this.clock.now());
-      await this.cache.putSessions(new Map(ended.map((id) => [id, { active: false } as const])));
+      await this.cache.putSessions(
+        userId,
+        new Map(ended.map((id) => [id, { active: false } as const])),
+      );
       return ended;
     });
   }

@@ -10,9 +10,12 @@ export abstract class AuthStateCache {
   abstract read(claims: AccessClaims): Promise<Partial<AuthState>>;
   /** Stores parts read from the record, never overwriting a part written since. */
   abstract fill(claims: AccessClaims, parts: Partial<AuthState>): Promise<void>;
-  abstract revokeToken(tokenId: string, expiresAt: Date): Promise<void>;
-  /** A revoked session stays revoked: an "active" state never replaces it. */
-  abstract putSessions(states: ReadonlyMap<string, SessionState>): Promise<void>;
+  abstract revokeToken(userId: string, tokenId: string, expiresAt: Date): Promise<void>;
+  /**
+   * States of sessions of one user, by session id. A revoked session stays revoked: an "active"
+   * state never replaces it.
+   */
+  abstract putSessions(userId: string, states: ReadonlyMap<string, SessionState>): Promise<void>;
   /** Replaces the user's state unless the cache holds a newer one (a later `tokensValidAfter`). */
   abstract putUser(userId: string, state: UserState): Promise<void>;
 }

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
 import type { AuthState, SessionState, TokenState, UserState } from '../domain/access-decision';
 import { TranslateErrors } from '../../common/errors';
 import {
   defineRedisScript,
+  InjectRedis,
   readLua,
-  redisKey,
+  type RedisClient,
+  redisKeys,
   type RedisScript,
   translateRedisError,
 } from '../../common/redis';
@@ -26,12 +27,11 @@ const SET_USER_UNLESS_NEWER = readLua(lua('auth-user-set-unless-newer'));
 /** A deleted user's "tokens valid after": later than any real one, so nothing replaces it. */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
-const tokenKey = (jti: string) => redisKey('authToken', jti);
-const sessionKey = (id: string) => redisKey('authSession', id);
-const userKey = (id: string) => redisKey('authUser', id);
+const { authToken: tokenKey, authSession: sessionKey, authUser: userKey } = redisKeys;
 
 /**
- * `AuthState` in Redis as short strings. Reads are one MGET. Entries copied from PostgreSQL are
+ * `AuthState` in Redis as short strings, a user's keys in the user's cluster slot. Reads are one
+ * MGET; a pipeline only ever holds one user's keys. Entries copied from PostgreSQL are
  * written with NX, and revocations overwrite, so a slow reader can never put back an "active"
  * that a revocation replaced.
  */
@@ -41,7 +41,7 @@ export class RedisAuthStateCache extends AuthStateCache {
   private readonly setSessionUnlessRevoked: RedisScript<number>;
   private readonly setUserUnlessNewer: RedisScript<number>;
 
-  constructor(private readonly redis: Redis) {
+  constructor(@InjectRedis() private readonly redis: RedisClient) {
     super();
     this.setSessionUnlessRevoked = defineRedisScript(
       redis,
@@ -57,8 +57,8 @@ export class RedisAuthStateCache extends AuthStateCache {
 
   async read(claims: AccessClaims): Promise<Partial<AuthState>> {
     const [token, session, user] = await this.redis.mget(
-      tokenKey(claims.tokenId),
-      sessionKey(claims.sessionId),
+      tokenKey(claims.userId, claims.tokenId),
+      sessionKey(claims.userId, claims.sessionId),
       userKey(claims.userId),
     );
     return {
@@ -72,34 +72,46 @@ export class RedisAuthStateCache extends AuthStateCache {
     const pipeline = this.redis.pipeline();
     const ttl = AUTH_CACHE_TTL_SECONDS;
     if (parts.token)
-      pipeline.set(tokenKey(claims.tokenId), encodeToken(parts.token), 'EX', ttl, 'NX');
+      pipeline.set(
+        tokenKey(claims.userId, claims.tokenId),
+        encodeToken(parts.token),
+        'EX',
+        ttl,
+        'NX',
+      );
     if (parts.session)
-      pipeline.set(sessionKey(claims.sessionId), encodeSession(parts.session), 'EX', ttl, 'NX');
+      pipeline.set(
+        sessionKey(claims.userId, claims.sessionId),
+        encodeSession(parts.session),
+        'EX',
+        ttl,
+        'NX',
+      );
     if (parts.user) pipeline.set(userKey(claims.userId), encodeUser(parts.user), 'EX', ttl, 'NX');
     await execOrThrow(pipeline);
   }
 
-  async revokeToken(tokenId: string, expiresAt: Date): Promise<void> {
+  async revokeToken(userId: string, tokenId: string, expiresAt: Date): Promise<void> {
     // Kept until the token expires; past that the token fails its own expiry check.
     const ttl = Math.max(1, Math.ceil((expiresAt.getTime() - Date.now()) / 1000));
-    await this.redis.set(tokenKey(tokenId), encodeToken('revoked'), 'EX', ttl);
+    await this.redis.set(tokenKey(userId, tokenId), encodeToken('revoked'), 'EX', ttl);
   }
 
-  async putSessions(states: ReadonlyMap<string, SessionState>): Promise<void> {
+  async putSessions(userId: string, states: ReadonlyMap<string, SessionState>): Promise<void> {
     if (states.size === 0) return;
     const revoked = [...states].filter(([, state]) => !state.active);
     const active = [...states].filter(([, state]) => state.active);
     if (revoked.length > 0) {
       const pipeline = this.redis.pipeline();
       for (const [id, state] of revoked) {
-        pipeline.set(sessionKey(id), encodeSession(state), 'EX', AUTH_CACHE_TTL_SECONDS);
+        pipeline.set(sessionKey(userId, id), encodeSession(state), 'EX', AUTH_CACHE_TTL_SECONDS);
       }
       await execOrThrow(pipeline);
     }
     await Promise.all(
       active.map(([id, state]) =>
         this.setSessionUnlessRevoked(
-          [sessionKey(id)],
+          [sessionKey(userId, id)],
           [encodeSession(state), AUTH_CACHE_TTL_SECONDS],
         ),
       ),
@@ -115,7 +127,7 @@ export class RedisAuthStateCache extends AuthStateCache {
 }
 
 /** A pipeline resolves even when its commands fail; a lost revocation must not pass silently. */
-async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
+async function execOrThrow(pipeline: ReturnType<RedisClient['pipeline']>): Promise<void> {
   const results = (await pipeline.exec()) ?? [];
   const failure = results.find(([error]) => error);
   if (failure) throw failure[0];

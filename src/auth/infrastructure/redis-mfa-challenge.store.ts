@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
 import { TranslateErrors } from '../../common/errors';
 import {
   defineRedisScript,
+  InjectRedis,
   readLua,
-  redisKey,
+  type RedisClient,
+  redisKeys,
   type RedisScript,
   translateRedisError,
 } from '../../common/redis';
@@ -13,7 +14,7 @@ import { type MfaChallenge, MfaChallengeStore } from '../domain/mfa-challenge.st
 
 const CLAIM_ATTEMPT = readLua(join(__dirname, 'lua', 'auth-mfa-challenge-claim.lua'));
 
-const challengeKey = (tokenHash: string) => redisKey('authMfaChallenge', tokenHash);
+const challengeKey = redisKeys.authMfaChallenge;
 
 /**
  * One hash per pending login, expiring with it. A Redis restart loses pending logins, which only
@@ -24,7 +25,7 @@ const challengeKey = (tokenHash: string) => redisKey('authMfaChallenge', tokenHa
 export class RedisMfaChallengeStore extends MfaChallengeStore {
   private readonly claimAttemptScript: RedisScript<(string | null)[] | null>;
 
-  constructor(private readonly redis: Redis) {
+  constructor(@InjectRedis() private readonly redis: RedisClient) {
     super();
     this.claimAttemptScript = defineRedisScript(redis, 'authMfaChallengeClaim', CLAIM_ATTEMPT);
   }

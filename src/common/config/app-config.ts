@@ -21,7 +21,10 @@ export interface AppSettings {
     readonly queryTimeoutMs: number;
   };
   readonly redis: {
+    /** One server; its user and password also open the cluster's nodes. */
     readonly url: string;
+    /** The seed nodes of a Redis Cluster; when there are any, they replace the server of `url`. */
+    readonly clusterNodes: ReadonlyArray<{ readonly host: string; readonly port: number }>;
     readonly keyPrefix: string;
     readonly connectTimeoutMs: number;
     readonly commandTimeoutMs: number;

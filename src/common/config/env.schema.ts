@@ -57,6 +57,26 @@ function urlWithProtocol(name: string, protocols: readonly string[]) {
   );
 }
 
+/** `host:port,host:port,…` (`[::1]:7000` for an IPv6 address), at least one node. */
+function hostPortList(name: string) {
+  return z.string().transform((raw, ctx) => {
+    const nodes = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '')
+      .map((item) => /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(item))
+      .map((match) => match && { host: match[1], port: Number(match[2]) });
+    if (nodes.length === 0 || nodes.some((node) => !node || node.port < 1 || node.port > 65535)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be host:port pairs separated by commas, such as 10.0.0.1:7000,10.0.0.2:7000 (got "${raw}")`,
+      });
+      return z.NEVER;
+    }
+    return nodes as Array<{ host: string; port: number }>;
+  });
+}
+
 function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T) {
   return z.enum(values, { message: `${name} must be one of ${values.join(', ')}` });
 }
@@ -101,7 +121,14 @@ export const envSchema = z.object({
   DATABASE_QUERY_TIMEOUT: durationSeconds('DATABASE_QUERY_TIMEOUT').default(5),
 
   REDIS_URL: urlWithProtocol('REDIS_URL', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  REDIS_KEY_PREFIX: z.string().default('tm:'),
+  REDIS_CLUSTER_NODES: hostPortList('REDIS_CLUSTER_NODES').optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .refine((prefix) => !/[{}]/.test(prefix), {
+      message:
+        'REDIS_KEY_PREFIX must not contain { or }: they would decide which cluster slot every key goes to',
+    })
+    .default('tm:'),
   REDIS_CONNECT_TIMEOUT: durationSeconds('REDIS_CONNECT_TIMEOUT').default(2),
   REDIS_COMMAND_TIMEOUT: durationSeconds('REDIS_COMMAND_TIMEOUT').default(2),
 

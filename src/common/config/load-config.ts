@@ -30,6 +30,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   return toSettings(parsed.data) as AppConfig;
 }
 
+/** The db index a Redis URL selects (`redis://host/3` or `?db=3`), 0 when it names none. */
+function redisDbIndex(url: string): number {
+  const parsed = new URL(url);
+  const db = parsed.pathname.slice(1) || parsed.searchParams.get('db') || '0';
+  return Number(db);
+}
+
 function toSettings(env: Env): AppSettings {
   const production = env.NODE_ENV === 'production';
   if (production && !env.JWT_SECRET) {
@@ -55,6 +62,12 @@ function toSettings(env: Env): AppSettings {
       'Invalid configuration: MESSAGE_TTL_SECONDS must not exceed MESSAGE_MAX_TTL_SECONDS',
     );
   }
+  const redisDb = redisDbIndex(env.REDIS_URL);
+  if (env.REDIS_CLUSTER_NODES && redisDb !== 0) {
+    throw new ConfigError(
+      `Invalid configuration: REDIS_URL selects db ${redisDb}, but REDIS_CLUSTER_NODES is set and a Redis Cluster has only db 0; drop the db from REDIS_URL or unset REDIS_CLUSTER_NODES`,
+    );
+  }
   if (env.METRICS_ENABLED && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
     throw new ConfigError(
       'Invalid configuration: METRICS_PORT must differ from PORT (metrics are never served on the public port)',
@@ -78,6 +91,7 @@ function toSettings(env: Env): AppSettings {
     },
     redis: {
       url: env.REDIS_URL,
+      clusterNodes: env.REDIS_CLUSTER_NODES ?? [],
       keyPrefix: env.REDIS_KEY_PREFIX,
       connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT * 1000,
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT * 1000,

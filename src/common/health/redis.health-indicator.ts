@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import Redis from 'ioredis';
+import { InjectRedis, type RedisClient } from '../redis';
 import { pingCheck } from './ping-with-timeout';
 
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
-    private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     private readonly indicators: HealthIndicatorService,
   ) {}
 

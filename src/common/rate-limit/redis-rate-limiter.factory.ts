@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
+import { InjectRedis, type RedisClient } from '../redis/redis-client';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { redisKey } from '../redis/key-namespaces';
+import { redisKeys } from '../redis/key-namespaces';
 import { ServiceUnavailableError, TooManyRequestsError } from '../errors/domain-error';
 import { Metrics } from '../metrics';
 import { RateLimiter, RateLimiterFactory, type RateLimitRule } from './rate-limiter';
@@ -45,7 +45,7 @@ class RedisRateLimiter extends RateLimiter {
 @Injectable()
 export class RedisRateLimiterFactory extends RateLimiterFactory {
   constructor(
-    private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     private readonly metrics: Metrics,
   ) {
     super();
@@ -54,7 +54,7 @@ export class RedisRateLimiterFactory extends RateLimiterFactory {
   create(rule: RateLimitRule, message?: string): RateLimiter {
     const limiter = new RateLimiterRedis({
       storeClient: this.redis,
-      keyPrefix: redisKey('rateLimit', rule.name),
+      keyPrefix: redisKeys.rateLimit(rule.name),
       points: rule.points,
       duration: rule.durationSeconds,
       rejectIfRedisNotReady: true,

@@ -1,4 +1,5 @@
-export { KEY_NAMESPACES, type KeyNamespace, redisKey } from './key-namespaces';
-export { createRedisClient, RedisModule } from './redis.module';
+export { KEY_NAMESPACES, type KeyNamespace, redisKeys } from './key-namespaces';
+export { createRedisClient, InjectRedis, REDIS_CLIENT, type RedisClient } from './redis-client';
+export { RedisModule } from './redis.module';
 export { defineRedisScript, LUA_NOW_MS, readLua, type RedisScript } from './redis-script';
 export { translateRedisError } from './redis-failure';

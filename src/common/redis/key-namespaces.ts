@@ -1,57 +1,66 @@
 /**
- * Every key this service writes in Redis, under the client's key prefix (`REDIS_KEY_PREFIX`):
- * its prefix (or the whole key), the module that owns it, and what it holds. Adapters build their
- * keys here, so two modules cannot claim one namespace unnoticed.
+ * Every key this service writes in Redis, under the client's key prefix (`REDIS_KEY_PREFIX`): how
+ * it is built, the module that owns it, and what it holds. Adapters build their keys here only,
+ * so two modules cannot claim one namespace unnoticed, and the layout below holds everywhere.
+ *
+ * Hash tags. In a Redis Cluster a key's slot is the hash of the part between its first `{` and
+ * `}` (of the whole key when it has none), and the keys one Lua script, MGET or pipeline touches
+ * must sit in one slot. So they share a tag:
+ * - `{board}`: the message board: every message, its indexes, the event log and the live
+ *   channel. One slot, so the board lives on one master, whose throughput bounds posts and reads.
+ * - `{u:<user id>}`: one user's cached auth state: the user, its sessions and its tokens, read by
+ *   the access check in one MGET. Users (and their load) spread over every slot.
+ * Keys no command combines (a pending second factor, a limiter's counters) carry no tag: each
+ * goes to the slot of its whole name. On a single server the tags change nothing.
  */
 export const KEY_NAMESPACES = {
   message: {
-    prefix: 'message:',
+    key: '{board}:message:<message id>',
     owner: 'messages',
     meaning: 'one message as JSON, by id, expiring by itself at its expiry (PXAT)',
   },
   messagesByExpiry: {
-    prefix: 'messages:by-expiry',
+    key: '{board}:messages:by-expiry',
     owner: 'messages',
     meaning: 'sorted set of live message ids scored by expiry ms: the listing order',
   },
   messagesByAuthor: {
-    prefix: 'messages:by-author:',
+    key: '{board}:messages:by-author:<user id>',
     owner: 'messages',
-    meaning: "sorted set of an author's message ids, by user id, to delete an account's messages",
+    meaning: "sorted set of an author's message ids, to delete an account's messages",
   },
   messagesDeletedAuthor: {
-    prefix: 'messages:deleted-author:',
+    key: '{board}:messages:deleted-author:<user id>',
     owner: 'messages',
-    meaning: "a deleted account's tombstone, by user id, which refuses its posts",
+    meaning: "a deleted account's tombstone, which refuses its posts",
   },
   messagesEvents: {
-    prefix: 'messages:events',
+    key: '{board}:messages:events',
     owner: 'messages',
     meaning: 'capped stream of recent message events, for resuming (also the pub/sub channel)',
   },
-  authToken: {
-    prefix: 'auth:token:',
+  authUser: {
+    key: '{u:<user id>}:auth:user',
     owner: 'auth',
-    meaning: "an access token's cached state, by token id: valid or revoked",
+    meaning: "a user's cached state: role and tokens valid after, or gone",
   },
   authSession: {
-    prefix: 'auth:session:',
+    key: '{u:<user id>}:auth:session:<session id>',
     owner: 'auth',
-    meaning: "a session's cached state, by session id: active (user, expiry) or revoked",
+    meaning: "a session's cached state: active (user, expiry) or revoked",
   },
-  authUser: {
-    prefix: 'auth:user:',
+  authToken: {
+    key: '{u:<user id>}:auth:token:<token id>',
     owner: 'auth',
-    meaning: "a user's cached state, by user id: role and tokens valid after, or gone",
+    meaning: "an access token's cached state: valid or revoked",
   },
   authMfaChallenge: {
-    prefix: 'auth:mfa-challenge:',
+    key: 'auth:mfa-challenge:<hash of the mfaToken>',
     owner: 'auth',
-    meaning:
-      'a login waiting for its second factor, by the hash of its mfaToken: user, wrong codes',
+    meaning: 'a login waiting for its second factor: user, wrong codes',
   },
   rateLimit: {
-    prefix: 'rl:',
+    key: 'rl:<rule>:<key>',
     owner: 'common/rate-limit',
     meaning: "a limiter's counters, by rule name then key (rate-limiter-flexible's layout)",
   },
@@ -59,7 +68,20 @@ export const KEY_NAMESPACES = {
 
 export type KeyNamespace = keyof typeof KEY_NAMESPACES;
 
-/** The namespace's key for `id`, or the key itself for a single-key namespace. */
-export function redisKey(namespace: KeyNamespace, id = ''): string {
-  return KEY_NAMESPACES[namespace].prefix + id;
-}
+const BOARD = '{board}';
+const ofUser = (userId: string) => `{u:${userId}}`;
+
+/** The keys themselves, one builder per namespace above (without the client's key prefix). */
+export const redisKeys = {
+  message: (messageId: string) => `${BOARD}:message:${messageId}`,
+  messagesByExpiry: () => `${BOARD}:messages:by-expiry`,
+  messagesByAuthor: (userId: string) => `${BOARD}:messages:by-author:${userId}`,
+  messagesDeletedAuthor: (userId: string) => `${BOARD}:messages:deleted-author:${userId}`,
+  messagesEvents: () => `${BOARD}:messages:events`,
+  authUser: (userId: string) => `${ofUser(userId)}:auth:user`,
+  authSession: (userId: string, sessionId: string) => `${ofUser(userId)}:auth:session:${sessionId}`,
+  authToken: (userId: string, tokenId: string) => `${ofUser(userId)}:auth:token:${tokenId}`,
+  authMfaChallenge: (tokenHash: string) => `auth:mfa-challenge:${tokenHash}`,
+  /** rate-limiter-flexible's `keyPrefix`; it adds `:<key>` itself. */
+  rateLimit: (rule: string) => `rl:${rule}`,
+} satisfies Record<KeyNamespace, (...ids: string[]) => string>;

@@ -1,4 +1,5 @@
-import type { Command, Redis } from 'ioredis';
+import type { Command } from 'ioredis';
+import type { RedisClient } from './redis-client';
 import type { Metrics } from '../metrics';
 
 /**
@@ -6,11 +7,14 @@ import type { Metrics } from '../metrics';
  * pipeline included), by command name: `get`, `evalsha`... This instance only: the duplicates
  * made for pub/sub, whose SUBSCRIBE lasts as long as the connection, stay out.
  */
-export function timeRedisCommands(client: Redis, metrics: Metrics): void {
-  const send = client.sendCommand.bind(client);
-  // A command resent after a reconnection passes here again; its first send starts the clock.
+export function timeRedisCommands(client: RedisClient, metrics: Metrics): void {
+  // One server's sendCommand and a cluster's take different trailing arguments; both pass through.
+  const target = client as unknown as { sendCommand: SendCommand };
+  const send = target.sendCommand.bind(client);
+  // A command resent after a reconnection (or a cluster redirection) passes here again; its
+  // first send starts the clock.
   const timed = new WeakSet<Command>();
-  client.sendCommand = (command, stream) => {
+  target.sendCommand = (command, ...rest) => {
     if (!timed.has(command)) {
       timed.add(command);
       const started = performance.now();
@@ -21,6 +25,8 @@ export function timeRedisCommands(client: Redis, metrics: Metrics): void {
         );
       void command.promise.then(done, done);
     }
-    return send(command, stream);
+    return send(command, ...rest);
   };
 }
+
+type SendCommand = (command: Command, ...rest: unknown[]) => unknown;

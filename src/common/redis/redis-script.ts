@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 export type RedisScript<T> = (
   keys: readonly string[],
@@ -19,7 +19,7 @@ export function readLua(...paths: string[]): string {
 }
 
 /** The scripts defined on each client, by name. */
-const registered = new WeakMap<Redis, Map<string, string>>();
+const registered = new WeakMap<RedisClient, Map<string, string>>();
 
 /**
  * A Lua script registered on the client: sent once, then called by its SHA (ioredis reloads it
@@ -27,7 +27,11 @@ const registered = new WeakMap<Redis, Map<string, string>>();
  * given to another script, or to one of the client's commands, throws: a silent clash would run
  * the wrong code. The same script again (a second adapter on one client) shares the first.
  */
-export function defineRedisScript<T>(redis: Redis, name: string, lua: string): RedisScript<T> {
+export function defineRedisScript<T>(
+  redis: RedisClient,
+  name: string,
+  lua: string,
+): RedisScript<T> {
   const scripts = registered.get(redis) ?? new Map<string, string>();
   registered.set(redis, scripts);
   const taken = scripts.get(name);

@@ -1,14 +1,16 @@
 import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { AppConfig } from '../../common/config';
 import { TranslateErrors } from '../../common/errors';
 import { loggableError } from '../../common/logging';
 import {
   defineRedisScript,
+  InjectRedis,
   LUA_NOW_MS,
   readLua,
-  redisKey,
+  type RedisClient,
+  redisKeys,
   type RedisScript,
   translateRedisError,
 } from '../../common/redis';
@@ -22,9 +24,12 @@ import type {
 import { MessageEventBus } from '../domain/message-event.bus';
 
 /**
- * Events go two ways at once, in one Lua script (`lua/`): into a capped stream `messages:events` (the
- * recent past, for resuming after an event id) and out on the pub/sub channel
- * `<prefix>messages:events` (the present, for every instance's listeners). The channel carries
+ * Events go two ways at once, in one Lua script (`lua/`): into a capped stream
+ * `{board}:messages:events` (the recent past, for resuming after an event id) and out on the
+ * pub/sub channel `<prefix>{board}:messages:events` (the present, for every instance's
+ * listeners): classic pub/sub on one server, sharded pub/sub (Redis 7) on a cluster, where the
+ * channel lives in the board's slot beside the stream, so only that slot's master and replicas
+ * carry it (a classic PUBLISH would travel to every node of the cluster). The channel carries
  * the stream entry's id, so live and replayed events share one id sequence.
  * The stream keeps the type and the message id only: a resuming reader reads the message again,
  * so no text or author outlives its message there. The channel carries the whole event, since
@@ -33,12 +38,14 @@ import { MessageEventBus } from '../domain/message-event.bus';
  * Pub/sub channels ignore the db index and the client's key prefix: the prefix is written into
  * the channel name, so services (and test runs) sharing one Redis keep to their own events.
  */
-const EVENTS = redisKey('messagesEvents');
+const EVENTS = redisKeys.messagesEvents();
 
 const lua = (name: string) => join(__dirname, 'lua', `${name}.lua`);
 const TRIM_BY_AGE = lua('stream-trim-by-age');
 const PUBLISH = readLua(LUA_NOW_MS, TRIM_BY_AGE, lua('message-event-publish'));
 const EVENTS_AFTER = readLua(LUA_NOW_MS, TRIM_BY_AGE, lua('message-events-after'));
+
+const EVENTS_CONNECTION = 'tempmessenger-events';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -59,10 +66,10 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   private readonly listeners = new Set<MessageEventListener>();
   private readonly gapListeners = new Set<() => void>();
   private listening: Promise<void> | null = null;
-  private subscriber: Redis | null = null;
+  private subscriber: RedisClient | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     config: AppConfig,
   ) {
     super();
@@ -84,6 +91,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
         messageId,
         this.channel,
         JSON.stringify(toWire(event)),
+        this.redis instanceof Cluster ? 'SPUBLISH' : 'PUBLISH',
       ],
     );
   }
@@ -122,35 +130,75 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   }
 
   /**
-   * Subscribing takes a connection of its own, made on first use: under RESP2 a subscribed
-   * connection runs no other command, and even under RESP3 the pushes would otherwise queue
-   * behind the requests' commands. Once subscribed, ioredis subscribes again by itself after each reconnection; a first
-   * attempt that fails is dropped, so the next reader tries again.
+   * Subscribing takes a connection of its own (on a cluster, one per shard the channel is on),
+   * made on first use: under RESP2 a subscribed connection runs no other command, and even under
+   * RESP3 the pushes would otherwise queue behind the requests' commands. Once subscribed, ioredis
+   * subscribes again by itself after each reconnection, and on a cluster after a failover or a
+   * slot move, on the slot's new master; a first attempt that fails is dropped, so the next
+   * reader tries again.
    */
   private async listen(): Promise<void> {
-    const subscriber = this.redis.duplicate({
-      connectionName: 'tempmessenger-events',
-      keyPrefix: '',
-      lazyConnect: true,
-    });
+    const subscriber =
+      this.redis instanceof Cluster
+        ? this.redis.duplicate(undefined, {
+            shardedSubscribers: true,
+            keyPrefix: '',
+            lazyConnect: true,
+            redisOptions: { ...this.redis.options.redisOptions, connectionName: EVENTS_CONNECTION },
+          })
+        : this.redis.duplicate({
+            connectionName: EVENTS_CONNECTION,
+            keyPrefix: '',
+            lazyConnect: true,
+          });
     subscriber.on('error', (error: Error) =>
       this.logger.debug(`Message event subscriber: ${error.message}`),
     );
-    subscriber.on('message', (_channel: string, payload: string) => this.deliver(payload));
-    // Pub/sub keeps nothing: what was published while the subscriber was away is gone for it.
-    let connectedBefore = false;
-    subscriber.on('ready', () => {
-      if (connectedBefore) for (const onGap of this.gapListeners) onGap();
-      connectedBefore = true;
-    });
     try {
-      await subscriber.connect();
-      await subscriber.subscribe(this.channel);
+      if (subscriber instanceof Cluster) {
+        this.watchShardedSubscriber(subscriber);
+        await subscriber.connect();
+        await subscriber.ssubscribe(this.channel);
+      } else {
+        this.watchClassicSubscriber(subscriber);
+        await subscriber.connect();
+        await subscriber.subscribe(this.channel);
+      }
     } catch (error) {
       subscriber.disconnect();
       throw error;
     }
     this.subscriber = subscriber;
+  }
+
+  /** Pub/sub keeps nothing: what was published while the subscriber was away is gone for it. */
+  private watchClassicSubscriber(subscriber: Redis): void {
+    subscriber.on('message', (_channel: string, payload: string) => this.deliver(payload));
+    let connectedBefore = false;
+    subscriber.on('ready', () => {
+      if (connectedBefore) this.reportGap();
+      connectedBefore = true;
+    });
+  }
+
+  /**
+   * A shard's subscriber that loses its node (a failover, a slot moved) is replaced by ioredis on
+   * the slot's new master; what was published in between is gone for it, as on one server.
+   */
+  private watchShardedSubscriber(subscriber: Cluster): void {
+    subscriber.on('smessage', (_channel: string, payload: string) => this.deliver(payload));
+    let lost = false;
+    subscriber.on('-node', () => {
+      lost = true;
+    });
+    subscriber.on('+subscriber', () => {
+      if (lost) this.reportGap();
+      lost = false;
+    });
+  }
+
+  private reportGap(): void {
+    for (const onGap of this.gapListeners) onGap();
   }
 
   /** Runs in ioredis' event handler: a bad payload or a failing listener is logged, never thrown. */

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
 import { ServiceUnavailableError, TranslateErrors } from '../../common/errors';
 import {
   defineRedisScript,
+  InjectRedis,
   LUA_NOW_MS,
   readLua,
-  redisKey,
+  type RedisClient,
+  redisKeys,
   type RedisScript,
   translateRedisError,
 } from '../../common/redis';
@@ -16,12 +17,13 @@ import { fromRecord, type MessageRecord } from './message.record';
 import { type MessageDraft, type MessagePage, MessageStore } from '../domain/message.store';
 
 /**
- * Layout, under the client's key prefix (see KEY_NAMESPACES):
- *   message:<id>                 the message as JSON, expiring by itself at its expiry (PXAT)
- *   messages:by-expiry           sorted set of live ids, scored by expiry in ms: the listing order
- *   messages:by-author:<userId>  the same for one author, to delete an account's messages
- *   messages:deleted-author:<userId>
- *                                a deleted account's tombstone, which refuses its posts
+ * Layout, under the client's key prefix and in the board's one cluster slot (see KEY_NAMESPACES):
+ *   {board}:message:<id>          the message as JSON, expiring by itself at its expiry (PXAT)
+ *   {board}:messages:by-expiry    sorted set of live ids, scored by expiry in ms: the listing order
+ *   {board}:messages:by-author:<userId>
+ *                                 the same for one author, to delete an account's messages
+ *   {board}:messages:deleted-author:<userId>
+ *                                 a deleted account's tombstone, which refuses its posts
  * Writes are Lua scripts (in `lua/`), atomic, and name every key they touch in KEYS, as Redis
  * Cluster requires; where the keys depend on data (a message's author, an author's ids), the
  * data is read first and the script checks it still holds. Index entries of expired messages
@@ -29,10 +31,10 @@ import { type MessageDraft, type MessagePage, MessageStore } from '../domain/mes
  * once, so the work stays proportional to what expired, never to what is live.
  * All times come from Redis' own clock, so instances with skewed clocks agree.
  */
-const BY_EXPIRY = redisKey('messagesByExpiry');
-const byAuthor = (userId: string) => redisKey('messagesByAuthor', userId);
-const messageKey = (id: string) => redisKey('message', id);
-const tombstone = (userId: string) => redisKey('messagesDeletedAuthor', userId);
+const BY_EXPIRY = redisKeys.messagesByExpiry();
+const byAuthor = redisKeys.messagesByAuthor;
+const messageKey = redisKeys.message;
+const tombstone = redisKeys.messagesDeletedAuthor;
 /** How often an account deletion reads the author's index again after a write slipped in. */
 const DELETE_BY_AUTHOR_ATTEMPTS = 5;
 
@@ -50,7 +52,7 @@ export class RedisMessageStore extends MessageStore {
   private readonly deleteScript: RedisScript<number>;
   private readonly deleteByAuthorScript: RedisScript<string[] | null>;
 
-  constructor(private readonly redis: Redis) {
+  constructor(@InjectRedis() private readonly redis: RedisClient) {
     super();
     this.postScript = defineRedisScript(redis, 'messagePost', POST);
     this.listScript = defineRedisScript(redis, 'messageList', LIST);

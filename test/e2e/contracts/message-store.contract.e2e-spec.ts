@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../../../src/common/redis';
 import type { MessageDraft } from '../../../src/messages/domain/message.store';
 import { RedisMessageStore } from '../../../src/messages/infrastructure/redis-message.store';
 import { describeMessageStoreContract } from '../../contracts/message-store.contract';
@@ -19,7 +19,7 @@ describeMessageStoreContract('RedisMessageStore', async () => ({
  * these cases put a concurrent write between the two, on the real Redis.
  */
 describe('RedisMessageStore between its read and its script', () => {
-  let client: Redis;
+  let client: RedisClient;
   let store: RedisMessageStore;
   const authorId = randomUUID();
 
@@ -41,10 +41,10 @@ describe('RedisMessageStore between its read and its script', () => {
     const zrange = client.zrange.bind(client) as (...args: unknown[]) => Promise<string[]>;
     client.zrange = (async (...args: unknown[]) => {
       const ids = await zrange(...args);
-      client.zrange = zrange as Redis['zrange'];
+      client.zrange = zrange as RedisClient['zrange'];
       await between();
       return ids;
-    }) as Redis['zrange'];
+    }) as RedisClient['zrange'];
   }
 
   it("deleting an author's messages also deletes one posted after it read their ids", async () => {

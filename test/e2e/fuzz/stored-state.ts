@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { AppUnderTest } from '../support/test-app';
+import { redisKeys } from '../../../src/common/redis';
 
 /** What the service has stored, taken cheaply enough to compare around every rejected request. */
 export interface Snapshot {
@@ -47,12 +48,12 @@ export class StoredState {
   async snapshot(): Promise<Snapshot> {
     const [[tables], keys, index] = await Promise.all([
       this.dataSource.query(TABLE_DIGESTS),
-      this.redis.keys(`${this.keyPrefix}message:*`),
-      this.redis.zrange(`${this.keyPrefix}messages:by-expiry`, 0, -1, 'WITHSCORES'),
+      this.redis.keys(this.keyPrefix + redisKeys.message('*')),
+      this.redis.zrange(this.keyPrefix + redisKeys.messagesByExpiry(), 0, -1, 'WITHSCORES'),
     ]);
     const expiries = new Map<string, number>();
     for (let i = 0; i < index.length; i += 2) expiries.set(index[i], Number(index[i + 1]));
-    const idOf = (key: string) => key.slice(`${this.keyPrefix}message:`.length);
+    const idOf = (key: string) => key.slice((this.keyPrefix + redisKeys.message('')).length);
     // A key missing from the index is kept as never expiring: it must then never vanish.
     const messages = new Map(keys.map((key) => [idOf(key), expiries.get(idOf(key)) ?? Infinity]));
     // Taken after the reads: a message that expired by now may be gone from them.

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, TypeOrmTransactionContext } from '../../../src/common/database';
-import { createRedisClient } from '../../../src/common/redis';
+import { createRedisClient, type RedisClient } from '../../../src/common/redis';
 import { testConfig } from './test-environment';
 
 /** The test stores as the application connects to them, for tests that drive adapters directly. */
@@ -48,8 +47,8 @@ export function useTestDatabase(): TestDatabase {
  * Clients made as the application makes its own, each under a key prefix of its own, so every
  * test starts from an empty Redis; each is disconnected after its test.
  */
-export function useIsolatedRedis(): { client(): Promise<Redis> } {
-  const clients: Redis[] = [];
+export function useIsolatedRedis(): { client(): Promise<RedisClient> } {
+  const clients: RedisClient[] = [];
   afterEach(() => {
     for (const client of clients.splice(0)) client.disconnect();
   });

@@ -1,6 +1,7 @@
 import { TokenRevokedError } from '../../../src/auth/domain/auth.errors';
 import { ServiceUnavailableError } from '../../../src/common/errors';
 import { authTestKit } from './auth-test-kit';
+import { entryOf } from '../fakes/in-memory-auth-state.cache';
 
 describe('AccessCheckService', () => {
   it('answers from the record on a cold cache, then from the cache', async () => {
@@ -17,7 +18,7 @@ describe('AccessCheckService', () => {
       role: 'user',
     });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(kit.cache.sessions.get(claims.sessionId)).toEqual(
+    expect(kit.cache.sessions.get(entryOf(claims.userId, claims.sessionId))).toEqual(
       expect.objectContaining({ active: true }),
     );
 
@@ -66,7 +67,7 @@ describe('AccessCheckService', () => {
     const kit = authTestKit();
     const { tokens } = await kit.signUp();
     const claims = kit.claimsOf(tokens.accessToken);
-    await kit.cache.putSessions(new Map([[claims.sessionId, { active: false }]]));
+    await kit.cache.putSessions(claims.userId, new Map([[claims.sessionId, { active: false }]]));
     await kit.cache.fill(claims, {
       session: { active: true, userId: claims.userId, expiresAt: new Date(8.64e15) },
     });

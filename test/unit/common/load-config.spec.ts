@@ -193,6 +193,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '0', METRICS_PORT: '0' }).metrics.port).toBe(0);
   });
 
+  it('reads REDIS_CLUSTER_NODES as the seed nodes of a cluster, IPv6 in brackets', () => {
+    expect(loadConfig({}).redis.clusterNodes).toEqual([]);
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, [::1]:7001,redis-3:7002 ',
+      // A db 0 URL (explicit or not) is fine: its password also opens the nodes.
+      REDIS_URL: 'redis://:secret@ignored:6379/0',
+    });
+    expect(config.redis.clusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: '::1', port: 7001 },
+      { host: 'redis-3', port: 7002 },
+    ]);
+  });
+
   it('splits CORS_ORIGINS on commas', () => {
     expect(
       loadConfig({ CORS_ORIGINS: ' https://a.example ,https://b.example,' }).corsOrigins,
@@ -214,6 +228,17 @@ describe('loadConfig', () => {
       'DATABASE_URL must be a URL starting with postgres://',
     ],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL must be a URL starting with redis://'],
+    [
+      { REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2' },
+      'REDIS_CLUSTER_NODES must be host:port pairs separated by commas',
+    ],
+    [{ REDIS_CLUSTER_NODES: 'a:70000' }, 'REDIS_CLUSTER_NODES must be host:port pairs'],
+    [{ REDIS_CLUSTER_NODES: ' , ' }, 'REDIS_CLUSTER_NODES must be host:port pairs'],
+    [
+      { REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://a:6379/3' },
+      'REDIS_URL selects db 3, but REDIS_CLUSTER_NODES is set and a Redis Cluster has only db 0',
+    ],
+    [{ REDIS_KEY_PREFIX: 'tm{x}:' }, 'REDIS_KEY_PREFIX must not contain { or }'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ LOG_MAX_SIZE: '10 megabytes' }, 'LOG_MAX_SIZE must be a size such as 512K, 10M or 1G'],

@@ -10,7 +10,8 @@ import { ServiceUnavailableError } from '../../../src/common/errors';
 
 /**
  * A cache that can lose its memory or become unreachable, like Redis; unreachable, it fails as
- * the Redis adapter does once it has translated the outage.
+ * the Redis adapter does once it has translated the outage. Tokens and sessions are held under
+ * their user, as the adapter keeps them in the user's slot: `entryOf(userId, id)`.
  */
 export class InMemoryAuthStateCache extends AuthStateCache {
   readonly tokens = new Map<string, TokenState>();
@@ -22,31 +23,33 @@ export class InMemoryAuthStateCache extends AuthStateCache {
   async read(claims: AccessClaims): Promise<Partial<AuthState>> {
     this.check();
     this.reads++;
-    const token = this.tokens.get(claims.tokenId);
-    const session = this.sessions.get(claims.sessionId);
+    const token = this.tokens.get(entryOf(claims.userId, claims.tokenId));
+    const session = this.sessions.get(entryOf(claims.userId, claims.sessionId));
     const user = this.users.get(claims.userId);
     return { ...(token && { token }), ...(session && { session }), ...(user && { user }) };
   }
 
   async fill(claims: AccessClaims, parts: Partial<AuthState>): Promise<void> {
     this.check();
-    if (parts.token && !this.tokens.has(claims.tokenId))
-      this.tokens.set(claims.tokenId, parts.token);
-    if (parts.session && !this.sessions.has(claims.sessionId))
-      this.sessions.set(claims.sessionId, parts.session);
+    const tokenEntry = entryOf(claims.userId, claims.tokenId);
+    const sessionEntry = entryOf(claims.userId, claims.sessionId);
+    if (parts.token && !this.tokens.has(tokenEntry)) this.tokens.set(tokenEntry, parts.token);
+    if (parts.session && !this.sessions.has(sessionEntry))
+      this.sessions.set(sessionEntry, parts.session);
     if (parts.user && !this.users.has(claims.userId)) this.users.set(claims.userId, parts.user);
   }
 
-  async revokeToken(tokenId: string): Promise<void> {
+  async revokeToken(userId: string, tokenId: string): Promise<void> {
     this.check();
-    this.tokens.set(tokenId, 'revoked');
+    this.tokens.set(entryOf(userId, tokenId), 'revoked');
   }
 
-  async putSessions(states: ReadonlyMap<string, SessionState>): Promise<void> {
+  async putSessions(userId: string, states: ReadonlyMap<string, SessionState>): Promise<void> {
     this.check();
     for (const [id, state] of states) {
-      if (state.active && this.sessions.get(id)?.active === false) continue;
-      this.sessions.set(id, state);
+      const entry = entryOf(userId, id);
+      if (state.active && this.sessions.get(entry)?.active === false) continue;
+      this.sessions.set(entry, state);
     }
   }
 
@@ -69,3 +72,6 @@ export class InMemoryAuthStateCache extends AuthStateCache {
     if (this.unreachable) throw new ServiceUnavailableError();
   }
 }
+
+/** The key of a user's token or session in the fake's maps. */
+export const entryOf = (userId: string, id: string) => `${userId}/${id}`;

@@ -1,0 +1,67 @@
+import { Inject, Logger } from '@nestjs/common';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import type { AppConfig } from '../config/app-config';
+
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/** The shared client: one Redis server, or a Redis Cluster when `REDIS_CLUSTER_NODES` is set. */
+export type RedisClient = Redis | Cluster;
+
+/** Its injection token: `constructor(@InjectRedis() private readonly redis: RedisClient)`. */
+export const REDIS_CLIENT = Symbol('RedisClient');
+export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
+
+/**
+ * Connects with fail-fast settings: while Redis is away, commands fail at once (and become 503s)
+ * instead of queueing, and the client keeps reconnecting in the background. With cluster nodes
+ * configured, a cluster client with the same settings on each node's connection, which follows
+ * the cluster's slot map (MOVED, failovers) by itself.
+ */
+export function createRedisClient(config: AppConfig, logger = new Logger('Redis')): RedisClient {
+  const { redis } = config;
+  const connection: RedisOptions = {
+    connectionName: 'tempmessenger',
+    // RESP3, ioredis 6's default (`?protocol=2` on REDIS_URL pins RESP2), with replies in RESP2's
+    // shapes either way (doubles as strings, maps as arrays), which the callers read.
+    replyMapping: 'legacy',
+    maxRetriesPerRequest: 1,
+    connectTimeout: redis.connectTimeoutMs,
+    commandTimeout: redis.commandTimeoutMs,
+  };
+  const client =
+    redis.clusterNodes.length > 0
+      ? new Cluster([...redis.clusterNodes], {
+          keyPrefix: redis.keyPrefix,
+          enableOfflineQueue: false,
+          enableAutoPipelining: true,
+          clusterRetryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+          redisOptions: { ...connection, ...credentialsOf(redis.url) },
+        })
+      : new Redis(redis.url, {
+          ...connection,
+          keyPrefix: redis.keyPrefix,
+          enableOfflineQueue: false,
+          // Commands issued in the same tick by concurrent requests leave in one write.
+          enableAutoPipelining: true,
+          retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+        });
+  let available = true;
+  client.on('error', (error: Error) => {
+    if (available) logger.warn(`Redis unavailable: ${error.message}`);
+    available = false;
+  });
+  client.on('ready', () => {
+    if (!available) logger.log('Redis connection restored');
+    available = true;
+  });
+  return client;
+}
+
+/** REDIS_URL's user and password, which a cluster's nodes take too (a cluster has no URL). */
+function credentialsOf(url: string): Pick<RedisOptions, 'username' | 'password'> {
+  const { username, password } = new URL(url);
+  return {
+    ...(username ? { username: decodeURIComponent(username) } : {}),
+    ...(password ? { password: decodeURIComponent(password) } : {}),
+  };
+}
