@@ -10,7 +10,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../http/public.decorator';
 import { DatabaseHealthIndicator } from './database.health-indicator';
 import { HealthResponseDto } from './health.dto';
-import { RedisHealthIndicator } from './redis.health-indicator';
+import { type ClusterHealth, RedisHealthIndicator } from './redis.health-indicator';
 
 /** Each dependency gets this long to answer, so the whole check answers within 2 seconds. */
 const CHECK_TIMEOUT_MS = 1500;
@@ -50,8 +50,17 @@ export class HealthController {
       status: result.status === 'ok' ? 'ok' : 'error',
       checks: {
         database: { status: result.details.database?.status === 'up' ? 'up' : 'down' },
-        redis: { status: result.details.redis?.status === 'up' ? 'up' : 'down' },
+        redis: {
+          status: result.details.redis?.status === 'up' ? 'up' : 'down',
+          ...clusterOf(result.details.redis),
+        },
       },
     };
   }
+}
+
+/** A cluster's state and master count, which name no address and no reason: safe to show. */
+function clusterOf(details: Record<string, unknown> | undefined): { cluster?: ClusterHealth } {
+  const cluster = details?.cluster as ClusterHealth | undefined;
+  return cluster ? { cluster } : {};
 }
