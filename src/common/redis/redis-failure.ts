@@ -1,8 +1,9 @@
 import { type DriverErrorLink, translateDriverError } from '../errors/dependency-failure';
 
 /**
- * What ioredis says when a command cannot reach Redis: the client is fail-fast (no offline
- * queue, one retry, a command timeout), so these arrive at once instead of queueing.
+ * What ioredis (and a cluster in the middle of a failover) says when a command cannot reach
+ * Redis: the client is fail-fast (no offline queue, one retry, a command timeout), so these
+ * arrive at once instead of queueing.
  */
 const UNAVAILABLE_MESSAGES = [
   /Connection is closed/i,
@@ -10,6 +11,15 @@ const UNAVAILABLE_MESSAGES = [
   /Command timed out/i,
   /Reached the max retries per request limit/i,
   /Redis connection is not ready/i,
+  // A cluster: the slot's master is gone and no replica has taken over yet, or the client has
+  // not learnt who did.
+  /Too many Cluster redirections/i,
+  /Cluster isn't ready/i,
+  /Failed to refresh slots cache/i,
+  /None of startup nodes is available/i,
+  /^CLUSTERDOWN/,
+  /^TRYAGAIN/,
+  /^MASTERDOWN/,
 ];
 
 /**
@@ -21,6 +31,6 @@ export function translateRedisError(error: unknown): unknown {
 }
 
 function isRedisOutage({ message, name }: DriverErrorLink): boolean {
-  if (name === 'MaxRetriesPerRequestError') return true;
+  if (name === 'MaxRetriesPerRequestError' || name === 'ClusterAllFailedError') return true;
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }

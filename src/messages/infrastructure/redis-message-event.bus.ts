@@ -191,7 +191,8 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     subscriber.on('-node', () => {
       lost = true;
     });
-    subscriber.on('+subscriber', () => {
+    // Emitted once the group has subscribed its channels again.
+    subscriber.on('subscribersReady', () => {
       if (lost) this.reportGap();
       lost = false;
     });

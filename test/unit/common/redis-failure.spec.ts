@@ -16,6 +16,21 @@ describe('translateRedisError', () => {
         name: 'MaxRetriesPerRequestError',
       }),
     ],
+    [
+      "a cluster's slot without a master (mid-failover)",
+      new Error(
+        'Too many Cluster redirections. Last error: ReplyError: MOVED 15905 127.0.0.1:7003',
+      ),
+    ],
+    ['a cluster that is down', new Error('CLUSTERDOWN The cluster is down')],
+    [
+      'a cluster client that is not ready',
+      new Error("Cluster isn't ready and enableOfflineQueue options is false"),
+    ],
+    [
+      'a cluster none of whose nodes answers',
+      Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }),
+    ],
     ['a reset connection', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
     [
       'a cause chain',
