@@ -128,7 +128,7 @@ export async function startRedisCluster({
       ],
       { timeout: Math.max(deadline - Date.now(), 1) },
     );
-    await untilReady(nodes, masters, deadline);
+    await untilReady(nodes, masters, replicasPerMaster, deadline);
   } catch (error) {
     await stop();
     throw error;
@@ -238,6 +238,9 @@ async function startServer(node: Node, dir: string, nodeTimeoutMs: number): Prom
       ...['--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
       // A replica syncs at once instead of waiting 5 s for others to share a diskless transfer.
       ...['--repl-diskless-sync-delay', '0'],
+      // Redis lists a replica in CLUSTER SLOTS only once its replication offset moved, and an
+      // idle master moves it by pinging its replicas: every second here, not every 10 s.
+      ...['--repl-ping-replica-period', '1'],
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -271,11 +274,19 @@ async function startServer(node: Node, dir: string, nodeTimeoutMs: number): Prom
 
 /**
  * Waits until every node says `cluster_state:ok` with every slot assigned and knows every other
- * node, the expected number of masters serve slots, and every replica's link is up.
+ * node, the expected number of masters serve slots, every replica's link is up, and CLUSTER
+ * SLOTS (what clients read) lists every replica.
  */
-async function untilReady(nodes: Node[], masters: number, deadline: number): Promise<void> {
+async function untilReady(
+  nodes: Node[],
+  masters: number,
+  replicasPerMaster: number,
+  deadline: number,
+): Promise<void> {
   for (;;) {
-    const states = await Promise.all(nodes.map((node) => nodeState(node, nodes.length)));
+    const states = await Promise.all(
+      nodes.map((node) => nodeState(node, nodes.length, replicasPerMaster)),
+    );
     const missing = states.flatMap((state) => state.missing);
     const serving = states.filter((state) => state.role === 'master').length;
     if (serving !== masters) missing.push(`${serving} masters instead of ${masters}`);
@@ -287,14 +298,21 @@ async function untilReady(nodes: Node[], masters: number, deadline: number): Pro
   }
 }
 
-async function nodeState(node: Node, total: number): Promise<{ role?: string; missing: string[] }> {
+async function nodeState(
+  node: Node,
+  total: number,
+  replicasPerMaster: number,
+): Promise<{ role?: string; missing: string[] }> {
   const name = `${HOST}:${node.port}`;
   try {
     const cluster = fields(await ask<string>(node.port, 'CLUSTER', 'INFO'));
     const replication = fields(await ask<string>(node.port, 'INFO', 'replication'));
+    // [start, end, master, ...replicas] per slot range
+    const ranges = await ask<unknown[][]>(node.port, 'CLUSTER', 'SLOTS');
     const missing: string[] = [];
-    if (cluster.cluster_state !== 'ok')
+    if (cluster.cluster_state !== 'ok') {
       missing.push(`${name} cluster_state:${cluster.cluster_state}`);
+    }
     if (Number(cluster.cluster_slots_assigned) !== SLOTS) {
       missing.push(`${name} cluster_slots_assigned:${cluster.cluster_slots_assigned}`);
     }
@@ -303,6 +321,9 @@ async function nodeState(node: Node, total: number): Promise<{ role?: string; mi
     }
     if (replication.role === 'slave' && replication.master_link_status !== 'up') {
       missing.push(`${name} master_link_status:${replication.master_link_status}`);
+    }
+    if (ranges.some((range) => range.length !== 3 + replicasPerMaster)) {
+      missing.push(`${name} CLUSTER SLOTS without every replica`);
     }
     return { role: replication.role, missing };
   } catch (error) {
