@@ -1,10 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, createServer, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { runInThisContext } from 'node:vm';
 import { Redis } from 'ioredis';
 
@@ -78,6 +78,7 @@ export async function startRedisCluster({
 }: RedisClusterOptions = {}): Promise<RedisCluster> {
   const deadline = Date.now() + readyTimeoutMs;
   const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-redis-cluster-'));
+  folders.add(dir);
   const nodes: Node[] = [];
   const addressOf = (node: Node) => `${HOST}:${node.port}`;
 
@@ -94,6 +95,7 @@ export async function startRedisCluster({
       // SIGKILL: the data is thrown away anyway, and a master's SIGTERM may wait on replicas.
       await Promise.all(nodes.map((node) => end(node.child, 'SIGKILL')));
       rmSync(dir, { recursive: true, force: true });
+      folders.delete(dir);
     })());
 
   const topology = async () => {
@@ -116,18 +118,7 @@ export async function startRedisCluster({
     );
     const failed = starts.find((start) => start.status === 'rejected');
     if (failed) throw failed.reason;
-    await promisify(execFile)(
-      REDIS_CLI,
-      [
-        '--cluster',
-        'create',
-        ...nodes.map(addressOf),
-        '--cluster-replicas',
-        String(replicasPerMaster),
-        '--cluster-yes',
-      ],
-      { timeout: Math.max(deadline - Date.now(), 1) },
-    );
+    await createCluster(nodes.map(addressOf), replicasPerMaster, deadline);
     await untilReady(nodes, masters, replicasPerMaster, deadline);
   } catch (error) {
     await stop();
@@ -270,6 +261,31 @@ async function startServer(node: Node, dir: string, nodeTimeoutMs: number): Prom
       ),
     );
   }).finally(() => clearTimeout(timer));
+  // A server left running must not keep a test run alive: the safety net ends it at exit.
+  for (const handle of [child, child.stdout as Socket, child.stderr as Socket]) handle.unref();
+}
+
+type ExecFailure = { killed?: boolean; stdout?: string; stderr?: string };
+
+async function createCluster(addresses: string[], replicas: number, deadline: number) {
+  const args = ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas)];
+  try {
+    await promisify(execFile)(REDIS_CLI, [...args, '--cluster-yes'], {
+      timeout: Math.max(deadline - Date.now(), 1),
+    });
+  } catch (error) {
+    const { killed, stdout = '', stderr = '' } = error as ExecFailure;
+    // redis-cli colours its output even into a pipe.
+    const said = stripVTControlCharacters(`${stdout}${stderr}`)
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' | ');
+    throw new Error(
+      `redis-cli --cluster create ${killed ? 'did not finish in time' : 'failed'}: ${said}`,
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -348,21 +364,25 @@ function isRunning(child: ChildProcess | undefined): child is ChildProcess {
 async function end(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
   if (!isRunning(child)) return;
   const exited = once(child, 'exit');
+  child.ref(); // the process must not end before this one is gone
   process.kill(child.pid!, signal);
   await exited;
 }
 
 /**
  * The safety net: every server still running when the process exits, or is told to stop by a
- * signal, is SIGKILLed by its PID. Listeners are on the real process only while servers run:
- * in a jest test file `process` is a copy whose events never fire.
+ * signal, is SIGKILLed by its PID, and the folders of clusters not stopped are removed.
+ * Listeners are on the real process only while servers run: in a jest test file `process` is a
+ * copy whose events never fire.
  */
 const realProcess = runInThisContext('process') as NodeJS.Process;
 const running = new Set<ChildProcess>();
+const folders = new Set<string>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
 }
 
 function onSignal(signal: NodeJS.Signals): void {

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { Cluster, Redis } from 'ioredis';
 import {
   ask,
@@ -17,6 +18,24 @@ const servesSlot = (node: ClusterNodeState, slot: number) =>
     const [first, last = first] = range.split('-').map(Number);
     return slot >= first && slot <= last;
   });
+
+/** PIDs of the redis-server processes this process started that have not been reaped. */
+function ownRedisServers(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // `pid (comm) state ppid …`
+        const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(
+          readFileSync(`/proc/${pid}/stat`, 'utf8').trim(),
+        )!;
+        return comm === 'redis-server' && Number(rest.split(' ')[1]) === process.pid;
+      } catch {
+        return false; // ended while we looked
+      }
+    })
+    .map(Number);
+}
 
 describe('The Redis Cluster of the e2e-cluster project', () => {
   const nodes = (testRedisClusterNodes() ?? '').split(',');
@@ -169,5 +188,14 @@ describe('A failover, on a cluster of its own', () => {
     await cluster.stop();
     expect(cluster.pids()).toEqual([]);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
+});
+
+describe('A start that fails', () => {
+  it('says why and leaves no process behind', async () => {
+    const before = ownRedisServers(); // in band, the project's own cluster is ours too
+    // Three masters at least: redis-cli refuses two.
+    await expect(startRedisCluster({ masters: 2 })).rejects.toThrow(/at least 3 master/);
+    expect(ownRedisServers()).toEqual(before);
   });
 });
