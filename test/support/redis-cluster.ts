@@ -10,8 +10,9 @@ import { Redis } from 'ioredis';
 
 /**
  * A real Redis Cluster on loopback for the tests: `redis-server` processes in cluster mode on
- * free ports, joined by `redis-cli --cluster create`, stopped by their PIDs. Nothing is kept on
- * disk but each node's cluster config, in a temporary folder removed by `stop()`.
+ * free ports, joined by `redis-cli --cluster create`, stopped by their PIDs. No data is saved;
+ * the nodes' files (cluster configs, replicas' sync copies) sit in a temporary folder that
+ * `stop()` removes.
  */
 export interface RedisClusterOptions {
   masters?: number;
