@@ -1,6 +1,13 @@
 /** Unit tests run alone; e2e tests share one PostgreSQL test database and Redis db, so `npm test` runs in band. */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
+/**
+ * The suites that run a second time, on a real Redis Cluster (the e2e-cluster project). To add a
+ * Redis-touching e2e suite, add its path here: one line. test/e2e/cluster/ holds suites that run
+ * on the cluster only.
+ */
+const clusterSuites = ['test/e2e/cluster/redis-cluster.e2e-spec.ts'];
+
 module.exports = {
   projects: [
     {
@@ -17,7 +24,21 @@ module.exports = {
       transform,
       roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/cluster/'],
       globalSetup: '<rootDir>/test/e2e/support/global-setup.ts',
+      slowTestThreshold: 15,
+    },
+    {
+      // The same suites on six redis-server processes (3 masters, 3 replicas) that its globalSetup
+      // starts on free loopback ports and its globalTeardown stops.
+      displayName: 'e2e-cluster',
+      testEnvironment: 'node',
+      transform,
+      roots: ['<rootDir>/test/e2e'],
+      testMatch: clusterSuites.map((path) => `**/${path}`),
+      setupFiles: ['<rootDir>/test/e2e/support/cluster-test-files.ts'],
+      globalSetup: '<rootDir>/test/e2e/support/cluster-global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/support/cluster-global-teardown.ts',
       slowTestThreshold: 15,
     },
     {

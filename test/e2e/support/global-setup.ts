@@ -1,7 +1,12 @@
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, ensureDatabaseExists } from '../../../src/common/database';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, testConfig } from './test-environment';
+import {
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  testConfig,
+  testRedisClusterNodes,
+} from './test-environment';
+import { flushTestRedis, testRedisClient } from './test-redis';
 
 /**
  * Before the e2e suite: checks that PostgreSQL and Redis answer (failing with a clear message
@@ -9,6 +14,11 @@ import { TEST_DATABASE_URL, TEST_REDIS_URL, testConfig } from './test-environmen
  * test Redis db.
  */
 export default async function globalSetup(): Promise<void> {
+  await resetTestStores(testRedisClusterNodes());
+}
+
+/** The same, with the Redis Cluster at `clusterNodes` (every master emptied) when given. */
+export async function resetTestStores(clusterNodes: string | undefined): Promise<void> {
   const config = testConfig();
   try {
     await ensureDatabaseExists(TEST_DATABASE_URL, 3000);
@@ -31,14 +41,15 @@ export default async function globalSetup(): Promise<void> {
     await dataSource.destroy();
   }
 
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  const redis = testRedisClient({ lazyConnect: true, maxRetriesPerRequest: 0 }, clusterNodes);
   try {
     await redis.connect();
-    await redis.flushdb();
+    await flushTestRedis(redis);
   } catch (error) {
+    const where = clusterNodes ? `the Redis Cluster ${clusterNodes}` : TEST_REDIS_URL;
     throw new Error(
-      `Redis is not reachable at ${TEST_REDIS_URL} (${(error as Error).message}). ` +
-        'Start it, or set TEST_REDIS_URL.',
+      `Redis is not reachable at ${where} (${(error as Error).message}). ` +
+        (clusterNodes ? 'Is it still running?' : 'Start it, or set TEST_REDIS_URL.'),
       { cause: error },
     );
   } finally {
