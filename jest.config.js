@@ -6,7 +6,22 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
  * Redis-touching e2e suite, add its path here: one line. test/e2e/cluster/ holds suites that run
  * on the cluster only.
  */
-const clusterSuites = ['test/e2e/cluster/redis-cluster.e2e-spec.ts'];
+const clusterSuites = [
+  'test/e2e/cluster/redis-cluster.e2e-spec.ts',
+  'test/e2e/contracts/auth-state-cache.contract.e2e-spec.ts',
+  'test/e2e/contracts/message-event-bus.contract.e2e-spec.ts',
+  'test/e2e/contracts/message-store.contract.e2e-spec.ts',
+  'test/e2e/contracts/mfa-challenge-store.contract.e2e-spec.ts',
+  'test/e2e/auth-login.e2e-spec.ts',
+  'test/e2e/auth-tokens.e2e-spec.ts',
+  'test/e2e/messages.e2e-spec.ts',
+  'test/e2e/messages-stream.e2e-spec.ts',
+  'test/e2e/ephemeral.e2e-spec.ts',
+  'test/e2e/rpc-methods.e2e-spec.ts',
+  'test/e2e/two-instances.e2e-spec.ts',
+  'test/e2e/health.e2e-spec.ts',
+  'test/e2e/redis-protocol.e2e-spec.ts',
+];
 
 module.exports = {
   projects: [

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { format } from 'node:util';
-import Redis from 'ioredis';
 import { UsersService } from '../../src/users';
 import {
   bearer,
@@ -12,8 +11,8 @@ import {
 import { expectError, expectTooManyRequests, expectValidationFailed } from './support/expectations';
 import { ISO_UTC, UUID } from './support/formats';
 import { useTestApp } from './support/test-app';
-import { TEST_REDIS_URL } from './support/test-environment';
 import { USER_FIELDS } from './support/shapes';
+import { testRedisClient, testRedisKeys } from './support/test-redis';
 
 const SIGNED_IN_KEYS = ['accessToken', 'expiresIn', 'message', 'refreshToken', 'tokenType', 'user'];
 const PASSWORD = 'correct horse battery';
@@ -554,13 +553,10 @@ describe('Auth: per-email login throttling', () => {
     // Still counted per email, in any case and with surrounding whitespace.
     expectTooManyRequests(await loginWith(` ${email.toUpperCase()} `, 'any password at all'), 60);
 
-    const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const redis = testRedisClient({ lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     try {
-      const keys: string[] = [];
-      for await (const batch of redis.scanStream({ match: `${keyPrefix}*`, count: 1000 })) {
-        keys.push(...(batch as string[]));
-      }
+      const keys = await testRedisKeys(redis, `${keyPrefix}*`);
       expect(keys.some((key) => key.includes(':login-failures:'))).toBe(true);
       expect(keys.filter((key) => Buffer.byteLength(key) > 200)).toEqual([]);
     } finally {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import jwt from 'jsonwebtoken';
 import type { Response } from 'supertest';
 import { bearer, login, registerAccount, type TestAccount } from './support/accounts';
@@ -7,8 +6,13 @@ import { expectError, expectValidationFailed } from './support/expectations';
 import { ISO_UTC, UUID } from './support/formats';
 import { sleep } from './support/polling';
 import { type AppUnderTest, useTestApp } from './support/test-app';
-import { TEST_REDIS_URL } from './support/test-environment';
 import { USER_FIELDS } from './support/shapes';
+import {
+  flushTestRedis,
+  type TestRedis,
+  testRedisClient,
+  testRedisSize,
+} from './support/test-redis';
 
 const MESSAGES = {
   AUTH_REQUIRED: 'Provide a valid auth token.',
@@ -611,10 +615,10 @@ describe('Auth tokens', () => {
   });
 
   describe('revocation and the Redis cache', () => {
-    let redis: Redis;
+    let redis: TestRedis;
 
     beforeAll(async () => {
-      redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      redis = testRedisClient({ lazyConnect: true, maxRetriesPerRequest: 1 });
       await redis.connect();
     });
 
@@ -628,9 +632,9 @@ describe('Auth tokens', () => {
       await logout(account.accessToken).expect(200);
       expectTokenFailure(await me(account.accessToken), 'TOKEN_REVOKED');
 
-      expect(await redis.dbsize()).toBeGreaterThan(0);
-      await redis.flushdb();
-      expect(await redis.dbsize()).toBe(0);
+      expect(await testRedisSize(redis)).toBeGreaterThan(0);
+      await flushTestRedis(redis);
+      expect(await testRedisSize(redis)).toBe(0);
 
       expectTokenFailure(await me(account.accessToken), 'TOKEN_REVOKED');
       expectTokenFailure(await logout(account.accessToken), 'TOKEN_REVOKED');
@@ -652,7 +656,7 @@ describe('Auth tokens', () => {
       const rotated = (await refresh(first.refreshToken).expect(200)).body;
       await refresh(victim.refreshToken).expect(403);
 
-      await redis.flushdb();
+      await flushTestRedis(redis);
 
       expectTokenFailure(await me(account.accessToken), 'TOKEN_REVOKED');
       expectTokenFailure(await me(second.accessToken), 'TOKEN_REVOKED');

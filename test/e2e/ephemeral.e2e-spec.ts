@@ -1,27 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { bearer, registerAccount, type TestAccount } from './support/accounts';
 import { type EventStream, openEventStream } from './support/event-stream';
 import { sleep } from './support/polling';
 import { useTestApp } from './support/test-app';
-import { TEST_REDIS_URL } from './support/test-environment';
+import { type TestRedis, testRedisClient, testRedisKeys } from './support/test-redis';
 
 /**
  * Everything Redis holds under a key prefix, key names and values, as one text: each key is read
  * whole, by its type.
  */
-async function everythingUnder(redis: Redis, keyPrefix: string): Promise<string> {
+async function everythingUnder(redis: TestRedis, keyPrefix: string): Promise<string> {
   const parts: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) parts.push(key, JSON.stringify(await readWhole(redis, key)));
-  } while (cursor !== '0');
+  for (const key of await testRedisKeys(redis, `${keyPrefix}*`)) {
+    parts.push(key, JSON.stringify(await readWhole(redis, key)));
+  }
   return parts.join('\n');
 }
 
-async function readWhole(redis: Redis, key: string): Promise<unknown> {
+async function readWhole(redis: TestRedis, key: string): Promise<unknown> {
   const type = await redis.type(key);
   switch (type) {
     case 'none':
@@ -50,9 +46,9 @@ async function readWhole(redis: Redis, key: string): Promise<unknown> {
  */
 describe('Ephemeral messages leave nothing in Redis', () => {
   const keyPrefix = `tm-test-ephemeral-${randomUUID()}:`;
-  let redis: Redis;
+  let redis: TestRedis;
   beforeAll(() => {
-    redis = new Redis(TEST_REDIS_URL);
+    redis = testRedisClient();
   });
   afterAll(() => redis.disconnect());
   const app = useTestApp({ REDIS_KEY_PREFIX: keyPrefix });

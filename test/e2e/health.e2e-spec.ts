@@ -1,4 +1,8 @@
 import { useTestApp } from './support/test-app';
+import { testRedisClusterNodes } from './support/test-environment';
+
+/** On a cluster (the e2e-cluster project) the redis check also reports the cluster's state. */
+const onCluster = testRedisClusterNodes() !== undefined;
 
 describe('GET /health', () => {
   describe('with PostgreSQL and Redis up', () => {
@@ -6,9 +10,13 @@ describe('GET /health', () => {
 
     it('answers 200 with both checks up', async () => {
       const response = await testApp.http.get('/health').expect(200);
+      const cluster = { state: 'ok', masters: 3, mastersReachable: 3 };
       expect(response.body).toEqual({
         status: 'ok',
-        checks: { database: { status: 'up' }, redis: { status: 'up' } },
+        checks: {
+          database: { status: 'up' },
+          redis: { status: 'up', ...(onCluster ? { cluster } : {}) },
+        },
       });
       expect(response.headers['cache-control']).toBe('no-store');
     });
@@ -31,7 +39,11 @@ describe('GET /health', () => {
 
   describe('with Redis unreachable', () => {
     // Port 1 on loopback: nothing listens there, so every connection is refused.
-    const testApp = useTestApp({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_CONNECT_TIMEOUT: '1s' });
+    const testApp = useTestApp({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      ...(onCluster ? { REDIS_CLUSTER_NODES: '127.0.0.1:1' } : {}),
+      REDIS_CONNECT_TIMEOUT: '1s',
+    });
 
     it('answers 503 with redis down, within 2 seconds', async () => {
       const started = Date.now();

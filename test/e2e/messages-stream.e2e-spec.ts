@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { MessageStreamHub } from '../../src/messages/http/message-stream.hub';
 import { bearer, registerAccount, type TestAccount } from './support/accounts';
 import { type EventStream, openEventStream } from './support/event-stream';
 import { sleep, until } from './support/polling';
 import { type AppUnderTest, startTestApp, useTestApp } from './support/test-app';
-import { TEST_REDIS_URL } from './support/test-environment';
 import { redisKeys } from '../../src/common/redis';
+import { publishAsTheService, testRedisClient } from './support/test-redis';
 
 const STREAM_ID = /^\d+-\d+$/;
 
@@ -94,10 +93,11 @@ describe('Message stream /messages/stream', () => {
   // process.
   it('drops an unreadable event on the channel and goes on streaming', async () => {
     const stream = await open(second);
-    const redis = new Redis(TEST_REDIS_URL);
+    const redis = testRedisClient();
     try {
-      await redis.publish(prefix + redisKeys.messagesEvents(), 'garbage');
-      await redis.publish(
+      await publishAsTheService(redis, prefix + redisKeys.messagesEvents(), 'garbage');
+      await publishAsTheService(
+        redis,
         prefix + redisKeys.messagesEvents(),
         `1-0 ${JSON.stringify({ type: 'message.created', message: { id: 'x', createdAt: 'soon' } })}`,
       );
@@ -215,7 +215,7 @@ describe('Message stream /messages/stream', () => {
       MESSAGE_TTL_SECONDS: '1',
     });
     const eventIds = async (keyPrefix: string) => {
-      const redis = new Redis(TEST_REDIS_URL);
+      const redis = testRedisClient();
       try {
         return (await redis.xrange(keyPrefix + redisKeys.messagesEvents(), '-', '+')).map(
           ([id]) => id,

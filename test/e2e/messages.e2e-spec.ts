@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import type { Response } from 'supertest';
 import {
   bearer,
@@ -14,8 +13,8 @@ import { expectError, expectTooManyRequests, expectValidationFailed } from './su
 import { ISO_UTC_MILLIS, LOWERCASE_UUID } from './support/formats';
 import { sleep } from './support/polling';
 import { type AppUnderTest, useTestApp } from './support/test-app';
-import { TEST_REDIS_URL } from './support/test-environment';
 import { redisKeys } from '../../src/common/redis';
+import { type TestRedis, testRedisClient, testRedisKeys } from './support/test-redis';
 
 const MESSAGE_FIELDS = [
   'createdAt',
@@ -62,10 +61,10 @@ const withoutExpiresIn = ({ expiresInMs: _expiresInMs, ...rest }: MessageBody) =
 const keyPrefix = (label: string) => `tm-test-messages-${label}-${randomUUID()}:`;
 
 describe('Messages /messages', () => {
-  let redis: Redis;
+  let redis: TestRedis;
 
   beforeAll(() => {
-    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = testRedisClient({ maxRetriesPerRequest: 1 });
   });
 
   afterAll(async () => {
@@ -494,7 +493,7 @@ describe('Messages /messages', () => {
       async function expectNothingLeftOf(account: TestAccount): Promise<void> {
         expect((await listAll(testApp)).filter((item) => item.userId === account.id)).toEqual([]);
         expect(await redis.exists(byAuthor(account.id))).toBe(0);
-        const keys = await redis.keys(`${prefix}${redisKeys.message('*')}`);
+        const keys = await testRedisKeys(redis, `${prefix}${redisKeys.message('*')}`);
         const bodies = keys.length > 0 ? await redis.mget(keys) : [];
         expect(bodies.filter((body) => body?.includes(account.id))).toEqual([]);
       }

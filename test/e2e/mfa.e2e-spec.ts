@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { runCli } from '../../src/cli';
@@ -17,7 +16,7 @@ import { sleep } from './support/polling';
 import { callRpc, expectRpcError } from './support/rpc';
 import { ADMIN_USER_FIELDS, USER_FIELDS } from './support/shapes';
 import { type AppUnderTest, startTestApp, useTestApp } from './support/test-app';
-import { TEST_MFA_ENCRYPTION_KEY, TEST_REDIS_URL, testConfig } from './support/test-environment';
+import { TEST_MFA_ENCRYPTION_KEY, testConfig } from './support/test-environment';
 import {
   codeAfter,
   enableMfa,
@@ -26,6 +25,7 @@ import {
   TOTP_PERIOD_SECONDS,
   wrongCode,
 } from './support/totp';
+import { type TestRedis, testRedisClient, testRedisKeys } from './support/test-redis';
 
 const SIGNED_IN_KEYS = ['accessToken', 'expiresIn', 'message', 'refreshToken', 'tokenType', 'user'];
 const SECOND_FACTOR_REQUIRED_KEYS = ['expiresIn', 'message', 'mfaRequired', 'mfaToken'];
@@ -76,13 +76,13 @@ describe('Second factor: TOTP', () => {
     { listen: true },
   );
   let database: DataSource;
-  let redis: Redis;
+  let redis: TestRedis;
   let admin: TestAccount;
   let adminToken: string;
 
   beforeAll(async () => {
     database = testApp.app.get(DataSource);
-    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = testRedisClient({ maxRetriesPerRequest: 1 });
     admin = await registerAccount(testApp, { email: uniqueEmail('mfa-admin') });
     await promoteToAdmin(testApp, admin.email);
     adminToken = (await login(testApp, admin.email, admin.password)).accessToken;
@@ -516,9 +516,9 @@ describe('Second factor: TOTP', () => {
 
     it('issues an mfaToken for 300 s: expired, it is 401 MFA_TOKEN_INVALID', async () => {
       const account = await accountWithMfa();
-      const keysBefore = new Set(await redis.keys(`${REDIS_KEY_PREFIX}*`));
+      const keysBefore = new Set(await testRedisKeys(redis, `${REDIS_KEY_PREFIX}*`));
       const mfaToken = await requireSecondFactor(account);
-      const newKeys = (await redis.keys(`${REDIS_KEY_PREFIX}*`)).filter(
+      const newKeys = (await testRedisKeys(redis, `${REDIS_KEY_PREFIX}*`)).filter(
         (key) => !keysBefore.has(key),
       );
       const lifetimes = await Promise.all(newKeys.map((key) => redis.pttl(key)));

@@ -79,13 +79,15 @@ describe('The Redis Cluster of the e2e-cluster project', () => {
   });
 
   it('puts keys of different hash tags on different masters, and one tag in one slot', async () => {
+    // A prefix of its own: the suites before this one leave their own {u:…} keys behind.
+    const prefix = `tm-test-slots-${process.pid}-${Date.now()}:`;
     const tags = Array.from({ length: 30 }, (_, i) => `{u:${i}}`);
-    await Promise.all(tags.map((tag) => redis.set(`tm-test:${tag}:state`, tag)));
+    await Promise.all(tags.map((tag) => redis.set(`${prefix}${tag}:state`, tag)));
 
     const holder = new Map<string, string>();
     const topology = parseClusterNodes(await ask<string>(portOf(nodes[0]), 'CLUSTER', 'NODES'));
     for (const master of topology.filter((node) => node.role === 'master')) {
-      for (const key of await ask<string[]>(master.port, 'KEYS', 'tm-test:{u:*')) {
+      for (const key of await ask<string[]>(master.port, 'KEYS', `${prefix}{u:*`)) {
         expect(holder.has(key)).toBe(false);
         holder.set(key, master.address);
       }

@@ -45,3 +45,19 @@ export async function testRedisKeys(redis: TestRedis, pattern: string): Promise<
   }
   return keys;
 }
+
+/** How many keys the test Redis holds: its db's, or every master's together. */
+export async function testRedisSize(redis: TestRedis): Promise<number> {
+  const sizes = await Promise.all((await dataServers(redis)).map((server) => server.dbsize()));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+/** Publishes as the service does: classic pub/sub on one server, sharded on a cluster. */
+export async function publishAsTheService(
+  redis: TestRedis,
+  channel: string,
+  payload: string,
+): Promise<void> {
+  if (redis instanceof Cluster) await redis.spublish(channel, payload);
+  else await redis.publish(channel, payload);
+}
