@@ -39,6 +39,8 @@ export default tseslint.config(
         fetch: 'readonly',
         setTimeout: 'readonly',
         URL: 'readonly',
+        AbortController: 'readonly',
+        TextDecoder: 'readonly',
       },
     },
   },

@@ -15,6 +15,7 @@ const cases = [
   'password-forgot',
   'mfa-login',
   'observability',
+  'redis-cluster',
 ];
 
 const started = Date.now();
