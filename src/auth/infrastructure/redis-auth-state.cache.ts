@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
+import { Cluster } from 'ioredis';
 import type { AuthState, SessionState, TokenState, UserState } from '../domain/access-decision';
 import { TranslateErrors } from '../../common/errors';
 import {
@@ -40,6 +41,8 @@ const { authToken: tokenKey, authSession: sessionKey, authUser: userKey } = redi
 export class RedisAuthStateCache extends AuthStateCache {
   private readonly setSessionUnlessRevoked: RedisScript<number>;
   private readonly setUserUnlessNewer: RedisScript<number>;
+  /** Until then (ms), only revocations are read from the cache: see `distrustAfterFailovers`. */
+  private positivesTrustedFrom = 0;
 
   constructor(@InjectRedis() private readonly redis: RedisClient) {
     super();
@@ -53,6 +56,7 @@ export class RedisAuthStateCache extends AuthStateCache {
       'authSetUserUnlessNewer',
       SET_USER_UNLESS_NEWER,
     );
+    if (redis instanceof Cluster) this.distrustAfterFailovers(redis);
   }
 
   async read(claims: AccessClaims): Promise<Partial<AuthState>> {
@@ -61,11 +65,28 @@ export class RedisAuthStateCache extends AuthStateCache {
       sessionKey(claims.userId, claims.sessionId),
       userKey(claims.userId),
     );
-    return {
+    const parts = {
       ...(token ? { token: decodeToken(token) } : {}),
       ...(session ? { session: decodeSession(session) } : {}),
       ...(user ? { user: decodeUser(user) } : {}),
     };
+    return Date.now() < this.positivesTrustedFrom ? revocationsOnly(parts) : parts;
+  }
+
+  /**
+   * Redis replicates asynchronously: a replica promoted by a failover may lack the newest
+   * revocations its master acknowledged, and still hold the "valid" and "active" entries they
+   * replaced. So after a node leaves the cluster client's pool, for one cache lifetime (after which
+   * every entry written before the change has expired), only revocations are taken from the cache
+   * and the rest is read from PostgreSQL, which holds every revocation.
+   */
+  private distrustAfterFailovers(cluster: Cluster): void {
+    const distrust = () => {
+      this.positivesTrustedFrom = Date.now() + AUTH_CACHE_TTL_SECONDS * 1000;
+    };
+    // A node left the client's pool: it failed, or the cluster dropped it. (A manual failover
+    // keeps every node, and waits for the replica to catch up before it switches.)
+    cluster.on('-node', distrust);
   }
 
   async fill(claims: AccessClaims, parts: Partial<AuthState>): Promise<void> {
@@ -131,6 +152,14 @@ async function execOrThrow(pipeline: ReturnType<RedisClient['pipeline']>): Promi
   const results = (await pipeline.exec()) ?? [];
   const failure = results.find(([error]) => error);
   if (failure) throw failure[0];
+}
+
+/** The parts that refuse access: a revoked token, an ended session. */
+function revocationsOnly({ token, session }: Partial<AuthState>): Partial<AuthState> {
+  return {
+    ...(token === 'revoked' ? { token } : {}),
+    ...(session && !session.active ? { session } : {}),
+  };
 }
 
 const encodeToken = (state: TokenState) => (state === 'revoked' ? 'r' : 'v');

@@ -64,8 +64,9 @@ function hostPortList(name: string) {
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item !== '')
-      .map((item) => /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(item))
-      .map((match) => match && { host: match[1], port: Number(match[2]) });
+      // A bracketed IPv6 address, or a host name or IPv4 address (no scheme, no path).
+      .map((item) => /^(?:\[([^\]\s]+)\]|([^\s:[\]/]+)):(\d{1,5})$/.exec(item))
+      .map((match) => match && { host: match[1] ?? match[2], port: Number(match[3]) });
     if (nodes.length === 0 || nodes.some((node) => !node || node.port < 1 || node.port > 65535)) {
       ctx.addIssue({
         code: 'custom',

@@ -60,11 +60,15 @@ export function createRedisClient(config: AppConfig, logger = new Logger('Redis'
   return client;
 }
 
-/** REDIS_URL's user and password, which a cluster's nodes take too (a cluster has no URL). */
-function credentialsOf(url: string): Pick<RedisOptions, 'username' | 'password'> {
-  const { username, password } = new URL(url);
+/**
+ * REDIS_URL's user and password, and TLS when it is `rediss:`, which a cluster's nodes take too
+ * (a cluster has no URL of its own).
+ */
+function credentialsOf(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+  const { protocol, username, password } = new URL(url);
   return {
     ...(username ? { username: decodeURIComponent(username) } : {}),
     ...(password ? { password: decodeURIComponent(password) } : {}),
+    ...(protocol === 'rediss:' ? { tls: {} } : {}),
   };
 }

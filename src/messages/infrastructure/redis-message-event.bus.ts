@@ -184,14 +184,20 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   /**
    * A shard's subscriber that loses its node (a failover, a slot moved) is replaced by ioredis on
    * the slot's new master; what was published in between is gone for it, as on one server.
+   * ioredis does not say whether a replacement touched the channel's shard, so any counts: a
+   * needless restart of the streams costs their clients a resume from the log, a missed one
+   * would lose events silently.
    */
   private watchShardedSubscriber(subscriber: Cluster): void {
     subscriber.on('smessage', (_channel: string, payload: string) => this.deliver(payload));
     let lost = false;
-    subscriber.on('-node', () => {
+    const markLost = () => {
       lost = true;
-    });
-    // Emitted once the group has subscribed its channels again.
+    };
+    // A node gone, or a shard's subscriber stopped and replaced (a manual failover, a reshard).
+    subscriber.on('-node', markLost);
+    subscriber.on('-subscriber', markLost);
+    // Emitted once the group has sent its subscriptions again.
     subscriber.on('subscribersReady', () => {
       if (lost) this.reportGap();
       lost = false;

@@ -233,6 +233,8 @@ describe('loadConfig', () => {
       'REDIS_CLUSTER_NODES must be host:port pairs separated by commas',
     ],
     [{ REDIS_CLUSTER_NODES: 'a:70000' }, 'REDIS_CLUSTER_NODES must be host:port pairs'],
+    [{ REDIS_CLUSTER_NODES: 'redis://a:7000' }, 'REDIS_CLUSTER_NODES must be host:port pairs'],
+    [{ REDIS_CLUSTER_NODES: '[::1:7000' }, 'REDIS_CLUSTER_NODES must be host:port pairs'],
     [{ REDIS_CLUSTER_NODES: ' , ' }, 'REDIS_CLUSTER_NODES must be host:port pairs'],
     [
       { REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://a:6379/3' },

@@ -24,6 +24,10 @@ describe('translateRedisError', () => {
     ],
     ['a cluster that is down', new Error('CLUSTERDOWN The cluster is down')],
     [
+      "a sharded subscription while the slot's shard has no subscriber (mid-failover)",
+      new Error('No sharded subscriber for slot: 15905'),
+    ],
+    [
       'a cluster client that is not ready',
       new Error("Cluster isn't ready and enableOfflineQueue options is false"),
     ],
