@@ -9,7 +9,8 @@ export interface AuthStateCacheFixture {
 }
 
 /** Token times as the service issues them: now, for a quarter of an hour. */
-function someClaims(): AccessClaims {
+/** The claims of a fresh access token of a fresh user and session. */
+export function someClaims(): AccessClaims {
   const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   return {
     userId: randomUUID(),

@@ -147,6 +147,14 @@ export async function startRedisCluster({
 }
 
 /** Parses CLUSTER NODES (`<id> <ip:port@bus> <flags> <master|-> … <link> <slots…>`). */
+/** True when the node serves `slot` (its `slots` are ranges such as `0-5460`, or single slots). */
+export function servesSlot(node: ClusterNodeState, slot: number): boolean {
+  return node.slots.some((range) => {
+    const [first, last = first] = range.split('-').map(Number);
+    return slot >= first && slot <= last;
+  });
+}
+
 export function parseClusterNodes(text: string): ClusterNodeState[] {
   return text
     .trim()

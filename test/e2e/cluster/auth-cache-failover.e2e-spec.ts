@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Cluster } from 'ioredis';
 import { RedisAuthStateCache } from '../../../src/auth/infrastructure/redis-auth-state.cache';
-import type { AccessClaims } from '../../../src/auth/domain/tokens';
 import { createRedisClient, redisKeys } from '../../../src/common/redis';
-import { ask, type RedisCluster, startRedisCluster } from '../../support/redis-cluster';
+import { someClaims } from '../../contracts/auth-state-cache.contract';
+import { ask, type RedisCluster, servesSlot, startRedisCluster } from '../../support/redis-cluster';
 import { until } from '../support/polling';
 import { testConfig } from '../support/test-environment';
 
@@ -53,14 +52,7 @@ describe('The auth cache through a failover, on a cluster of its own', () => {
       key,
     );
     const topology = await cluster.topology();
-    const master = topology.find(
-      (node) =>
-        node.role === 'master' &&
-        node.slots.some((range) => {
-          const [first, last = first] = range.split('-').map(Number);
-          return slot >= first && slot <= last;
-        }),
-    )!;
+    const master = topology.find((node) => node.role === 'master' && servesSlot(node, slot))!;
     await cluster.stopNode(master.port);
     await until(
       () =>
@@ -77,14 +69,3 @@ describe('The auth cache through a failover, on a cluster of its own', () => {
     expect(await cache.read(revoked)).toEqual({ token: 'revoked' });
   }, 60_000);
 });
-
-function someClaims(): AccessClaims {
-  const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-  return {
-    userId: randomUUID(),
-    sessionId: randomUUID(),
-    tokenId: randomUUID(),
-    issuedAt,
-    expiresAt: new Date(issuedAt.getTime() + 15 * 60_000),
-  };
-}

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Cluster, Redis } from 'ioredis';
 import {
   ask,
-  type ClusterNodeState,
   parseClusterNodes,
   type RedisCluster,
+  servesSlot,
   startRedisCluster,
 } from '../../support/redis-cluster';
 import { until } from '../support/polling';
@@ -12,12 +12,6 @@ import { testEnvironment, testRedisClusterNodes } from '../support/test-environm
 import { flushTestRedis, testRedisClient, testRedisKeys } from '../support/test-redis';
 
 const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
-
-const servesSlot = (node: ClusterNodeState, slot: number) =>
-  node.slots.some((range) => {
-    const [first, last = first] = range.split('-').map(Number);
-    return slot >= first && slot <= last;
-  });
 
 /** PIDs of the redis-server processes this process started that have not been reaped. */
 function ownRedisServers(): number[] {
