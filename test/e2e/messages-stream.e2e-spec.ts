@@ -101,11 +101,17 @@ describe('Message stream /messages/stream', () => {
         prefix + redisKeys.messagesEvents(),
         `1-0 ${JSON.stringify({ type: 'message.created', message: { id: 'x', createdAt: 'soon' } })}`,
       );
+      await publishAsTheService(
+        redis,
+        prefix + redisKeys.messagesEvents(),
+        `not-an-id ${JSON.stringify({ type: 'message.deleted', id: 'x' })}`,
+      );
     } finally {
       redis.disconnect();
     }
     const message = await post(first, 'still streaming');
     await stream.waitFor(created(message.id));
+    expect(stream.events.map((event) => event.event)).toEqual(['message.created']);
     expect((await second.http.get('/health')).status).toBe(200);
   });
 
@@ -182,6 +188,47 @@ describe('Message stream /messages/stream', () => {
       );
       streams.push(stream);
       await expectResync(stream);
+    });
+  });
+
+  // The bus may deliver an event after the log already holds it: a subscription lags behind the
+  // log. A stream whose client has that event (replayed, or in the list a resync re-reads) must
+  // not send it again; these publish such a late delivery by hand.
+  describe('when the bus delivers an event the client already has', () => {
+    const deliverLate = async (eventId: string, messageId: string) => {
+      const redis = testRedisClient();
+      try {
+        await publishAsTheService(
+          redis,
+          prefix + redisKeys.messagesEvents(),
+          `${eventId} ${JSON.stringify({ type: 'message.deleted', id: messageId })}`,
+        );
+      } finally {
+        redis.disconnect();
+      }
+    };
+
+    it('a resync covers every event up to its id', async () => {
+      const gone = await post(first, 'deleted before the resync');
+      await remove(first, gone.id);
+      const stream = await open(first, { 'Last-Event-ID': '1-1' });
+      const resync = await stream.waitFor((event) => event.event === 'resync');
+      await deliverLate(resync.id!, gone.id);
+      const message = await post(second, 'after the late delivery');
+      await stream.waitFor(created(message.id));
+      expect(stream.events.map((event) => event.event)).toEqual(['resync', 'message.created']);
+    });
+
+    it('a replay covers every event up to the one resumed from', async () => {
+      const watcher = await open(first);
+      const gone = await post(first, 'deleted before the resume');
+      await remove(first, gone.id);
+      const deletion = await watcher.waitFor(deleted(gone.id));
+      const resumed = await open(second, { 'Last-Event-ID': deletion.id! });
+      await deliverLate(deletion.id!, gone.id);
+      const message = await post(first, 'after the late delivery');
+      await resumed.waitFor(created(message.id));
+      expect(resumed.events.map((event) => event.event)).toEqual(['message.created']);
     });
   });
 

@@ -32,8 +32,11 @@ export interface MessageListPage {
 export interface MessageEventReplay {
   /** Oldest first; a creation only while its message is live, as the store has it now. */
   readonly events: PublishedMessageEvent[];
-  /** Every event id the log held after the one resumed from, those left out included. */
-  readonly eventIds: ReadonlySet<string>;
+  /**
+   * The newest event id the log held when read (left-out events count), or the id resumed from
+   * when nothing followed it: the reader has everything up to here.
+   */
+  readonly upTo: string;
 }
 
 /** The messages module's use cases; anyone reads, signed-in users post. */
@@ -137,7 +140,7 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
       const message = byId.get(messageId);
       return message ? [{ id, event: { type, message } }] : [];
     });
-    return { events, eventIds: new Set(logged.map(({ id }) => id)) };
+    return { events, upTo: logged.at(-1)?.id ?? eventId };
   }
 
   /** The newest event's id, for a reader to resume from after re-reading the list. */

@@ -22,3 +22,18 @@ export interface LoggedMessageEvent {
 }
 
 export type MessageEventListener = (published: PublishedMessageEvent) => void;
+
+/**
+ * Whether the event `id` came after `other`. Ids are a number or two joined by `-` (Redis stream
+ * ids, `<ms>-<seq>`), ordered as number pairs; compared as BigInts, since a sequence may pass 2^53.
+ */
+export function isLaterEvent(id: string, other: string): boolean {
+  const [time, sequence] = eventIdParts(id);
+  const [otherTime, otherSequence] = eventIdParts(other);
+  return time === otherTime ? sequence > otherSequence : time > otherTime;
+}
+
+function eventIdParts(id: string): [bigint, bigint] {
+  const [time, sequence = '0'] = id.split('-');
+  return [BigInt(time), BigInt(sequence)];
+}

@@ -9,7 +9,7 @@ import { clientAddressKey } from '../../common/http';
 import { Metrics } from '../../common/metrics';
 import { Clock } from '../../common/time';
 import { MessagesService } from '../application/messages.service';
-import type { PublishedMessageEvent } from '../domain/message-event';
+import { isLaterEvent, type PublishedMessageEvent } from '../domain/message-event';
 import { toMessageResponse } from './dto/message.response';
 import { StreamSlots } from './stream-slots';
 
@@ -37,6 +37,12 @@ interface StreamState {
   readonly response: ServerResponse;
   /** Live events held while the stream replays what it missed; null once it is live. */
   backlog: EventFrame[] | null;
+  /**
+   * The client has every event up to this id, from the replay or in the list a resync makes it
+   * re-read. The bus may still deliver some of them (a subscription lags behind the log), and
+   * they are not sent twice. Null from the first live event past it on, as the bus keeps order.
+   */
+  hasUpTo: string | null;
   ageLimit?: NodeJS.Timeout;
 }
 
@@ -109,7 +115,7 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
         trustClientEventId: false,
         // Headers set through Fastify (X-Request-Id, CORS) are not on the raw response yet.
         headers: reply.getHeaders() as Record<string, string>,
-        state: { response: reply.raw, backlog: [] },
+        state: { response: reply.raw, backlog: [], hasUpTo: null },
       });
     } catch (error) {
       this.slots.release(address);
@@ -159,26 +165,25 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
   /**
    * Replays what the client missed since its last event id, or, when that id cannot be resumed
    * from (unknown, malformed, too old), sends one `resync` so that the client re-reads the list.
-   * Then the live events that arrived meanwhile, skipping those the replay covered.
+   * Then the live events that arrived meanwhile, skipping those the client has already.
    */
   private async catchUp(session: Session<StreamState>, lastEventId: string | null): Promise<void> {
     let past: EventFrame[] = [];
-    let covered: ReadonlySet<string> = new Set();
     if (lastEventId !== null) {
       const replay = await this.messages.eventsAfter(lastEventId).catch(() => null);
       if (replay) {
         past = replay.events.map((published) => this.frameOf(published));
-        covered = replay.eventIds;
+        session.state.hasUpTo = replay.upTo;
       } else {
-        past = [resyncFrame(await this.messages.newestEventId().catch(() => null))];
+        const newest = await this.messages.newestEventId().catch(() => null);
+        past = [resyncFrame(newest)];
+        session.state.hasUpTo = newest;
       }
     }
     const backlog = session.state.backlog ?? [];
     session.state.backlog = null;
     for (const frame of past) this.write(session, frame);
-    for (const frame of backlog) {
-      if (!covered.has(frame.id)) this.write(session, frame);
-    }
+    for (const frame of backlog) this.sendLive(session, frame);
   }
 
   /**
@@ -196,8 +201,17 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
     const frame = this.frameOf(published);
     for (const session of this.sessions) {
       if (session.state.backlog) session.state.backlog.push(frame);
-      else this.write(session, frame);
+      else this.sendLive(session, frame);
     }
+  }
+
+  private sendLive(session: Session<StreamState>, frame: EventFrame): void {
+    const { hasUpTo } = session.state;
+    if (hasUpTo !== null) {
+      if (!isLaterEvent(frame.id, hasUpTo)) return;
+      session.state.hasUpTo = null;
+    }
+    this.write(session, frame);
   }
 
   private frameOf({ id, event }: PublishedMessageEvent): EventFrame {

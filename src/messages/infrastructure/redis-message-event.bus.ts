@@ -213,7 +213,9 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     let published: PublishedMessageEvent;
     try {
       const space = payload.indexOf(' ');
-      published = { id: payload.slice(0, space), event: fromWire(payload.slice(space + 1)) };
+      const id = payload.slice(0, space);
+      if (!STREAM_ID.test(id)) throw new Error(`Not a stream id: ${id.slice(0, 40)}`);
+      published = { id, event: fromWire(payload.slice(space + 1)) };
     } catch (error) {
       this.logger.warn({ err: loggableError(error) }, 'Dropped an unreadable message event');
       return;
