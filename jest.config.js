@@ -9,6 +9,7 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const clusterSuites = [
   'test/e2e/cluster/redis-cluster.e2e-spec.ts',
   'test/e2e/cluster/auth-cache-failover.e2e-spec.ts',
+  'test/e2e/cluster/board-failover.e2e-spec.ts',
   'test/e2e/contracts/auth-state-cache.contract.e2e-spec.ts',
   'test/e2e/contracts/message-event-bus.contract.e2e-spec.ts',
   'test/e2e/contracts/message-store.contract.e2e-spec.ts',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, type Redis } from 'ioredis';
@@ -44,10 +45,16 @@ const lua = (name: string) => join(__dirname, 'lua', `${name}.lua`);
 const TRIM_BY_AGE = lua('stream-trim-by-age');
 const PUBLISH = readLua(LUA_NOW_MS, TRIM_BY_AGE, lua('message-event-publish'));
 const EVENTS_AFTER = readLua(LUA_NOW_MS, TRIM_BY_AGE, lua('message-events-after'));
+const PROBE = readLua(lua('message-event-probe'));
 
 const EVENTS_CONNECTION = 'tempmessenger-events';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+
+/** A payload on the channel that is no event: a subscriber's probe (see `recover`). */
+const PROBE_PREFIX = 'probe ';
+/** How often a subscriber that may have missed events probes its channel until one comes back. */
+const PROBE_INTERVAL_MS = 200;
 
 type WireEvent =
   { type: 'message.created'; message: MessageRecord } | { type: 'message.deleted'; id: string };
@@ -63,10 +70,13 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   private readonly replayWindow: number;
   private readonly publishScript: RedisScript<string>;
   private readonly eventsAfterScript: RedisScript<StreamEntry[] | null>;
+  private readonly probeScript: RedisScript<number>;
+  private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   private readonly listeners = new Set<MessageEventListener>();
   private readonly gapListeners = new Set<() => void>();
   private listening: Promise<void> | null = null;
   private subscriber: RedisClient | null = null;
+  private probing: { readonly payload: string; readonly timer: NodeJS.Timeout } | null = null;
 
   constructor(
     @InjectRedis() private readonly redis: RedisClient,
@@ -78,6 +88,8 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     this.replayWindow = config.sseReplayWindow;
     this.publishScript = defineRedisScript(redis, 'messageEventPublish', PUBLISH);
     this.eventsAfterScript = defineRedisScript(redis, 'messageEventsAfter', EVENTS_AFTER);
+    this.probeScript = defineRedisScript(redis, 'messageEventProbe', PROBE);
+    this.publishCommand = redis instanceof Cluster ? 'SPUBLISH' : 'PUBLISH';
   }
 
   async publish(event: MessageEvent): Promise<void> {
@@ -91,7 +103,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
         messageId,
         this.channel,
         JSON.stringify(toWire(event)),
-        this.redis instanceof Cluster ? 'SPUBLISH' : 'PUBLISH',
+        this.publishCommand,
       ],
     );
   }
@@ -125,6 +137,8 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.probing?.timer);
+    this.probing = null;
     this.listeners.clear();
     this.subscriber?.disconnect();
   }
@@ -176,7 +190,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     subscriber.on('message', (_channel: string, payload: string) => this.deliver(payload));
     let connectedBefore = false;
     subscriber.on('ready', () => {
-      if (connectedBefore) this.reportGap();
+      if (connectedBefore) this.recover();
       connectedBefore = true;
     });
   }
@@ -184,32 +198,44 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   /**
    * A shard's subscriber that loses its node (a failover, a slot moved) is replaced by ioredis on
    * the slot's new master; what was published in between is gone for it, as on one server.
-   * ioredis does not say whether a replacement touched the channel's shard, so any counts: a
-   * needless restart of the streams costs their clients a resume from the log, a missed one
-   * would lose events silently.
+   * ioredis does not say whether a loss touched the channel's shard, so any counts: a needless
+   * restart of the streams costs their clients a resume from the log, a missed one would lose
+   * events silently.
    */
   private watchShardedSubscriber(subscriber: Cluster): void {
     subscriber.on('smessage', (_channel: string, payload: string) => this.deliver(payload));
-    let lost = false;
-    const markLost = () => {
-      lost = true;
-    };
     // A node gone, or a shard's subscriber stopped and replaced (a manual failover, a reshard).
-    subscriber.on('-node', markLost);
-    subscriber.on('-subscriber', markLost);
-    // Emitted once the group has sent its subscriptions again.
-    subscriber.on('subscribersReady', () => {
-      if (lost) this.reportGap();
-      lost = false;
-    });
+    subscriber.on('-node', () => this.recover());
+    subscriber.on('-subscriber', () => this.recover());
   }
 
-  private reportGap(): void {
+  /**
+   * The subscription may have missed events. Its listeners are told so once it hears the channel
+   * again, which only a probe published now and heard back proves: ioredis sends the subscription
+   * again on reconnection, but says "ready" before Redis confirms it, and during a failover it
+   * says so each time it retries the lost node. Told earlier, a stream would end, resume from
+   * the log, and miss what was published before the subscription was back.
+   */
+  private recover(): void {
+    if (this.probing) return;
+    const payload = `${PROBE_PREFIX}${randomUUID()}`;
+    // Fails while the channel's node is away; the next one goes out PROBE_INTERVAL_MS later.
+    const probe = () =>
+      this.probeScript([EVENTS], [this.channel, payload, this.publishCommand]).catch(() => 0);
+    this.probing = { payload, timer: setInterval(probe, PROBE_INTERVAL_MS).unref() };
+    void probe();
+  }
+
+  private heardProbe(payload: string): void {
+    if (payload !== this.probing?.payload) return; // another instance's
+    clearInterval(this.probing.timer);
+    this.probing = null;
     for (const onGap of this.gapListeners) onGap();
   }
 
   /** Runs in ioredis' event handler: a bad payload or a failing listener is logged, never thrown. */
   private deliver(payload: string): void {
+    if (payload.startsWith(PROBE_PREFIX)) return this.heardProbe(payload);
     let published: PublishedMessageEvent;
     try {
       const space = payload.indexOf(' ');
