@@ -1,24 +1,26 @@
 // Baseline of the public-list case: GET /messages?limit=&cursor= on a plain node:http server with
-// ioredis, making the same Redis call as the service (its LIST Lua script, once per page) and
-// answering the same JSON (src/messages/http/dto/message.response.ts).
-// The script is not copied: the service's own RedisMessageStore, imported from dist/ (no Nest
-// application is started), registers it on this client, and the handler calls it by hand.
+// ioredis, making the same Redis calls as the service (its LIST Lua script, which picks the page's
+// ids, then one MGET of their bodies) and answering the same JSON
+// (src/messages/http/dto/message.response.ts).
+// Neither the script nor the key names are copied: the service's own RedisMessageStore, imported
+// from dist/ (no Nest application is started), registers the script on this client, and the
+// keys come from its key layout module (dist/src/common/redis/key-namespaces.js).
 // Usage: node bench/baselines/plain-messages.mjs [port]   (or PORT=...; prints "ready" on stdout)
 // Reads REDIS_URL and REDIS_KEY_PREFIX like the service. Needs `npm run build` first.
 import { Buffer } from 'node:buffer';
 import { URLSearchParams } from 'node:url';
-import { baselineRedis, keyPrefix, sendJson, serve } from './connections.mjs';
+import { baselineRedis, sendJson, serve } from './connections.mjs';
+import { redisKeys } from '../../dist/src/common/redis/key-namespaces.js';
 import { RedisMessageStore } from '../../dist/src/messages/infrastructure/redis-message.store.js';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3915);
 const PAGE_DEFAULT = 100;
 const PAGE_MAX = 500;
-/** The listing index, under the key prefix (BY_EXPIRY in redis-message.store.ts). */
-const BY_EXPIRY = 'messages:by-expiry';
+/** The listing index (BY_EXPIRY in redis-message.store.ts); the client adds the key prefix. */
+const BY_EXPIRY = redisKeys.messagesByExpiry();
 const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const prefix = keyPrefix;
 const redis = baselineRedis();
 
 // Registers the store's scripts (EVALSHA, loaded once) on this client, under the names the
@@ -54,16 +56,19 @@ function readQuery(search) {
 
 async function listMessages(search) {
   const { limit, after } = readQuery(search);
-  const [more, ...bodies] = await redis.messageList(
+  const [more, ...entries] = await redis.messageList(
+    1,
     BY_EXPIRY,
-    prefix,
     after ? String(after.expiresAt) : '',
     after?.id ?? '',
     limit,
   );
-  const stored = bodies.map((body) => JSON.parse(body));
+  const ids = entries.filter((_, index) => index % 2 === 0);
+  const bodies = ids.length > 0 ? await redis.mget(ids.map(redisKeys.message)) : [];
+  const stored = bodies.flatMap((body) => (body ? [JSON.parse(body)] : []));
   const now = Date.now();
-  const last = stored.at(-1);
+  // As the store: the cursor is the last id the script chose, even if its body went meanwhile.
+  const lastId = ids.at(-1);
   return {
     items: stored.map((message) => ({
       id: message.id,
@@ -75,8 +80,8 @@ async function listMessages(search) {
       expiresInMs: Math.max(0, message.expiresAt - now),
     })),
     nextCursor:
-      more === '1' && last
-        ? Buffer.from(`${last.expiresAt}:${last.id}`).toString('base64url')
+      more === '1' && lastId
+        ? Buffer.from(`${entries.at(-1)}:${lastId}`).toString('base64url')
         : null,
   };
 }
