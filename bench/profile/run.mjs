@@ -1,0 +1,84 @@
+// Profiles one hot route of the built service under load and prints where its CPU goes
+// (bench/profile/attribute.mjs): the service runs with `node --cpu-prof`, is warmed up for 3 s,
+// loaded for `seconds` by `connections` connections, and stopped; the profile covers the whole
+// run, start-up included, which the load dwarfs.
+// Routes: users-me (case 2, GET /users/me with a warm auth cache) and messages-list (case 3,
+// GET /messages?limit=100 with 100 live messages).
+// Usage: npm run bench:profile -- <users-me|messages-list> [seconds=10] [connections=50]
+// (npm runs it on the project's pinned Node: the machine's own may refuse --cpu-prof in NODE_OPTIONS)
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { clearPrefix } from '../lib/baseline.mjs';
+import { load } from '../lib/load.mjs';
+import { freePorts } from '../lib/ports.mjs';
+import { BENCH_REDIS_URL, registerUser, startService } from '../lib/service.mjs';
+import { attribute, printAttribution } from './attribute.mjs';
+
+const WARM_UP_SECONDS = 3;
+const LISTED_MESSAGES = 100;
+
+const ROUTES = {
+  'users-me': async (base) => {
+    const user = await registerUser(base, 'profile');
+    return { url: `${base}/users/me`, headers: { authorization: `Bearer ${user.accessToken}` } };
+  },
+  'messages-list': async (base, prefix) => {
+    const { RedisMessageStore } =
+      await import('../../dist/src/messages/infrastructure/redis-message.store.js');
+    const redis = new Redis(BENCH_REDIS_URL, { keyPrefix: prefix });
+    const store = new RedisMessageStore(redis);
+    for (let i = 0; i < LISTED_MESSAGES; i++) {
+      await store.post({
+        id: randomUUID(),
+        text: `profiled message ${i}`,
+        authorId: randomUUID(),
+        authorEmail: 'profile@example.com',
+        ttlSeconds: 3600,
+      });
+    }
+    redis.disconnect();
+    return { url: `${base}/messages?limit=${LISTED_MESSAGES}` };
+  },
+};
+
+const [route, seconds = 10, connections = 50] = [
+  process.argv[2],
+  ...process.argv.slice(3).map(Number),
+];
+if (!ROUTES[route]) {
+  console.error(
+    `Usage: node bench/profile/run.mjs <${Object.keys(ROUTES).join('|')}> [seconds] [connections]`,
+  );
+  process.exit(2);
+}
+const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-profile-'));
+const prefix = `tm-bench-profile-${process.pid}:`;
+const [port] = await freePorts(1);
+const service = await startService({
+  port,
+  env: {
+    REDIS_KEY_PREFIX: prefix,
+    ACCESS_TOKEN_TTL: '1h',
+    NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}`,
+  },
+});
+let result;
+try {
+  const request = await ROUTES[route](service.base, prefix);
+  await load({ ...request, connections, duration: WARM_UP_SECONDS });
+  result = await load({ ...request, connections, duration: seconds });
+} finally {
+  await service.stop();
+  await clearPrefix(prefix);
+}
+// The service's main thread writes the largest profile (the log worker's is mostly idle).
+const [main] = readdirSync(dir)
+  .map((name) => join(dir, name))
+  .sort((a, b) => statSync(b).size - statSync(a).size);
+console.log(
+  `${route}: ${Math.round(result.rps)} req/s, ${result.failures} failures, over ${seconds} s; profile ${main}`,
+);
+printAttribution(attribute(JSON.parse(readFileSync(main, 'utf8'))));
