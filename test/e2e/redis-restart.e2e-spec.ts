@@ -116,6 +116,14 @@ describe('Redis restart during use', () => {
         503,
         'SERVICE_UNAVAILABLE',
       );
+      // A stream resuming now cannot read the log: it ends with nothing sent (a resync would make
+      // its client lose its place), so the client retries later with the same last event id.
+      const resuming = await openEventStream(`${await other.listen()}/messages/stream`, {
+        'Last-Event-ID': '1-1',
+      });
+      expect(resuming.status).toBe(200);
+      await expect(resuming.ended).resolves.toBe(true);
+      expect(resuming.events).toEqual([]);
     } finally {
       await startRedis();
     }

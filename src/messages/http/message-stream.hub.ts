@@ -165,19 +165,26 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
   /**
    * Replays what the client missed since its last event id, or, when that id cannot be resumed
    * from (unknown, malformed, too old), sends one `resync` so that the client re-reads the list.
-   * Then the live events that arrived meanwhile, skipping those the client has already.
+   * Then the live events that arrived meanwhile, skipping those the client has already. When the
+   * log cannot be read (Redis is away), the stream ends with nothing sent: its client retries
+   * with the same last event id, where a resync would have made it lose its place.
    */
   private async catchUp(session: Session<StreamState>, lastEventId: string | null): Promise<void> {
     let past: EventFrame[] = [];
     if (lastEventId !== null) {
-      const replay = await this.messages.eventsAfter(lastEventId).catch(() => null);
-      if (replay) {
-        past = replay.events.map((published) => this.frameOf(published));
-        session.state.hasUpTo = replay.upTo;
-      } else {
-        const newest = await this.messages.newestEventId().catch(() => null);
-        past = [resyncFrame(newest)];
-        session.state.hasUpTo = newest;
+      try {
+        const replay = await this.messages.eventsAfter(lastEventId);
+        if (replay) {
+          past = replay.events.map((published) => this.frameOf(published));
+          session.state.hasUpTo = replay.upTo;
+        } else {
+          const newest = await this.messages.newestEventId();
+          past = [resyncFrame(newest)];
+          session.state.hasUpTo = newest;
+        }
+      } catch {
+        session.state.response.end();
+        return;
       }
     }
     const backlog = session.state.backlog ?? [];

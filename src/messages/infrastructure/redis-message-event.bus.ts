@@ -49,7 +49,14 @@ const PROBE = readLua(lua('message-event-probe'));
 
 const EVENTS_CONNECTION = 'tempmessenger-events';
 
-const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+const STREAM_ID = /^(\d{1,20})-(\d{1,20})$/;
+/** Each part of a stream id is an unsigned 64-bit number: Redis refuses a larger one. */
+const MAX_STREAM_ID_PART = 2n ** 64n - 1n;
+
+function isStreamId(id: string): boolean {
+  const parts = STREAM_ID.exec(id);
+  return parts !== null && parts.slice(1).every((part) => BigInt(part) <= MAX_STREAM_ID_PART);
+}
 
 /** A payload on the channel that is no event: a subscriber's probe (see `recover`). */
 const PROBE_PREFIX = 'probe ';
@@ -123,7 +130,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   }
 
   async eventsAfter(eventId: string): Promise<LoggedMessageEvent[] | null> {
-    if (!STREAM_ID.test(eventId)) return null;
+    if (!isStreamId(eventId)) return null;
     const entries = await this.eventsAfterScript(
       [EVENTS],
       [this.maxAgeMs, eventId, this.replayWindow],
@@ -240,7 +247,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     try {
       const space = payload.indexOf(' ');
       const id = payload.slice(0, space);
-      if (!STREAM_ID.test(id)) throw new Error(`Not a stream id: ${id.slice(0, 40)}`);
+      if (!isStreamId(id)) throw new Error(`Not a stream id: ${id.slice(0, 40)}`);
       published = { id, event: fromWire(payload.slice(space + 1)) };
     } catch (error) {
       this.logger.warn({ err: loggableError(error) }, 'Dropped an unreadable message event');
