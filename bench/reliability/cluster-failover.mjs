@@ -10,7 +10,7 @@
 // call in the board's slot, with and without a WAIT 1 after it on the same connection, in
 // alternating slices; and whether it keeps every acknowledged write through a second kill.
 // Usage: npm run bench:cluster-failover -- [seconds=3] [connections=20] [rounds=3] [stall]
-// Exits 1 on a 5xx other than 503 or a transport error.
+// Exits 1 on a 5xx other than 503, a transport error, or a round whose posts never recover.
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { Cluster } from 'ioredis';
@@ -19,9 +19,10 @@ import { median } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
 import { registerUser, startService } from '../lib/service.mjs';
 import { startRedisCluster, servesSlot } from '../../test/support/redis-cluster.ts';
+import { redisKeys } from '../../dist/src/common/redis/key-namespaces.js';
 
 const PREFIX = 'tm-bench-failover:';
-const BOARD_KEY = `${PREFIX}{board}:messages:events`;
+const BOARD_KEY = `${PREFIX}${redisKeys.messagesEvents()}`;
 const STALL_MS = 500;
 const RECOVERY_DEADLINE_MS = 30_000;
 const WAIT_SLICES = 6;
@@ -146,7 +147,7 @@ async function waitRound() {
     await new Promise((resolve) => redis.once('ready', resolve));
     let n = 0;
     const write = async (withWait) => {
-      const key = `${PREFIX}{board}:message:${n++}`;
+      const key = `${PREFIX}${redisKeys.message(String(n++))}`;
       const pipeline = redis.pipeline().eval(WRITE, 2, key, BOARD_KEY, 'x'.repeat(200));
       // In the pipeline, WAIT goes to the write's node, on the same connection after it.
       if (withWait) pipeline.call('WAIT', '1', '100');
@@ -230,6 +231,7 @@ for (let round = 1; round <= rounds; round++) {
   for (const status of Object.keys(result.statuses)) {
     if (status !== '201' && status !== '503') failed = true;
   }
+  if (result.recoveredAfterMs === null) failed = true;
 }
 const wait = await waitRound();
 console.log(`WAIT 1: ${JSON.stringify(wait)}`);
@@ -240,6 +242,6 @@ console.log(
   `lost acknowledged posts: ${results.map((r) => `${r.lost}/${r.acknowledgedBeforeKill}`).join(', ')} (lost / acknowledged before the kill)`,
 );
 if (failed) {
-  console.log('FAILED: an answer other than 201 or 503');
+  console.log('FAILED: an answer other than 201 or 503, or posts never answered 201 again');
   process.exitCode = 1;
 }

@@ -58,10 +58,19 @@ function isStreamId(id: string): boolean {
   return parts !== null && parts.slice(1).every((part) => BigInt(part) <= MAX_STREAM_ID_PART);
 }
 
-/** A payload on the channel that is no event: a subscriber's probe (see `recover`). */
+/** A payload on the channel that is no event: a subscriber's probe (see `confirmSubscription`). */
 const PROBE_PREFIX = 'probe ';
-/** How often a subscriber that may have missed events probes its channel until one comes back. */
+/** The pause between probes of a subscription that may have missed events, until one comes back. */
 const PROBE_INTERVAL_MS = 200;
+/** Past this without hearing a probe back, the silence is logged: open streams get nothing. */
+const PROBE_WARN_AFTER_MS = 30_000;
+
+interface Probe {
+  readonly payload: string;
+  readonly since: number;
+  timer?: NodeJS.Timeout;
+  warned: boolean;
+}
 
 type WireEvent =
   { type: 'message.created'; message: MessageRecord } | { type: 'message.deleted'; id: string };
@@ -83,7 +92,8 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   private readonly gapListeners = new Set<() => void>();
   private listening: Promise<void> | null = null;
   private subscriber: RedisClient | null = null;
-  private probing: { readonly payload: string; readonly timer: NodeJS.Timeout } | null = null;
+  private probe: Probe | null = null;
+  private closed = false;
 
   constructor(
     @InjectRedis() private readonly redis: RedisClient,
@@ -144,8 +154,10 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.probing?.timer);
-    this.probing = null;
+    // Disconnecting makes a cluster subscriber report each of its nodes as lost.
+    this.closed = true;
+    clearTimeout(this.probe?.timer);
+    this.probe = null;
     this.listeners.clear();
     this.subscriber?.disconnect();
   }
@@ -197,23 +209,29 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     subscriber.on('message', (_channel: string, payload: string) => this.deliver(payload));
     let connectedBefore = false;
     subscriber.on('ready', () => {
-      if (connectedBefore) this.recover();
+      if (connectedBefore) this.confirmSubscription();
       connectedBefore = true;
     });
   }
 
   /**
-   * A shard's subscriber that loses its node (a failover, a slot moved) is replaced by ioredis on
-   * the slot's new master; what was published in between is gone for it, as on one server.
-   * ioredis does not say whether a loss touched the channel's shard, so any counts: a needless
-   * restart of the streams costs their clients a resume from the log, a missed one would lose
-   * events silently.
+   * A shard's subscriber that loses its node (a failover) is replaced by ioredis on the slot's
+   * new master, and a slot that moves (a reshard) is subscribed again on its new master; what was
+   * published in between is gone for it, as on one server. ioredis does not say whether a change
+   * touched the channel's shard, so any counts: a needless restart of the streams costs their
+   * clients a resume from the log, a missed one would lose events silently. What ioredis reports
+   * while the first subscription is made is not a loss.
    */
   private watchShardedSubscriber(subscriber: Cluster): void {
     subscriber.on('smessage', (_channel: string, payload: string) => this.deliver(payload));
-    // A node gone, or a shard's subscriber stopped and replaced (a manual failover, a reshard).
-    subscriber.on('-node', () => this.recover());
-    subscriber.on('-subscriber', () => this.recover());
+    const changed = () => {
+      if (this.subscriber === subscriber) this.confirmSubscription();
+    };
+    // A node gone, or a shard's subscriber stopped and replaced (a manual failover).
+    subscriber.on('-node', changed);
+    subscriber.on('-subscriber', changed);
+    // Subscriptions sent again after a change of the slot map (a reshard replaces no subscriber).
+    subscriber.on('subscribersReady', changed);
   }
 
   /**
@@ -223,20 +241,37 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
    * says so each time it retries the lost node. Told earlier, a stream would end, resume from
    * the log, and miss what was published before the subscription was back.
    */
-  private recover(): void {
-    if (this.probing) return;
-    const payload = `${PROBE_PREFIX}${randomUUID()}`;
-    // Fails while the channel's node is away; the next one goes out PROBE_INTERVAL_MS later.
-    const probe = () =>
-      this.probeScript([EVENTS], [this.channel, payload, this.publishCommand]).catch(() => 0);
-    this.probing = { payload, timer: setInterval(probe, PROBE_INTERVAL_MS).unref() };
-    void probe();
+  private confirmSubscription(): void {
+    if (this.probe || this.closed) return;
+    const probe: Probe = {
+      payload: `${PROBE_PREFIX}${randomUUID()}`,
+      since: Date.now(),
+      warned: false,
+    };
+    this.probe = probe;
+    const send = async () => {
+      // Fails while the channel's node is away; then the next one, once this one has settled.
+      await this.probeScript([EVENTS], [this.channel, probe.payload, this.publishCommand]).catch(
+        () => 0,
+      );
+      if (this.probe !== probe) return; // heard meanwhile, or shut down
+      if (!probe.warned && Date.now() - probe.since > PROBE_WARN_AFTER_MS) {
+        probe.warned = true;
+        this.logger.warn(
+          `The message event subscription has not heard its channel for ${PROBE_WARN_AFTER_MS / 1000} s: open streams receive no event until it does`,
+        );
+      }
+      probe.timer = setTimeout(() => void send(), PROBE_INTERVAL_MS).unref();
+    };
+    void send();
   }
 
   private heardProbe(payload: string): void {
-    if (payload !== this.probing?.payload) return; // another instance's
-    clearInterval(this.probing.timer);
-    this.probing = null;
+    const { probe } = this;
+    if (!probe || payload !== probe.payload) return; // another instance's
+    clearTimeout(probe.timer);
+    this.probe = null;
+    if (probe.warned) this.logger.log('The message event subscription hears its channel again');
     for (const onGap of this.gapListeners) onGap();
   }
 

@@ -10,7 +10,7 @@ import {
 import { bearer, login, registerAccount, type TestAccount } from '../support/accounts';
 import { type EventStream, openEventStream } from '../support/event-stream';
 import { expectError } from '../support/expectations';
-import { sleep } from '../support/polling';
+import { sleep, until } from '../support/polling';
 import { type AppUnderTest, useTestApp } from '../support/test-app';
 
 const FAILOVER_DEADLINE_MS = 20_000;
@@ -82,7 +82,12 @@ describe('The message board through a failover of its master, two instances on a
     );
     // What happened before the failover is on the replica too: the test is about the failover,
     // not about replication's lag (docs/reliability.md measures that).
-    expect(await ask<number>(board.port, 'WAIT', '1', '2000')).toBe(1);
+    await until(async () => {
+      const replication = await ask<string>(board.port, 'INFO', 'replication');
+      const written = Number(/master_repl_offset:(\d+)/.exec(replication)![1]);
+      const copied = /slave0:.*offset=(\d+)/.exec(replication);
+      return copied !== null && Number(copied[1]) >= written;
+    }, 5000);
 
     await cluster.stopNode(board.port);
     const stoppedAt = Date.now();
