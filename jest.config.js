@@ -10,6 +10,7 @@ const clusterSuites = [
   'test/e2e/cluster/redis-cluster.e2e-spec.ts',
   'test/e2e/cluster/auth-cache-failover.e2e-spec.ts',
   'test/e2e/cluster/board-failover.e2e-spec.ts',
+  'test/e2e/cluster/redis-copy-messages.e2e-spec.ts',
   'test/e2e/contracts/auth-state-cache.contract.e2e-spec.ts',
   'test/e2e/contracts/message-event-bus.contract.e2e-spec.ts',
   'test/e2e/contracts/message-store.contract.e2e-spec.ts',

@@ -1,16 +1,26 @@
 // First: the trace SDK must be up before Nest and the libraries it traces load (see tracing.ts).
 import './tracing';
 import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
 import { AppModule } from './app.module';
 import { MfaService, PruneService, SecretKeyUnavailableError } from './auth';
-import { type AppConfig, configFromEnvironment } from './common/config';
-import { DomainError } from './common/errors';
+import { type AppConfig, configFromEnvironment, redisDbIndex } from './common/config';
+import { DomainError, ServiceUnavailableError } from './common/errors';
+import {
+  compareRedisServer,
+  createRedisClient,
+  REDIS_CLIENT,
+  type RedisClient,
+  untilConnected,
+} from './common/redis';
 import { inSpan, shutdownTracing } from './common/tracing';
+import { MessageCopyService, RedisMessageStore } from './messages';
 import { RegistrationDto, UsersService } from './users';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -23,7 +33,21 @@ Commands:
                      and audit events past AUDIT_RETENTION now
   migrate            apply pending database migrations
   mfa-rotate-key     re-encrypt every second-factor secret under MFA_ENCRYPTION_KEY (the old key
-                     must be in MFA_PREVIOUS_ENCRYPTION_KEYS until this is done)`;
+                     must be in MFA_PREVIOUS_ENCRYPTION_KEYS until this is done)
+  redis-copy-messages --from <redis-url>
+                     copy the live messages, each with the time it has left, from the single
+                     Redis at <redis-url> (redis:// or rediss://, a db index allowed) to the Redis
+                     this service is configured on (REDIS_CLUSTER_NODES or REDIS_URL), under the
+                     same REDIS_KEY_PREFIX; run it again to copy what was posted meanwhile`;
+
+const COMMANDS = [
+  'create-admin',
+  'promote',
+  'prune',
+  'migrate',
+  'mfa-rotate-key',
+  'redis-copy-messages',
+];
 
 export interface CliOutput {
   out(line: string): void;
@@ -49,7 +73,7 @@ export async function runCli(
     output.out(USAGE);
     return command ? 0 : 2;
   }
-  if (!['create-admin', 'promote', 'prune', 'migrate', 'mfa-rotate-key'].includes(command)) {
+  if (!COMMANDS.includes(command)) {
     output.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
@@ -89,6 +113,8 @@ async function runCommand(
         return await prune(app.get(PruneService), output);
       case 'mfa-rotate-key':
         return await rotateMfaKey(app.get(MfaService), config, output);
+      case 'redis-copy-messages':
+        return await copyRedisMessages(app, config, parsed, output);
       default:
         // Starting the context applied the migrations (MIGRATIONS_RUN is forced on for this command).
         output.out('Migrations are up to date.');
@@ -114,6 +140,7 @@ function parseCommandArgs(args: string[]) {
       password: { type: 'string' },
       'first-name': { type: 'string' },
       'last-name': { type: 'string' },
+      from: { type: 'string' },
     },
   });
 }
@@ -193,6 +220,109 @@ async function rotateMfaKey(
     output.err(`mfa-rotate-key failed: ${error.message}`);
     return 1;
   }
+}
+
+async function copyRedisMessages(
+  app: INestApplicationContext,
+  config: AppConfig,
+  { values }: ReturnType<typeof parseCommandArgs>,
+  output: CliOutput,
+): Promise<number> {
+  const fail = (message: string, code: number) => {
+    output.err(`redis-copy-messages failed: ${message}`);
+    return code;
+  };
+  const from = sourceRedisUrl(values.from);
+  if ('problem' in from) return fail(`${from.problem}\n\n${USAGE}`, 2);
+
+  // The service's own client settings, on the source's server: one server, never a cluster.
+  const source = createRedisClient({
+    ...config,
+    redis: { ...config.redis, url: from.url, clusterNodes: [] },
+  }) as Redis;
+  try {
+    const target = app.get<RedisClient>(REDIS_CLIENT);
+    const timeoutMs = config.redis.connectTimeoutMs;
+    const unreachable = await Promise.all([
+      untilConnected(source, timeoutMs).then(
+        () => null,
+        (error: Error) =>
+          `cannot reach the source Redis (${withoutCredentials(from.url)}): ${reason(error)}`,
+      ),
+      untilConnected(target, timeoutMs).then(
+        () => null,
+        (error: Error) =>
+          `cannot reach the target Redis (${targetRedis(config)}): ${reason(error)}`,
+      ),
+    ]);
+    const problems = unreachable.filter((problem) => problem !== null);
+    if (problems.length > 0) return fail(problems.join('; '), 1);
+
+    switch (await compareRedisServer(source, target)) {
+      case 'same':
+        return fail(
+          `--from names the target itself (${targetRedis(config)}): give the single Redis the messages are on now`,
+          2,
+        );
+      case 'cluster-node':
+        return fail(`--from names a node of a Redis Cluster; it takes a single Redis`, 2);
+    }
+
+    const report = await app.get(MessageCopyService).copyFrom(new RedisMessageStore(source));
+    output.out(
+      `copied ${report.copied} messages, ${report.expired} had expired, ${report['already-here']} already there, ${report['author-deleted']} of deleted accounts`,
+    );
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableError)) throw error;
+    return fail(
+      'a Redis stopped answering during the copy; run the command again (what was copied stays, and nothing is copied twice)',
+      1,
+    );
+  } finally {
+    source.disconnect();
+  }
+}
+
+/** The URL given to --from, or what is wrong with it. */
+function sourceRedisUrl(value: string | undefined): { url: string } | { problem: string } {
+  if (!value) return { problem: '--from <redis-url> is required: the Redis to copy from' };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { problem: '--from must be a redis:// or rediss:// URL' };
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    return { problem: `--from must be a redis:// or rediss:// URL, not ${url.protocol}//` };
+  }
+  const db = redisDbIndex(value);
+  if (!Number.isInteger(db) || db < 0) {
+    return { problem: '--from names its db by a number: redis://host:port/<db>' };
+  }
+  return { url: value };
+}
+
+/** The Redis the service is configured on, without a password. */
+function targetRedis({ redis }: AppConfig): string {
+  if (redis.clusterNodes.length > 0) {
+    const nodes = redis.clusterNodes.map(({ host, port }) =>
+      host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    );
+    return `REDIS_CLUSTER_NODES ${nodes.join(',')}`;
+  }
+  return withoutCredentials(redis.url);
+}
+
+/** A Redis URL as messages may show it: no user, no password, the db it selects. */
+function withoutCredentials(url: string): string {
+  const { protocol, host } = new URL(url);
+  return `${protocol}//${host}/${redisDbIndex(url)}`;
+}
+
+/** An ioredis error's message; a cluster's "all nodes failed" carries the last node's reason. */
+function reason(error: Error & { lastNodeError?: Error }): string {
+  return error.lastNodeError ? `${error.message} (${error.lastNodeError.message})` : error.message;
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users';
+import { MessageCopyService } from './application/message-copy.service';
 import { MessagesService } from './application/messages.service';
 import { MessageEventBus } from './domain/message-event.bus';
 import { MessageStore } from './domain/message.store';
@@ -16,12 +17,13 @@ import { RedisMessageStore } from './infrastructure/redis-message.store';
   controllers: [MessagesController, MessageStreamController],
   providers: [
     MessagesService,
+    MessageCopyService,
     MessageStreamHub,
     PublicReadLimit,
     PublicReadLimitGuard,
     { provide: MessageStore, useClass: RedisMessageStore },
     { provide: MessageEventBus, useClass: RedisMessageEventBus },
   ],
-  exports: [MessagesService, PublicReadLimit],
+  exports: [MessagesService, MessageCopyService, PublicReadLimit],
 })
 export class MessagesModule {}

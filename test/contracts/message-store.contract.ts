@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Message } from '../../src/messages/domain/message';
+import { Message } from '../../src/messages/domain/message';
 import type { MessageDraft, MessageStore } from '../../src/messages/domain/message.store';
 
 /** The time a store dates and expires messages by: an injected clock, or Redis' own. */
@@ -48,6 +48,19 @@ export function describeMessageStoreContract(
       if (!message) throw new Error('the store refused a post it should have taken');
       return message;
     }
+
+    /** A message as another store holds it: posted there a while ago, with `leftMs` to live. */
+    const fromElsewhere = (authorId: string, leftMs: number): Message => {
+      const now = clock.now().getTime();
+      return Message.restore({
+        id: randomUUID(),
+        text: `a copied message with ${leftMs} ms left`,
+        authorId,
+        authorEmail: `${authorId}@example.com`,
+        createdAt: new Date(now - 30_000),
+        expiresAt: new Date(now + leftMs),
+      });
+    };
 
     it('dates a post by its clock and finds it by id, as it was posted', async () => {
       const posted = draft(ada, 60);
@@ -113,10 +126,13 @@ export function describeMessageStoreContract(
     it('lets a message vanish by itself at its expiry', async () => {
       const brief = await post(ada, 1);
       const lasting = await post(ada, 60);
+      const briefCopy = fromElsewhere(bob, 1_000);
+      await store.putCopy(briefCopy);
 
       await clock.elapse(1_100);
 
       expect(await store.findById(brief.id)).toBeNull();
+      expect(await store.findById(briefCopy.id)).toBeNull();
       expect(await store.findByIds([brief.id, lasting.id])).toEqual([lasting]);
       expect((await store.listPage(10, null)).items).toEqual([lasting]);
       expect(await store.delete(brief.id)).toBe(false);
@@ -170,6 +186,68 @@ export function describeMessageStoreContract(
       expect(await store.post(draft(bob))).toBeNull();
       await clock.elapse(250);
       expect(await store.post(draft(bob))).not.toBeNull();
+    });
+
+    it('puts a copy from another store as it is, listed among the posts by its expiry', async () => {
+      const posted = await post(ada, 30);
+      const sooner = fromElsewhere(bob, 20_000);
+      const later = fromElsewhere(ada, 40_000);
+
+      expect(await store.putCopy(later)).toBe('copied');
+      expect(await store.putCopy(sooner)).toBe('copied');
+
+      expect(await store.findById(sooner.id)).toEqual(sooner);
+      expect(await store.findByIds([later.id, posted.id])).toEqual([later, posted]);
+      const first = await store.listPage(2, null);
+      expect(first.items).toEqual([sooner, posted]);
+      expect((await store.listPage(2, first.next)).items).toEqual([later]);
+      // Indexed by author too: an account's deletion takes its copies.
+      expect([...(await store.deleteByAuthor(ada, 60_000))].sort()).toEqual(
+        ids([posted, later]).sort(),
+      );
+      expect((await store.listPage(10, null)).items).toEqual([sooner]);
+    });
+
+    it('stores no copy that has expired by its clock', async () => {
+      const expired = fromElsewhere(ada, 0);
+
+      expect(await store.putCopy(expired)).toBe('expired');
+      expect(await store.findById(expired.id)).toBeNull();
+      expect((await store.listPage(10, null)).items).toEqual([]);
+    });
+
+    it('takes a copy once: again, or once deleted here, it stores nothing', async () => {
+      const copy = fromElsewhere(ada, 30_000);
+      const posted = await post(ada, 60);
+
+      expect(await store.putCopy(copy)).toBe('copied');
+      expect(await store.putCopy(copy)).toBe('already-here');
+      expect(await store.putCopy(posted)).toBe('already-here');
+      expect((await store.listPage(10, null)).items).toEqual([copy, posted]);
+
+      await store.delete(copy.id);
+      expect(await store.putCopy(copy)).toBe('already-here');
+      const ofDeletedAccount = fromElsewhere(bob, 60_000);
+      await store.putCopy(ofDeletedAccount);
+      await store.deleteByAuthor(bob, 60_000);
+      await store.removeTombstone(bob);
+      expect(await store.putCopy(ofDeletedAccount)).toBe('already-here');
+
+      expect(await store.findByIds([copy.id, ofDeletedAccount.id])).toEqual([]);
+      expect((await store.listPage(10, null)).items).toEqual([posted]);
+    });
+
+    it('stores no copy while its author has a tombstone', async () => {
+      await store.deleteByAuthor(ada, 60_000);
+      const refused = fromElsewhere(ada, 60_000);
+
+      expect(await store.putCopy(refused)).toBe('author-deleted');
+      expect(await store.findById(refused.id)).toBeNull();
+      expect((await store.listPage(10, null)).items).toEqual([]);
+
+      // Refused, not taken: once the tombstone is gone, the copy comes in.
+      await store.removeTombstone(ada);
+      expect(await store.putCopy(refused)).toBe('copied');
     });
 
     it("either deletes or refuses a post racing its author's deletion", async () => {

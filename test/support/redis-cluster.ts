@@ -91,13 +91,7 @@ export async function startRedisCluster({
   const live = () => nodes.filter((node) => isRunning(node.child));
 
   let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      // SIGKILL: the data is thrown away anyway, and a master's SIGTERM may wait on replicas.
-      await Promise.all(nodes.map((node) => end(node.child, 'SIGKILL')));
-      rmSync(dir, { recursive: true, force: true });
-      folders.delete(dir);
-    })());
+  const stop = () => (stopping ??= stopAll(nodes, dir));
 
   const topology = async () => {
     for (const node of live()) {
@@ -144,6 +138,38 @@ export async function startRedisCluster({
     },
     stop,
   };
+}
+
+/** A plain redis-server (not in cluster mode): a single Redis of a test's own. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Ends it and removes its folder; calling it again does nothing more. */
+  stop(): Promise<void>;
+}
+
+/** Starts a single redis-server on a free loopback port, saving nothing, like the cluster's nodes. */
+export async function startRedisServer(): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-redis-'));
+  folders.add(dir);
+  const node: Node = { port: 0, busPort: 0, output: '' };
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopAll([node], dir));
+  try {
+    await startOnFreePorts(node, dir, null);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `redis://${HOST}:${node.port}`, stop };
+}
+
+/** Ends the nodes and removes their folder. */
+async function stopAll(nodes: Node[], dir: string): Promise<void> {
+  // SIGKILL: the data is thrown away anyway, and a master's SIGTERM may wait on replicas.
+  await Promise.all(nodes.map((node) => end(node.child, 'SIGKILL')));
+  rmSync(dir, { recursive: true, force: true });
+  folders.delete(dir);
 }
 
 /** Parses CLUSTER NODES (`<id> <ip:port@bus> <flags> <master|-> … <link> <slots…>`). */
@@ -195,8 +221,15 @@ export async function ask<T = unknown>(port: number, ...command: string[]): Prom
   }
 }
 
-/** Picks a node's ports, starts it, and picks again when another process took a port first. */
-async function startOnFreePorts(node: Node, dir: string, nodeTimeoutMs: number): Promise<void> {
+/**
+ * Picks a node's ports, starts it, and picks again when another process took a port first. A
+ * node timeout starts a cluster node, null a plain server.
+ */
+async function startOnFreePorts(
+  node: Node,
+  dir: string,
+  nodeTimeoutMs: number | null,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     [node.port, node.busPort] = await freePorts(2);
     try {
@@ -225,16 +258,22 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 /** Spawns the node's redis-server and resolves once it accepts connections. */
-async function startServer(node: Node, dir: string, nodeTimeoutMs: number): Promise<void> {
+async function startServer(node: Node, dir: string, nodeTimeoutMs: number | null): Promise<void> {
   node.output = '';
+  const cluster =
+    nodeTimeoutMs === null
+      ? []
+      : [
+          // The bus port is picked too: the default, port + 10000, may be taken or past 65535.
+          ...['--cluster-enabled', 'yes', '--cluster-port', String(node.busPort)],
+          ...['--cluster-config-file', join(dir, `nodes-${node.port}.conf`)],
+          ...['--cluster-node-timeout', String(nodeTimeoutMs)],
+        ];
   const child = spawn(
     REDIS_SERVER,
     [
       ...['--port', String(node.port), '--bind', HOST],
-      // The bus port is picked too: the default, port + 10000, may be taken or past 65535.
-      ...['--cluster-enabled', 'yes', '--cluster-port', String(node.busPort)],
-      ...['--cluster-config-file', join(dir, `nodes-${node.port}.conf`)],
-      ...['--cluster-node-timeout', String(nodeTimeoutMs)],
+      ...cluster,
       ...['--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
       // A replica syncs at once instead of waiting 5 s for others to share a diskless transfer.
       ...['--repl-diskless-sync-delay', '0'],

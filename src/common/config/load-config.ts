@@ -30,8 +30,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   return toSettings(parsed.data) as AppConfig;
 }
 
-/** The db index a Redis URL selects (`redis://host/3` or `?db=3`), 0 when it names none. */
-function redisDbIndex(url: string): number {
+/**
+ * The db index a Redis URL selects (`redis://host/3` or `?db=3`), 0 when it names none, NaN when
+ * what it names is not a number.
+ */
+export function redisDbIndex(url: string): number {
   const parsed = new URL(url);
   const db = parsed.pathname.slice(1) || parsed.searchParams.get('db') || '0';
   return Number(db);

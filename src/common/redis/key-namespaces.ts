@@ -34,6 +34,12 @@ export const KEY_NAMESPACES = {
     owner: 'messages',
     meaning: "a deleted account's tombstone, which refuses its posts",
   },
+  messagesCopied: {
+    key: '{board}:messages:copied',
+    owner: 'messages',
+    meaning:
+      'sorted set of the ids a copy from another Redis put here, by expiry ms: a later copy brings none back',
+  },
   messagesEvents: {
     key: '{board}:messages:events',
     owner: 'messages',
@@ -77,6 +83,7 @@ export const redisKeys = {
   messagesByExpiry: () => `${BOARD}:messages:by-expiry`,
   messagesByAuthor: (userId: string) => `${BOARD}:messages:by-author:${userId}`,
   messagesDeletedAuthor: (userId: string) => `${BOARD}:messages:deleted-author:${userId}`,
+  messagesCopied: () => `${BOARD}:messages:copied`,
   messagesEvents: () => `${BOARD}:messages:events`,
   authUser: (userId: string) => `${ofUser(userId)}:auth:user`,
   authSession: (userId: string, sessionId: string) => `${ofUser(userId)}:auth:session:${sessionId}`,

@@ -61,6 +61,32 @@ export function createRedisClient(config: AppConfig, logger = new Logger('Redis'
 }
 
 /**
+ * Resolves once the client is ready (at once when it is); rejects when it is not within
+ * `timeoutMs`, with the last error it reported (a refused connection, a cluster whose nodes all
+ * failed) or, when it said nothing, a timeout.
+ */
+export function untilConnected(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let lastError: Error | undefined;
+    const noteError = (error: Error) => (lastError = error);
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', settle);
+      client.off('error', noteError);
+      if (error) reject(error);
+      else resolve();
+    };
+    const timer = setTimeout(
+      () => settle(lastError ?? new Error(`not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    client.once('ready', settle);
+    client.on('error', noteError);
+  });
+}
+
+/**
  * REDIS_URL's user and password, and TLS when it is `rediss:`, which a cluster's nodes take too
  * (a cluster has no URL of its own).
  */

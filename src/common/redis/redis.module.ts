@@ -3,21 +3,13 @@ import { AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics';
 import { RateLimiterFactory, RedisRateLimiterFactory } from '../rate-limit';
 import { timeRedisCommands } from './redis-command-timing';
-import { createRedisClient, InjectRedis, REDIS_CLIENT, type RedisClient } from './redis-client';
-
-/** Waits for the first connection, but lets the service start (and report 503) without Redis. */
-function untilReady(client: RedisClient, timeoutMs: number): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      client.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    client.once('ready', done);
-  });
-}
+import {
+  createRedisClient,
+  InjectRedis,
+  REDIS_CLIENT,
+  type RedisClient,
+  untilConnected,
+} from './redis-client';
 
 /** The shared ioredis client, injected with `@InjectRedis()`. */
 @Global()
@@ -29,7 +21,8 @@ function untilReady(client: RedisClient, timeoutMs: number): Promise<void> {
       useFactory: async (config: AppConfig, metrics: Metrics) => {
         const client = createRedisClient(config);
         if (config.metrics.enabled) timeRedisCommands(client, metrics);
-        await untilReady(client, config.redis.connectTimeoutMs);
+        // Waits for the first connection, but lets the service start (and report 503) without Redis.
+        await untilConnected(client, config.redis.connectTimeoutMs).catch(() => undefined);
         return client;
       },
     },

@@ -16,6 +16,13 @@ export interface MessageDraft {
 }
 
 /**
+ * What `putCopy` did with a message copied from another store: stored it, or not because it had
+ * expired, was here already (or had been copied here and deleted since), or its author has a
+ * tombstone.
+ */
+export type CopyOutcome = 'copied' | 'expired' | 'already-here' | 'author-deleted';
+
+/**
  * Live messages. Every operation costs the same however many messages are live, apart from the
  * page size, and a message disappears by itself at its expiry.
  */
@@ -40,4 +47,12 @@ export abstract class MessageStore {
   abstract deleteByAuthor(authorId: string, tombstoneMs: number): Promise<string[]>;
   /** Lets the author post again: the deletion that left its tombstone did not happen. */
   abstract removeTombstone(authorId: string): Promise<void>;
+  /**
+   * Puts a message read from another store as it is (id, text, author, both times), in the
+   * listing as if it had been posted here; it vanishes at its `expiresAt` by this store's clock.
+   * Stores nothing when it has expired by that clock, while its author has a tombstone, or when
+   * this store holds it or copied it in before: a copy deleted here is not brought back while it
+   * would still be live.
+   */
+  abstract putCopy(message: Message): Promise<CopyOutcome>;
 }

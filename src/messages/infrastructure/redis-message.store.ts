@@ -13,8 +13,13 @@ import {
 } from '../../common/redis';
 import type { PagePosition } from '../../common/pagination';
 import { Message } from '../domain/message';
-import { fromRecord, type MessageRecord } from './message.record';
-import { type MessageDraft, type MessagePage, MessageStore } from '../domain/message.store';
+import { fromRecord, type MessageRecord, toRecord } from './message.record';
+import {
+  type CopyOutcome,
+  type MessageDraft,
+  type MessagePage,
+  MessageStore,
+} from '../domain/message.store';
 
 /**
  * Layout, under the client's key prefix and in the board's one cluster slot (see KEY_NAMESPACES):
@@ -24,6 +29,7 @@ import { type MessageDraft, type MessagePage, MessageStore } from '../domain/mes
  *                                 the same for one author, to delete an account's messages
  *   {board}:messages:deleted-author:<userId>
  *                                 a deleted account's tombstone, which refuses its posts
+ *   {board}:messages:copied       sorted set of the ids copied in from another Redis, by expiry
  * Writes are Lua scripts (in `lua/`), atomic, and name every key they touch in KEYS, as Redis
  * Cluster requires; where the keys depend on data (a message's author, an author's ids), the
  * data is read first and the script checks it still holds. Index entries of expired messages
@@ -35,11 +41,14 @@ const BY_EXPIRY = redisKeys.messagesByExpiry();
 const byAuthor = redisKeys.messagesByAuthor;
 const messageKey = redisKeys.message;
 const tombstone = redisKeys.messagesDeletedAuthor;
+const COPIED = redisKeys.messagesCopied();
 /** How often an account deletion reads the author's index again after a write slipped in. */
 const DELETE_BY_AUTHOR_ATTEMPTS = 5;
 
 const lua = (name: string) => join(__dirname, 'lua', `${name}.lua`);
-const POST = readLua(LUA_NOW_MS, lua('message-post'));
+const PUT = lua('message-put');
+const POST = readLua(LUA_NOW_MS, PUT, lua('message-post'));
+const PUT_COPY = readLua(LUA_NOW_MS, PUT, lua('message-put-copy'));
 const LIST = readLua(LUA_NOW_MS, lua('message-list'));
 const DELETE = readLua(lua('message-delete'));
 const DELETE_BY_AUTHOR = readLua(lua('message-delete-by-author'));
@@ -51,6 +60,7 @@ export class RedisMessageStore extends MessageStore {
   private readonly listScript: RedisScript<string[]>;
   private readonly deleteScript: RedisScript<number>;
   private readonly deleteByAuthorScript: RedisScript<string[] | null>;
+  private readonly putCopyScript: RedisScript<CopyOutcome>;
 
   constructor(@InjectRedis() private readonly redis: RedisClient) {
     super();
@@ -58,6 +68,7 @@ export class RedisMessageStore extends MessageStore {
     this.listScript = defineRedisScript(redis, 'messageList', LIST);
     this.deleteScript = defineRedisScript(redis, 'messageDelete', DELETE);
     this.deleteByAuthorScript = defineRedisScript(redis, 'messageDeleteByAuthor', DELETE_BY_AUTHOR);
+    this.putCopyScript = defineRedisScript(redis, 'messagePutCopy', PUT_COPY);
   }
 
   async post(draft: MessageDraft): Promise<Message | null> {
@@ -134,6 +145,14 @@ export class RedisMessageStore extends MessageStore {
 
   async removeTombstone(authorId: string): Promise<void> {
     await this.redis.del(tombstone(authorId));
+  }
+
+  async putCopy(message: Message): Promise<CopyOutcome> {
+    const { id, text, authorId, authorEmail, createdAt, expiresAt } = toRecord(message);
+    return this.putCopyScript(
+      [BY_EXPIRY, byAuthor(authorId), tombstone(authorId), messageKey(id), COPIED],
+      [id, text, authorId, authorEmail, createdAt, expiresAt],
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RedisClient } from '../../../src/common/redis';
+import { type RedisClient, redisKeys } from '../../../src/common/redis';
 import type { MessageDraft } from '../../../src/messages/domain/message.store';
 import { RedisMessageStore } from '../../../src/messages/infrastructure/redis-message.store';
 import { describeMessageStoreContract } from '../../contracts/message-store.contract';
@@ -72,5 +72,40 @@ describe('RedisMessageStore between its read and its script', () => {
 
     expect(deleted).toEqual([first.id]);
     expect((await store.listPage(10, null)).items).toEqual([]);
+  });
+});
+
+/** A copy must leave the keys a post leaves, so the copied board is the board posted there. */
+describe('RedisMessageStore copying from another Redis', () => {
+  const authorId = randomUUID();
+
+  /** Everything the store keeps of one author's message, read raw under the client's prefix. */
+  async function storedState(client: RedisClient, id: string) {
+    const byAuthor = redisKeys.messagesByAuthor(authorId);
+    return {
+      body: await client.get(redisKeys.message(id)),
+      expiresAt: await client.pexpiretime(redisKeys.message(id)),
+      byExpiry: await client.zrange(redisKeys.messagesByExpiry(), 0, -1, 'WITHSCORES'),
+      byAuthor: await client.zrange(byAuthor, 0, -1, 'WITHSCORES'),
+      byAuthorExpiresAt: await client.pexpiretime(byAuthor),
+    };
+  }
+
+  it('stores a copy as the post it copies: the same body, index entries and expiries', async () => {
+    const source = await redis.client();
+    const target = await redis.client();
+    const posted = await new RedisMessageStore(source).post({
+      id: randomUUID(),
+      text: 'copied « as is » 🎉',
+      authorId,
+      authorEmail: 'author@example.com',
+      ttlSeconds: 60,
+    });
+
+    expect(await new RedisMessageStore(target).putCopy(posted!)).toBe('copied');
+
+    const copied = await storedState(target, posted!.id);
+    expect(copied).toEqual(await storedState(source, posted!.id));
+    expect(copied.expiresAt).toBe(posted!.expiresAt.getTime());
   });
 });

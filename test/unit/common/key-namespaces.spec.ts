@@ -30,6 +30,7 @@ describe('the Redis key layout', () => {
     const author = randomUUID();
     const boardKeys = [
       redisKeys.messagesByExpiry(),
+      redisKeys.messagesCopied(),
       // Also the live channel's name (under the prefix): sharded channels hash like keys.
       redisKeys.messagesEvents(),
       ...Array.from({ length: 50 }, () => redisKeys.message(randomUUID())),

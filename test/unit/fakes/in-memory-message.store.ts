@@ -2,6 +2,7 @@ import type { PagePosition } from '../../../src/common/pagination';
 import type { Clock } from '../../../src/common/time/clock';
 import { Message, type MessageProps } from '../../../src/messages/domain/message';
 import {
+  type CopyOutcome,
   type MessageDraft,
   type MessagePage,
   MessageStore,
@@ -23,6 +24,8 @@ export class InMemoryMessageStore extends MessageStore {
   readonly rows = new Map<string, MessageProps>();
   /** Authors whose posts are refused, with the time (ms) their tombstone lasts until. */
   readonly tombstones = new Map<string, number>();
+  /** Ids copied in from another store, with the time (ms) they would expire. */
+  readonly copied = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {
     super();
@@ -30,7 +33,7 @@ export class InMemoryMessageStore extends MessageStore {
 
   async post(draft: MessageDraft): Promise<Message | null> {
     const createdAt = this.clock.now();
-    if ((this.tombstones.get(draft.authorId) ?? 0) > createdAt.getTime()) return null;
+    if (this.hasTombstone(draft.authorId, createdAt.getTime())) return null;
     const row: MessageProps = {
       id: draft.id,
       text: draft.text,
@@ -87,6 +90,22 @@ export class InMemoryMessageStore extends MessageStore {
 
   async removeTombstone(authorId: string): Promise<void> {
     this.tombstones.delete(authorId);
+  }
+
+  async putCopy(message: Message): Promise<CopyOutcome> {
+    const now = this.clock.now().getTime();
+    const expiresAt = message.expiresAt.getTime();
+    if (expiresAt <= now) return 'expired';
+    if (this.liveRow(message.id) || (this.copied.get(message.id) ?? 0) > now) return 'already-here';
+    if (this.hasTombstone(message.authorId, now)) return 'author-deleted';
+    const { id, text, authorId, authorEmail, createdAt } = message;
+    this.rows.set(id, { id, text, authorId, authorEmail, createdAt, expiresAt: message.expiresAt });
+    this.copied.set(id, expiresAt);
+    return 'copied';
+  }
+
+  private hasTombstone(authorId: string, now: number): boolean {
+    return (this.tombstones.get(authorId) ?? 0) > now;
   }
 
   private liveRows(): MessageProps[] {
