@@ -3,17 +3,20 @@
 //   1. `Authorization: Bearer <token>` (src/auth/http/jwt-auth.guard.ts);
 //   2. HS256 verification with node:crypto, then the checks jsonwebtoken and jwt.strategy.ts make:
 //      header alg HS256, iss, aud, exp with 1 s of leeway, typ access, UUID sub/sid/jti, iat;
-//   3. the revocation check of access-check.service.ts: one Redis MGET of auth:token:<jti>,
-//      auth:session:<sid>, auth:user:<sub> (same prefix and encoding as redis-auth-state.cache.ts);
+//   3. the revocation check of access-check.service.ts: one Redis MGET of the user's token,
+//      session and user entries (the same keys, from the service's built key layout, and the same
+//      encoding as redis-auth-state.cache.ts);
 //      parts it misses are read from PostgreSQL in parallel and cached with SET NX EX 60;
 //      then the rules of src/auth/domain/access-decision.ts;
 //   4. the user row, and the same JSON as the service.
 // Usage: node bench/baselines/plain-users-me.mjs [port]   (or PORT=...; prints "ready" on stdout)
+// Needs `npm run build` first (the key layout comes from dist/).
 // Reads DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE like the
 // service: give it the same values as the instance it is compared with, so one token works on both.
 import { Buffer } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { baselinePool, baselineRedis, sendJson, serve } from './connections.mjs';
+import { redisKeys } from '../../dist/src/common/redis/key-namespaces.js';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3913);
 const secret = process.env.JWT_SECRET;
@@ -154,9 +157,9 @@ async function checkAccess(claims) {
   let cached = null;
   try {
     const [token, session, user] = await redis.mget(
-      `auth:token:${claims.tokenId}`,
-      `auth:session:${claims.sessionId}`,
-      `auth:user:${claims.userId}`,
+      redisKeys.authToken(claims.userId, claims.tokenId),
+      redisKeys.authSession(claims.userId, claims.sessionId),
+      redisKeys.authUser(claims.userId),
     );
     cached = {
       token: token ? decodeToken(token) : undefined,
@@ -174,10 +177,16 @@ async function checkAccess(claims) {
   if (cached && (!cached.token || !cached.session || !cached.user)) {
     const fill = redis.pipeline();
     if (!cached.token)
-      fill.set(`auth:token:${claims.tokenId}`, encodeToken(token), 'EX', CACHE_TTL_SECONDS, 'NX');
+      fill.set(
+        redisKeys.authToken(claims.userId, claims.tokenId),
+        encodeToken(token),
+        'EX',
+        CACHE_TTL_SECONDS,
+        'NX',
+      );
     if (!cached.session) {
       fill.set(
-        `auth:session:${claims.sessionId}`,
+        redisKeys.authSession(claims.userId, claims.sessionId),
         encodeSession(session),
         'EX',
         CACHE_TTL_SECONDS,
@@ -185,7 +194,7 @@ async function checkAccess(claims) {
       );
     }
     if (!cached.user)
-      fill.set(`auth:user:${claims.userId}`, encodeUser(user), 'EX', CACHE_TTL_SECONDS, 'NX');
+      fill.set(redisKeys.authUser(claims.userId), encodeUser(user), 'EX', CACHE_TTL_SECONDS, 'NX');
     fill.exec().catch(() => undefined);
   }
 
