@@ -114,3 +114,14 @@ export async function registerUser(base, label = 'bench') {
     throw new Error(`register failed: ${response.status} ${await response.text()}`);
   return { email, password: 'bench-password', ...(await response.json()) };
 }
+
+/** Leaves no benchmark account behind (its sessions go with it); `user` is what `registerUser` returned. */
+export async function deleteUser(base, user) {
+  const response = await fetch(`${base}/users/me`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ password: user.password }),
+  }).catch((error) => ({ status: error.message }));
+  if (response.status !== 204)
+    console.warn(`could not delete the benchmark user: ${response.status}`);
+}
