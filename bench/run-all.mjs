@@ -16,6 +16,7 @@ const cases = [
   'mfa-login',
   'observability',
   'redis-cluster',
+  'refresh',
 ];
 
 const started = Date.now();

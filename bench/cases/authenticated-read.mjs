@@ -12,7 +12,7 @@ import {
   startBaseline,
 } from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
-import { registerUser, startService } from '../lib/service.mjs';
+import { deleteUser, registerUser, startService } from '../lib/service.mjs';
 
 const NAME = 'authenticated-read';
 const SERVICE_PORT = 3912;
@@ -60,17 +60,6 @@ export async function run({ seconds = 8, connections = 50, rounds = 2 } = {}) {
     await service.stop();
     await clearPrefix(prefix);
   }
-}
-
-/** Leaves no benchmark account behind (its sessions go with it). */
-async function deleteUser(base, user) {
-  const response = await fetch(`${base}/users/me`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ password: user.password }),
-  }).catch((error) => ({ status: error.message }));
-  if (response.status !== 204)
-    console.warn(`could not delete the benchmark user: ${response.status}`);
 }
 
 await runWhenMain(import.meta.url, run);

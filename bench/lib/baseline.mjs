@@ -8,17 +8,23 @@ import { load } from './load.mjs';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from './service.mjs';
 
 /** Each round runs both sides, the first side swapping every round so drift favours neither. */
-export async function alternate({ urls, headers, connections, seconds, rounds }) {
+export function alternate({ urls, headers, connections, seconds, rounds }) {
+  return alternateSides({
+    rounds,
+    measure: (side) => load({ url: urls[side], headers, connections, duration: seconds }),
+  });
+}
+
+/**
+ * `alternate` for any load: `measure(side)` runs one side ('service' or 'baseline') for one slice
+ * and resolves to figures with `rps`, `p50`, `p99` and `failures` (as `load` or `loopLoad` give).
+ */
+export async function alternateSides({ rounds, measure }) {
   const rows = [];
   for (let round = 1; round <= rounds; round++) {
     const figures = {};
     for (const side of round % 2 ? ['service', 'baseline'] : ['baseline', 'service']) {
-      const { rps, p50, p99, failures } = await load({
-        url: urls[side],
-        headers,
-        connections,
-        duration: seconds,
-      });
+      const { rps, p50, p99, failures } = await measure(side);
       figures[side] = { rps, p50, p99, failures };
     }
     const { service, baseline } = figures;

@@ -2,6 +2,7 @@
 // benchmark database and Redis db, and stops it by its PID.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,7 +54,9 @@ export async function startService({ port, env = {}, dir = '.', node = process.e
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${base}/health`)).ok) break;
+      // Another run on this machine may have taken the port after freePorts saw it free: then
+      // its service answers while this one fails to listen.
+      if ((await fetch(`${base}/health`)).ok && (await listensOn(child.pid, port))) break;
     } catch {
       // not listening yet
     }
@@ -93,6 +96,25 @@ export async function startService({ port, env = {}, dir = '.', node = process.e
   };
 }
 
+/** Whether process `pid` holds the listening TCP socket of `port` (read from /proc: Linux). */
+async function listensOn(pid, port) {
+  const portHex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      // local_address (hex ip:port), rem_address, st (0A: LISTEN), …, inode (the tenth field).
+      const [, local, , state, , , , , , inode] = line.trim().split(/\s+/);
+      if (local?.endsWith(portHex) && state === '0A') inodes.add(inode);
+    }
+  }
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+    const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    if (inodes.has(/^socket:\[(\d+)\]$/.exec(link)?.[1])) return true;
+  }
+  return false;
+}
+
 /** The runner's own OTEL_* variables would trace a case that did not ask for it. */
 function withoutTracingVariables(env) {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('OTEL_')));
@@ -113,4 +135,15 @@ export async function registerUser(base, label = 'bench') {
   if (response.status !== 201)
     throw new Error(`register failed: ${response.status} ${await response.text()}`);
   return { email, password: 'bench-password', ...(await response.json()) };
+}
+
+/** Leaves no benchmark account behind (its sessions go with it); `user` is what `registerUser` returned. */
+export async function deleteUser(base, user) {
+  const response = await fetch(`${base}/users/me`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ password: user.password }),
+  }).catch((error) => ({ status: error.message }));
+  if (response.status !== 204)
+    console.warn(`could not delete the benchmark user: ${response.status}`);
 }
