@@ -16,6 +16,7 @@ const cases = [
   'mfa-login',
   'observability',
   'redis-cluster',
+  'fan-out',
 ];
 
 const started = Date.now();
