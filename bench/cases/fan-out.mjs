@@ -2,9 +2,10 @@
 // `seconds` and at RATE/s for `seconds` more; every post's `message.created` event must reach every
 // stream. For each (post, stream) pair: the time from the post's answer to the event's arrival on
 // that stream (p50, p99, max), and the pairs that never arrived (missed, within 5 s of the last
-// post), with the instances' CPU seconds per phase and RSS (the highest sampled every 0.5 s during
-// the run and after it). Two variants: one instance holding all the streams, and two instances
-// (same PostgreSQL, same Redis prefix) holding half each, with the posts alternating between them.
+// post), with the instances' CPU seconds per phase and RSS (before the streams open, once they
+// are, the highest sampled every 0.5 s during the posts, and after them). Two variants: one
+// instance holding all the streams, and two instances (same PostgreSQL, same Redis prefix)
+// holding half each, with the posts alternating between them.
 // Baseline, same run: bench/baselines/plain-streams.mjs, a plain node:http server subscribed to a
 // channel of the same kind, writing each published event to every open response (one process per
 // instance of the variant). The case publishes its events itself with a plain PUBLISH of
@@ -200,7 +201,8 @@ async function runArm({ instances, streams, phases, poster }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const open = [];
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
-  const rss = { max: instances.map(() => 0), after: [] };
+  const rssNow = () => Promise.all(instances.map((instance) => instance.rssMb()));
+  const rss = { before: await rssNow(), open: [], max: instances.map(() => 0), after: [] };
   let sampler;
   try {
     for (let first = 0; first < streams; first += OPEN_CONCURRENCY) {
@@ -210,6 +212,7 @@ async function runArm({ instances, streams, phases, poster }) {
       }
       open.push(...(await Promise.all(batch)));
     }
+    rss.open = await rssNow();
     const warmUp = await paced(10, WARM_UP_POSTS / 10, () => poster.post());
     await until(
       () => countArrivals(arrivals, warmUp) === warmUp.filter((post) => post.ok).length * streams,
@@ -242,7 +245,7 @@ async function runArm({ instances, streams, phases, poster }) {
     loopDelay.disable();
     clearInterval(sampler);
     await sampleRss();
-    rss.after = await Promise.all(instances.map((instance) => instance.rssMb()));
+    rss.after = await rssNow();
     return {
       phases: runs.map(({ posts, ...phase }) => ({
         ...phase,
@@ -438,7 +441,8 @@ function print(result) {
     }
     const mb = (values) => values.map((value) => value.toFixed(0)).join(' + ');
     console.log(
-      `  ${arm.variant} ${arm.side}: RSS MB max ${mb(arm.rssMb.max)}, after ${mb(arm.rssMb.after)}; ` +
+      `  ${arm.variant} ${arm.side}: RSS MB before the streams ${mb(arm.rssMb.before)}, ` +
+        `streams open ${mb(arm.rssMb.open)}, max ${mb(arm.rssMb.max)}, after ${mb(arm.rssMb.after)}; ` +
         `streams ended early ${arm.streamsEnded}, duplicates ${arm.duplicates}, ` +
         `client event-loop delay p99 ${arm.clientLoopDelayP99Ms.toFixed(1)} ms`,
     );
