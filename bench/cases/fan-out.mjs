@@ -1,11 +1,11 @@
-// Case 11, live fan-out over SSE: STREAMS open GET /messages/stream streams, then posts at 1/s for
-// `seconds` and at RATE/s for `seconds` more; every post's `message.created` event must reach every
-// stream. For each (post, stream) pair: the time from the post's answer to the event's arrival on
-// that stream (p50, p99, max), and the pairs that never arrived (missed, within 5 s of the last
-// post), with the instances' CPU seconds per phase and RSS (before the streams open, once they
-// are, the highest sampled every 0.5 s during the posts, and after them). Two variants: one
-// instance holding all the streams, and two instances (same PostgreSQL, same Redis prefix)
-// holding half each, with the posts alternating between them.
+// Case 11, live fan-out over SSE: STREAMS open GET /messages/stream streams, then posts at 1/s and
+// at RATE/s; every post's `message.created` event must reach every stream. For each (post, stream)
+// pair: the time from the post's answer to the event's arrival on that stream (p50, p99, max over
+// all pairs of a rate, and the p99 of each round), and the pairs that never arrived (missed, within
+// 5 s of a slice's last post), with the instances' CPU seconds per rate and RSS (before the
+// streams open, once they are, the highest sampled every 0.5 s during the posts, and after them).
+// Two variants: one instance holding all the streams, and two instances (same PostgreSQL, same
+// Redis prefix) holding half each, with the posts alternating between them.
 // Baseline, same run: bench/baselines/plain-streams.mjs, a plain node:http server subscribed to a
 // channel of the same kind, writing each published event to every open response (one process per
 // instance of the variant). The case publishes its events itself with a plain PUBLISH of
@@ -17,13 +17,14 @@
 // its time from the 201 can be below the fan-out's own, even negative (reported as "before the
 // answer"). Hence a second clock, common to both sides: from the moment a subscriber of the case's
 // own hears the event on the channel (fromPublish). The service's POST latency is shown too.
-// Each arm opens its streams, makes 5 posts that are not measured (cold code on every side),
-// then runs the phases.
+// In each variant both sides' streams are open at once (idle streams cost nothing); each side
+// makes 5 posts that are not measured (cold code on every side). Then, round after round, slices
+// of `seconds` at 1/s and then at RATE/s, the sides taking turns, the first swapping each round
+// (this machine's speed drifts, and other work runs on it).
 // Target (issue): p99 from the 201 ≤ 100 ms at 1,000 streams and 50 posts/s on one instance, no
 // event missed, RSS < 250 MB. `ratio`: baseline p99 / service p99 (one instance, RATE/s).
-// Arms alternate their order between the variants (this machine's speed drifts): one instance,
-// service then baseline; two instances, baseline then service.
-// Usage: npm run build && node bench/cases/fan-out.mjs [seconds=10] [streams=1000] [rate=50]
+// Usage: npm run build && node bench/cases/fan-out.mjs [seconds=5] [streams=1000] [rate=50]
+//   [rounds=2]
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -53,7 +54,7 @@ const POST_SOCKETS = 8;
 const MESSAGE_TTL_SECONDS = 60;
 const TEXT = 'fan-out benchmark message';
 
-export async function run({ seconds = 10, streams = 1000, rate = 50 } = {}) {
+export async function run({ seconds = 5, streams = 1000, rate = 50, rounds = 2 } = {}) {
   const prefix = `tm-bench-fanout-${process.pid}:`;
   // Under the service's prefix, so one clearPrefix removes both; a channel of its own.
   const baselinePrefix = `${prefix}baseline:`;
@@ -117,7 +118,8 @@ export async function run({ seconds = 10, streams = 1000, rate = 50 } = {}) {
             createdAt: now,
             expiresAt: now + MESSAGE_TTL_SECONDS * 1000,
           };
-          const payload = `${now}-${sequence++} ${JSON.stringify({ type: 'message.created', message })}`;
+          const event = JSON.stringify({ type: 'message.created', message });
+          const payload = `${now}-${sequence++} ${event}`;
           const sentAt = performance.now();
           await redis.publish(channel, payload);
           return { ok: true, id, sentAt, answeredAt: performance.now() };
@@ -130,39 +132,55 @@ export async function run({ seconds = 10, streams = 1000, rate = 50 } = {}) {
       { rate: SLOW_RATE, seconds },
       { rate, seconds },
     ];
+    const variants = [
+      {
+        variant: 'one',
+        sides: [
+          { side: 'service', instances: [serviceA], poster: servicePoster([serviceA]) },
+          { side: 'baseline', instances: [baselineA], poster: baselinePoster() },
+        ],
+      },
+      {
+        variant: 'two',
+        sides: [
+          {
+            side: 'service',
+            instances: [serviceA, serviceB],
+            poster: servicePoster([serviceA, serviceB]),
+          },
+          { side: 'baseline', instances: [baselineA, baselineB], poster: baselinePoster() },
+        ],
+      },
+    ];
     const arms = [];
-    const arm = async (variant, side, instances, poster) => {
-      console.log(`${variant} instance(s), ${side}: ${streams} streams`);
-      arms.push({
-        variant,
-        side,
-        ...(await runArm({ instances, streams, phases, poster })),
-      });
-    };
-    await arm('one', 'service', [serviceA], servicePoster([serviceA]));
-    await arm('one', 'baseline', [baselineA], baselinePoster());
-    await arm('two', 'baseline', [baselineA, baselineB], baselinePoster());
-    await arm('two', 'service', [serviceA, serviceB], servicePoster([serviceA, serviceB]));
+    for (const { variant, sides } of variants) {
+      console.log(`${variant} instance(s): ${streams} streams on each side, ${rounds} rounds`);
+      for (const arm of await runVariant({ sides, streams, phases, rounds })) {
+        arms.push({ variant, ...arm });
+      }
+    }
 
-    const fast = (variant, side) =>
-      arms.find((a) => a.variant === variant && a.side === side).phases.at(-1);
-    const service = fast('one', 'service');
-    const oneService = arms.find((a) => a.variant === 'one' && a.side === 'service');
+    const find = (variant, side) => arms.find((a) => a.variant === variant && a.side === side);
+    const oneService = find('one', 'service');
+    const fast = oneService.phases.at(-1);
     const rssMb = Math.max(...oneService.rssMb.max, ...oneService.rssMb.after);
-    const ratio = fast('one', 'baseline').fromAnswer.p99 / service.fromAnswer.p99;
+    const ratio = find('one', 'baseline').phases.at(-1).fromAnswer.p99 / fast.fromAnswer.p99;
     return {
       case: NAME,
       target:
         `p99 from the 201 to the event on every stream ≤ ${TARGET_P99_MS} ms at ${streams} ` +
-        `streams and ${rate} posts/s on one instance, no event missed, RSS < ${MEMORY_TARGET_MB} MB`,
-      settings: { seconds, streams, rates: phases.map((phase) => phase.rate) },
+        `streams and ${rate} posts/s on one instance, no event missed, ` +
+        `RSS < ${MEMORY_TARGET_MB} MB`,
+      settings: { seconds, streams, rates: phases.map((phase) => phase.rate), rounds },
       arms,
       ratio: Number.isFinite(ratio) && ratio > 0 ? ratio : null,
       met:
-        service.fromAnswer.p99 <= TARGET_P99_MS &&
-        arms.every((a) =>
-          a.phases.every((phase) => phase.missed === 0 && phase.postFailures === 0),
-        ) &&
+        fast.fromAnswer.p99 <= TARGET_P99_MS &&
+        arms
+          .filter((a) => a.side === 'service')
+          .every((a) =>
+            a.phases.every((phase) => phase.missed === 0 && phase.postFailures === 0),
+          ) &&
         rssMb < MEMORY_TARGET_MB,
       rssMb,
     };
@@ -174,21 +192,11 @@ export async function run({ seconds = 10, streams = 1000, rate = 50 } = {}) {
 }
 
 /**
- * Opens the streams (spread evenly over `instances`), runs the phases, waits for the last events,
- * and returns the figures of each phase.
+ * Opens `streams` streams on each side (spread evenly over its instances), then runs the phases
+ * in slices, round after round, the sides taking turns (the first swapping each round), each
+ * slice waiting for its last events; returns each side's figures per phase, over all rounds.
  */
-async function runArm({ instances, streams, phases, poster }) {
-  const arrivals = new Map();
-  let duplicates = 0;
-  const onEvent = (messageId, stream, at) => {
-    let times = arrivals.get(messageId);
-    if (!times) {
-      times = new Float64Array(streams).fill(NaN);
-      arrivals.set(messageId, times);
-    }
-    if (!Number.isNaN(times[stream])) duplicates++;
-    else times[stream] = at;
-  };
+async function runVariant({ sides, streams, phases, rounds }) {
   const heard = new Map();
   const listener = new Redis(BENCH_REDIS_URL);
   listener.on('message', (_channel, payload) => {
@@ -197,90 +205,138 @@ async function runArm({ instances, streams, phases, poster }) {
     if (!/^\d/.test(payload)) return;
     heard.set(JSON.parse(payload.slice(payload.indexOf(' ') + 1)).message.id, at);
   });
-  await listener.subscribe(poster.channel);
+  await listener.subscribe(...sides.map(({ poster }) => poster.channel));
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-  const open = [];
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
-  const rssNow = () => Promise.all(instances.map((instance) => instance.rssMb()));
-  const rss = { before: await rssNow(), open: [], max: instances.map(() => 0), after: [] };
-  let sampler;
-  try {
-    for (let first = 0; first < streams; first += OPEN_CONCURRENCY) {
-      const batch = [];
-      for (let index = first; index < Math.min(streams, first + OPEN_CONCURRENCY); index++) {
-        batch.push(openStream(instances[index % instances.length].base, index, onEvent, agent));
-      }
-      open.push(...(await Promise.all(batch)));
-    }
-    rss.open = await rssNow();
-    const warmUp = await paced(10, WARM_UP_POSTS / 10, () => poster.post());
-    await until(
-      () => countArrivals(arrivals, warmUp) === warmUp.filter((post) => post.ok).length * streams,
-      GRACE_MS,
-    );
-    const sampleRss = async () => {
+  const all = sides.map((side) => ({
+    ...side,
+    arrivals: arrivalLog(streams),
+    open: [],
+    slices: [],
+    rss: { before: [], open: [], max: side.instances.map(() => 0), after: [] },
+  }));
+  const rssOf = ({ instances }) => Promise.all(instances.map((instance) => instance.rssMb()));
+  const sampleRss = async () => {
+    for (const { instances, rss } of all) {
       for (const [i, instance] of instances.entries()) {
         rss.max[i] = Math.max(rss.max[i], await instance.rssMb());
       }
-    };
-    sampler = setInterval(() => void sampleRss().catch(() => undefined), RSS_SAMPLE_MS);
-    loopDelay.enable();
-    const runs = [];
-    for (const { rate, seconds } of phases) {
-      const cpuBefore = await Promise.all(instances.map((instance) => instance.cpuSeconds()));
-      const clientBefore = process.cpuUsage();
-      const posts = await paced(rate, seconds, () => poster.post());
-      const cpuAfter = await Promise.all(instances.map((instance) => instance.cpuSeconds()));
-      const client = process.cpuUsage(clientBefore);
-      runs.push({
-        rate,
-        seconds,
-        posts,
-        cpuSeconds: cpuAfter.map((after, i) => after - cpuBefore[i]),
-        clientCpuSeconds: (client.user + client.system) / 1e6,
-      });
     }
-    const posted = runs.flatMap(({ posts }) => posts.filter((post) => post.ok));
-    await until(() => countArrivals(arrivals, posted) === posted.length * streams, GRACE_MS);
-    loopDelay.disable();
+  };
+  let sampler;
+  try {
+    for (const side of all) {
+      side.rss.before = await rssOf(side);
+      for (let first = 0; first < streams; first += OPEN_CONCURRENCY) {
+        const batch = [];
+        for (let index = first; index < Math.min(streams, first + OPEN_CONCURRENCY); index++) {
+          const { base } = side.instances[index % side.instances.length];
+          batch.push(openStream(base, index, side.arrivals.onEvent, agent));
+        }
+        side.open.push(...(await Promise.all(batch)));
+      }
+      side.rss.open = await rssOf(side);
+      const warmUp = await paced(10, WARM_UP_POSTS / 10, () => side.poster.post());
+      await until(() => side.arrivals.complete(warmUp), GRACE_MS);
+    }
+    sampler = setInterval(() => void sampleRss().catch(() => undefined), RSS_SAMPLE_MS);
+    for (let round = 1; round <= rounds; round++) {
+      for (const { rate, seconds } of phases) {
+        for (const side of round % 2 ? all : [...all].reverse()) {
+          const { instances, poster } = side;
+          const cpuBefore = await Promise.all(instances.map((instance) => instance.cpuSeconds()));
+          const clientBefore = process.cpuUsage();
+          loopDelay.reset();
+          loopDelay.enable();
+          const posts = await paced(rate, seconds, () => poster.post());
+          await until(() => side.arrivals.complete(posts), GRACE_MS);
+          loopDelay.disable();
+          const cpuAfter = await Promise.all(instances.map((instance) => instance.cpuSeconds()));
+          const client = process.cpuUsage(clientBefore);
+          side.slices.push({
+            round,
+            rate,
+            seconds,
+            posts,
+            cpuSeconds: cpuAfter.map((after, i) => after - cpuBefore[i]),
+            clientCpuSeconds: (client.user + client.system) / 1e6,
+            clientLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
+          });
+        }
+      }
+    }
     clearInterval(sampler);
     await sampleRss();
-    rss.after = await rssNow();
-    return {
-      phases: runs.map(({ posts, ...phase }) => ({
-        ...phase,
-        ...figures(posts, arrivals, heard, streams),
-      })),
-      duplicates,
-      streamsEnded: open.filter((stream) => stream.ended()).length,
-      clientLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_SAMPLE_MS),
-      rssMb: rss,
-    };
+    for (const side of all) side.rss.after = await rssOf(side);
+    return all.map((side) => ({
+      side: side.side,
+      phases: phases.map(({ rate, seconds }) => {
+        const slices = side.slices.filter((slice) => slice.rate === rate);
+        const sum = (values) => values.reduce((total, value) => total + value, 0);
+        return {
+          rate,
+          seconds: seconds * slices.length,
+          ...figures(
+            slices.flatMap((slice) => slice.posts),
+            side.arrivals.times,
+            heard,
+            streams,
+          ),
+          p99ByRound: slices.map(
+            (slice) => figures(slice.posts, side.arrivals.times, heard, streams).fromAnswer.p99,
+          ),
+          cpuSeconds: side.instances.map((_, i) => sum(slices.map((slice) => slice.cpuSeconds[i]))),
+          clientCpuSeconds: sum(slices.map((slice) => slice.clientCpuSeconds)),
+          clientLoopDelayP99Ms: Math.max(...slices.map((slice) => slice.clientLoopDelayP99Ms)),
+        };
+      }),
+      duplicates: side.arrivals.duplicates(),
+      streamsEnded: side.open.filter((stream) => stream.ended()).length,
+      rssMb: side.rss,
+    }));
   } finally {
     clearInterval(sampler);
-    for (const stream of open) stream.close();
+    for (const side of all) for (const stream of side.open) stream.close();
     agent.destroy();
     listener.disconnect();
-    poster.close();
+    for (const side of all) side.poster.close();
     // The service frees a stream's slot once it sees the socket close.
     await sleep(500);
   }
+}
+
+/** When each message's event reached each of `streams` streams (NaN: not yet). */
+function arrivalLog(streams) {
+  const times = new Map();
+  let duplicates = 0;
+  return {
+    times,
+    duplicates: () => duplicates,
+    onEvent(messageId, stream, at) {
+      let row = times.get(messageId);
+      if (!row) {
+        row = new Float64Array(streams).fill(NaN);
+        times.set(messageId, row);
+      }
+      if (Number.isNaN(row[stream])) row[stream] = at;
+      else duplicates++;
+    },
+    /** Every stream has every post's event. */
+    complete(posts) {
+      for (const { id, ok } of posts) {
+        if (!ok) continue;
+        const row = times.get(id);
+        if (!row || row.some(Number.isNaN)) return false;
+      }
+      return true;
+    },
+  };
 }
 
 /** Waits until `done()` holds or `ms` have passed. */
 async function until(done, ms) {
   const deadline = performance.now() + ms;
   while (!done() && performance.now() < deadline) await sleep(100);
-}
-
-function countArrivals(arrivals, posted) {
-  let count = 0;
-  for (const { id, ok } of posted) {
-    if (!ok) continue;
-    const times = arrivals.get(id);
-    if (times) for (const at of times) if (!Number.isNaN(at)) count++;
-  }
-  return count;
 }
 
 /** Latencies over every (post, stream) pair of a phase; a pair that never arrived is missed. */
@@ -415,8 +471,10 @@ function print(result) {
   console.log(`\n${result.case} — target: ${result.target}`);
   const ms = ({ p50, p99, max }) => [p50, p99, max].map((value) => value.toFixed(1)).join(' / ');
   console.log(
-    'instances | side | posts/s | posts | pairs | missed | before answer | from answer p50/p99/max ms | ' +
-      'from publish p50/p99/max ms | POST p50/p99 ms | CPU s per instance | client CPU s',
+    'instances | side | posts/s | posts | pairs | missed | before answer | ' +
+      'from answer p50/p99/max ms | p99 by round | from publish p50/p99/max ms | ' +
+      'POST p50/p99 ms | ' +
+      'CPU s per instance (in s) | client CPU s | client loop delay p99 ms',
   );
   for (const arm of result.arms) {
     for (const phase of arm.phases) {
@@ -430,21 +488,23 @@ function print(result) {
           phase.missed,
           phase.beforeTheAnswer,
           ms(phase.fromAnswer),
+          phase.p99ByRound.map((p99) => p99.toFixed(1)).join(', '),
           ms(phase.fromPublish),
           arm.side === 'service'
             ? `${phase.postMs.p50.toFixed(1)} / ${phase.postMs.p99.toFixed(1)}`
             : '—',
-          phase.cpuSeconds.map((cpu) => cpu.toFixed(2)).join(' + '),
+          `${phase.cpuSeconds.map((cpu) => cpu.toFixed(2)).join(' + ')} (${phase.seconds})`,
           phase.clientCpuSeconds.toFixed(2),
+          phase.clientLoopDelayP99Ms.toFixed(1),
         ].join(' | '),
       );
     }
     const mb = (values) => values.map((value) => value.toFixed(0)).join(' + ');
     console.log(
       `  ${arm.variant} ${arm.side}: RSS MB before the streams ${mb(arm.rssMb.before)}, ` +
-        `streams open ${mb(arm.rssMb.open)}, max ${mb(arm.rssMb.max)}, after ${mb(arm.rssMb.after)}; ` +
-        `streams ended early ${arm.streamsEnded}, duplicates ${arm.duplicates}, ` +
-        `client event-loop delay p99 ${arm.clientLoopDelayP99Ms.toFixed(1)} ms`,
+        `streams open ${mb(arm.rssMb.open)}, max ${mb(arm.rssMb.max)}, ` +
+        `after ${mb(arm.rssMb.after)}; ` +
+        `streams ended early ${arm.streamsEnded}, duplicates ${arm.duplicates}`,
     );
   }
   console.log(
@@ -453,4 +513,4 @@ function print(result) {
   );
 }
 
-await runWhenMain(import.meta.url, run, print, ['seconds', 'streams', 'rate']);
+await runWhenMain(import.meta.url, run, print, ['seconds', 'streams', 'rate', 'rounds']);
