@@ -54,7 +54,14 @@ const POST_SOCKETS = 8;
 const MESSAGE_TTL_SECONDS = 60;
 const TEXT = 'fan-out benchmark message';
 
-export async function run({ seconds = 5, streams = 1000, rate = 50, rounds = 2 } = {}) {
+/** `serviceEnv` adds to both instances' environment (say NODE_OPTIONS for a CPU profile). */
+export async function run({
+  seconds = 5,
+  streams = 1000,
+  rate = 50,
+  rounds = 2,
+  serviceEnv = {},
+} = {}) {
   const prefix = `tm-bench-fanout-${process.pid}:`;
   // Under the service's prefix, so one clearPrefix removes both; a channel of its own.
   const baselinePrefix = `${prefix}baseline:`;
@@ -66,6 +73,7 @@ export async function run({ seconds = 5, streams = 1000, rate = 50, rounds = 2 }
     // Every stream comes from 127.0.0.1, and one instance holds them all.
     SSE_MAX_CLIENTS: String(streams),
     SSE_MAX_CLIENTS_PER_IP: String(streams),
+    ...serviceEnv,
   };
   const started = [];
   const redis = new Redis(BENCH_REDIS_URL);
