@@ -17,6 +17,7 @@ const cases = [
   'observability',
   'redis-cluster',
   'refresh',
+  'fan-out',
 ];
 
 const started = Date.now();

@@ -5,7 +5,12 @@ import { clearTimeout } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import { load } from './load.mjs';
-import { BENCH_DATABASE_URL, BENCH_REDIS_URL } from './service.mjs';
+import {
+  BENCH_DATABASE_URL,
+  BENCH_REDIS_URL,
+  processCpuSeconds,
+  processRssMb,
+} from './service.mjs';
 
 /** Each round runs both sides, the first side swapping every round so drift favours neither. */
 export function alternate({ urls, headers, connections, seconds, rounds }) {
@@ -92,7 +97,13 @@ export async function startBaseline(script, port, env) {
     throw error;
   }
   child.stdout.resume();
-  return { base: `http://127.0.0.1:${port}`, pid: child.pid, stop };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    rssMb: () => processRssMb(child.pid),
+    cpuSeconds: () => processCpuSeconds(child.pid),
+    stop,
+  };
 }
 
 /** Removes the keys under `prefix` (caches, rate-limit counters, messages) from a Redis db. */
@@ -139,16 +150,16 @@ export function printComparison(result) {
 
 /**
  * Runs a case when its file is run directly (`node bench/cases/<case>.mjs [seconds] [connections]
- * [rounds]`; a missing argument keeps the case's default), and prints its result.
+ * [rounds]`, or the numeric options `names` lists, in order; a missing argument keeps the case's
+ * default), and prints its result.
  */
-export async function runWhenMain(moduleUrl, run, print = printComparison) {
+export async function runWhenMain(
+  moduleUrl,
+  run,
+  print = printComparison,
+  names = ['seconds', 'connections', 'rounds'],
+) {
   if (moduleUrl !== `file://${process.argv[1]}`) return;
-  const [seconds, connections, rounds] = process.argv.slice(2).map(Number);
-  print(
-    await run({
-      seconds: seconds || undefined,
-      connections: connections || undefined,
-      rounds: rounds || undefined,
-    }),
-  );
+  const values = process.argv.slice(2).map(Number);
+  print(await run(Object.fromEntries(names.map((name, i) => [name, values[i] || undefined]))));
 }

@@ -71,20 +71,9 @@ export async function startService({ port, env = {}, dir = '.', node = process.e
     pid: child.pid,
     logDir,
     /** Resident memory of the service process, in MB, read from /proc. */
-    async rssMb() {
-      const { readFile } = await import('node:fs/promises');
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-    },
+    rssMb: () => processRssMb(child.pid),
     /** CPU time (user + system) the service process has used so far, in seconds. */
-    async cpuSeconds() {
-      const { readFile } = await import('node:fs/promises');
-      const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
-      // Fields after the command name, which is in parentheses and may hold spaces.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime (fields 14 and 15 of stat) in clock ticks, 100 a second on Linux.
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       // A child ended by a signal has no exit code, only a signal code.
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -113,6 +102,21 @@ async function listensOn(pid, port) {
     if (inodes.has(/^socket:\[(\d+)\]$/.exec(link)?.[1])) return true;
   }
   return false;
+}
+
+/** Resident memory of a process of this machine, in MB, read from /proc. */
+export async function processRssMb(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+/** CPU time (user + system) a process of this machine has used so far, in seconds. */
+export async function processCpuSeconds(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime (fields 14 and 15 of stat) in clock ticks, 100 a second on Linux.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The runner's own OTEL_* variables would trace a case that did not ask for it. */
