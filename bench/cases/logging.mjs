@@ -2,7 +2,7 @@
 // (LOG_LEVEL=info, the default: one access line per request to LOG_DIR through pino-roll) against
 // off (LOG_LEVEL=silent), two instances of the service side by side, runs alternating.
 // Usage: npm run build && node bench/cases/logging.mjs [seconds=8] [connections=50] [rounds=2]
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, median } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
@@ -54,7 +54,6 @@ export async function run({ seconds = 8, connections = 50, rounds = 2 } = {}) {
   } finally {
     for (const service of Object.values(services)) {
       await service.stop();
-      rmSync(service.logDir, { recursive: true, force: true });
     }
   }
 }

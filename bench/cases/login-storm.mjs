@@ -6,7 +6,6 @@
 // compared with the same read measured idle just before.
 // Usage: npm run build && node bench/cases/login-storm.mjs [seconds=8] [connections=50] [rounds=2]
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { clearTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -122,7 +121,6 @@ export async function run({ seconds = 8, connections = 50, rounds = 2 } = {}) {
   } finally {
     if (service) {
       await service.stop();
-      rmSync(service.logDir, { recursive: true, force: true });
     }
     await clearRedis();
   }

@@ -88,7 +88,6 @@ export async function run({ seconds = 8, rate = 50, rounds = 2 } = {}) {
   } finally {
     for (const service of services) {
       await service.stop();
-      rmSync(service.logDir, { recursive: true, force: true });
     }
     rmSync(outbox, { recursive: true, force: true });
   }

@@ -10,7 +10,7 @@
 // Usage: npm run build && node bench/cases/prune.mjs [seconds=8] [connections=50] [rounds=2]
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -127,7 +127,6 @@ export async function run({ seconds = 8, connections = 50, rounds = 2 } = {}) {
   } finally {
     if (service) {
       await service.stop();
-      rmSync(service.logDir, { recursive: true, force: true });
     }
     await lock.end().catch(() => {});
     // The user's rows (sessions, blacklist entries) go with it.

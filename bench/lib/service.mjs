@@ -1,7 +1,7 @@
 // Starts the built service (dist/) as a child process on a loopback port, against its own
 // benchmark database and Redis db, and stops it by its PID.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +19,16 @@ function startArgs(dir) {
 
 /**
  * `dir` is the checkout whose build (`dir/dist`) runs, by default this one; `node` the binary
- * that runs it (`npm start` runs on the checkout's pinned one).
+ * that runs it (`npm start` runs on the checkout's pinned one). The service's log folder
+ * (`logDir`) is removed when it stops, unless `keepLogs` (a caller that keeps a failed run's log).
  */
-export async function startService({ port, env = {}, dir = '.', node = process.execPath }) {
+export async function startService({
+  port,
+  env = {},
+  dir = '.',
+  node = process.execPath,
+  keepLogs = false,
+}) {
   const logDir = mkdtempSync(join(tmpdir(), 'tempmessenger-bench-logs-'));
   const child = spawn(node, startArgs(dir), {
     cwd: dir,
@@ -76,11 +83,13 @@ export async function startService({ port, env = {}, dir = '.', node = process.e
     cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       // A child ended by a signal has no exit code, only a signal code.
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      if (!keepLogs) rmSync(logDir, { recursive: true, force: true });
     },
   };
 }

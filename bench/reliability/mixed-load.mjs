@@ -203,7 +203,8 @@ export async function run({ seconds = 60, connections = 200 } = {}) {
   const runId = `load-${Date.now().toString(36)}`;
   const [port] = await freePorts(1);
   await clearPrefix(REDIS_PREFIX, REDIS_URL);
-  const service = await startService({ port, env: SERVICE_ENV });
+  // A failed run keeps the service's log as evidence (cleanUp removes it after a pass).
+  const service = await startService({ port, env: SERVICE_ENV, keepLogs: true });
   const watchdog = setTimeout(
     async () => {
       console.error(`run still going after ${seconds + WATCHDOG_EXTRA_SECONDS} s: stopping`);
