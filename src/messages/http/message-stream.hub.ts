@@ -4,7 +4,7 @@ import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { EventBuffer, Session } from 'better-sse';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../common/config';
-import { HttpProblem } from '../../common/errors';
+import { HttpProblem, ServiceUnavailableError } from '../../common/errors';
 import { clientAddressKey } from '../../common/http';
 import { Metrics } from '../../common/metrics';
 import { Clock } from '../../common/time';
@@ -182,9 +182,10 @@ export class MessageStreamHub implements BeforeApplicationShutdown {
           past = [resyncFrame(newest)];
           session.state.hasUpTo = newest;
         }
-      } catch {
+      } catch (error) {
         session.state.response.end();
-        return;
+        if (error instanceof ServiceUnavailableError) return;
+        throw error;
       }
     }
     const backlog = session.state.backlog ?? [];
