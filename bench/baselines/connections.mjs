@@ -1,6 +1,6 @@
 // What the baseline servers share: the PostgreSQL pool and Redis client, with the service's own
 // settings (data-source.ts, redis.module.ts), so a comparison measures the server, not the
-// drivers; JSON answers; listening on loopback and stopping on SIGTERM.
+// drivers; JSON answers and the API's message shape; listening on loopback and stopping on SIGTERM.
 import { Buffer } from 'node:buffer';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -61,4 +61,20 @@ export async function serve(port, handle, { pool, redis }) {
     server.closeAllConnections();
     Promise.allSettled([pool?.end(), redis.quit()]).finally(() => process.exit(0));
   });
+}
+
+/**
+ * A stored message record (epoch-ms times) as the API answers it
+ * (src/messages/http/dto/message.response.ts), at `now` ms.
+ */
+export function messageResponse(message, now = Date.now()) {
+  return {
+    id: message.id,
+    message: message.text,
+    email: message.authorEmail,
+    userId: message.authorId,
+    createdAt: new Date(message.createdAt).toISOString(),
+    expiresAt: new Date(message.expiresAt).toISOString(),
+    expiresInMs: Math.max(0, message.expiresAt - now),
+  };
 }

@@ -9,7 +9,7 @@
 // Reads REDIS_URL and REDIS_KEY_PREFIX like the service. Needs `npm run build` first.
 import { Buffer } from 'node:buffer';
 import { URLSearchParams } from 'node:url';
-import { baselineRedis, sendJson, serve } from './connections.mjs';
+import { baselineRedis, messageResponse, sendJson, serve } from './connections.mjs';
 import { redisKeys } from '../../dist/src/common/redis/key-namespaces.js';
 import { RedisMessageStore } from '../../dist/src/messages/infrastructure/redis-message.store.js';
 
@@ -70,15 +70,7 @@ async function listMessages(search) {
   // As the store: the cursor is the last id the script chose, even if its body went meanwhile.
   const lastId = ids.at(-1);
   return {
-    items: stored.map((message) => ({
-      id: message.id,
-      message: message.text,
-      email: message.authorEmail,
-      userId: message.authorId,
-      createdAt: new Date(message.createdAt).toISOString(),
-      expiresAt: new Date(message.expiresAt).toISOString(),
-      expiresInMs: Math.max(0, message.expiresAt - now),
-    })),
+    items: stored.map((message) => messageResponse(message, now)),
     nextCursor:
       more === '1' && lastId
         ? Buffer.from(`${entries.at(-1)}:${lastId}`).toString('base64url')

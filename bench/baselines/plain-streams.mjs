@@ -11,7 +11,7 @@
 // Reads REDIS_URL and REDIS_KEY_PREFIX like the service. Needs `npm run build` first.
 import { once } from 'node:events';
 import { clearInterval, setInterval } from 'node:timers';
-import { baselineRedis, keyPrefix, sendJson, serve } from './connections.mjs';
+import { baselineRedis, keyPrefix, messageResponse, sendJson, serve } from './connections.mjs';
 import { redisKeys } from '../../dist/src/common/redis/key-namespaces.js';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3917);
@@ -41,27 +41,13 @@ function broadcast(payload) {
   const space = payload.indexOf(' ');
   const id = payload.slice(0, space);
   const event = JSON.parse(payload.slice(space + 1));
-  const data =
-    event.type === 'message.created' ? toMessageResponse(event.message) : { id: event.id };
+  const data = event.type === 'message.created' ? messageResponse(event.message) : { id: event.id };
   const frame = `event:${event.type}\nid:${id}\ndata:${JSON.stringify(data)}\n\n`;
   for (const response of open) {
     if (response.writableEnded || response.destroyed) continue;
     response.write(frame);
     if (response.writableLength > MAX_UNSENT_BYTES) response.destroy();
   }
-}
-
-/** The record on the wire (message.record.ts) as the API answers it (message.response.ts). */
-function toMessageResponse(message) {
-  return {
-    id: message.id,
-    message: message.text,
-    email: message.authorEmail,
-    userId: message.authorId,
-    createdAt: new Date(message.createdAt).toISOString(),
-    expiresAt: new Date(message.expiresAt).toISOString(),
-    expiresInMs: Math.max(0, message.expiresAt - Date.now()),
-  };
 }
 
 function handle(request, response) {

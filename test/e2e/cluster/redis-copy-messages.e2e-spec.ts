@@ -14,6 +14,7 @@ import { sleep } from '../support/polling';
 import { type AppUnderTest, startTestApp, useTestApp } from '../support/test-app';
 import { TEST_REDIS_URL, testConfig } from '../support/test-environment';
 import { type TestRedis, testRedisClient, testRedisKeys } from '../support/test-redis';
+import type { MessageResponseDto } from '../../../src/messages/http/dto/message.response';
 
 interface CliRun {
   readonly code: number;
@@ -21,15 +22,8 @@ interface CliRun {
   readonly err: string[];
 }
 
-interface ListedMessage {
-  id: string;
-  message: string;
-  email: string;
-  userId: string;
-  createdAt: string;
-  expiresAt: string;
-  expiresInMs: number;
-}
+/** A message as the API answers it. */
+type ListedMessage = MessageResponseDto;
 
 const summary = (copied: number, expired: number, already: number, ofDeleted: number) =>
   `copied ${copied} messages, ${expired} had expired, ${already} already there, ${ofDeleted} of deleted accounts`;
