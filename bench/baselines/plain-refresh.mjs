@@ -30,8 +30,9 @@
 // REFRESH_TOKEN_TTL, REFRESH_REUSE_INTERVAL, SESSION_MAX_LIFETIME): give it the same values as the
 // instance it is compared with. Needs `npm run build` first.
 import { Buffer } from 'node:buffer';
-import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import { baselinePool, baselineRedis, sendJson, serve } from './connections.mjs';
+import { signHs256, verifiedHs256Payload } from './hs256.mjs';
 import { Session } from '../../dist/src/auth/domain/session.js';
 import { RedisAuthStateCache } from '../../dist/src/auth/infrastructure/redis-auth-state.cache.js';
 import { loadConfig } from '../../dist/src/common/config/load-config.js';
@@ -126,33 +127,14 @@ async function readRefreshToken(request) {
   return refreshToken;
 }
 
-function decodeJson(part) {
-  const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refreshInvalid();
-  return value;
-}
-
-const sign = (input) => createHmac('sha256', key).update(input).digest('base64url');
+const sign = (input) => signHs256(key, input);
 const isEpochSeconds = (value) =>
   typeof value === 'number' && value >= 0 && value <= LATEST_DATE_SECONDS;
 
 /** The refresh claims of a well-signed, current refresh token of this issuer and audience. */
 function verifyRefreshToken(token) {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw refreshInvalid();
-  let header, payload;
-  try {
-    header = decodeJson(parts[0]);
-    payload = decodeJson(parts[1]);
-  } catch {
-    throw refreshInvalid();
-  }
-  if (header.alg !== 'HS256') throw refreshInvalid();
-  const expected = Buffer.from(sign(`${parts[0]}.${parts[1]}`));
-  const given = Buffer.from(parts[2]);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw refreshInvalid();
-  }
+  const payload = verifiedHs256Payload(token, key);
+  if (!payload) throw refreshInvalid();
   const now = Math.floor(Date.now() / 1000);
   if (payload.nbf !== undefined) {
     if (typeof payload.nbf !== 'number' || payload.nbf > now + LEEWAY_SECONDS) {

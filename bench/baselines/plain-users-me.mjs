@@ -13,9 +13,8 @@
 // Needs `npm run build` first (the key layout comes from dist/).
 // Reads DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE like the
 // service: give it the same values as the instance it is compared with, so one token works on both.
-import { Buffer } from 'node:buffer';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { baselinePool, baselineRedis, sendJson, serve } from './connections.mjs';
+import { verifiedHs256Payload } from './hs256.mjs';
 import { redisKeys } from '../../dist/src/common/redis/key-namespaces.js';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3913);
@@ -51,29 +50,10 @@ const REASONS = {
 const invalid = () => new Refusal(401, 'TOKEN_INVALID', 'Invalid token. Please log in again.');
 const revoked = () => new Refusal(401, 'TOKEN_REVOKED', 'Token blacklisted. Please log in again.');
 
-function decodeJson(part) {
-  const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid();
-  return value;
-}
-
 /** The access claims of a well-signed, current access token of this issuer and audience. */
 function verifyAccessToken(token) {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw invalid();
-  let header, payload;
-  try {
-    header = decodeJson(parts[0]);
-    payload = decodeJson(parts[1]);
-  } catch {
-    throw invalid();
-  }
-  if (header.alg !== 'HS256') throw invalid();
-  const expected = Buffer.from(
-    createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest('base64url'),
-  );
-  const given = Buffer.from(parts[2]);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+  const payload = verifiedHs256Payload(token, secret);
+  if (!payload) throw invalid();
 
   const now = Math.floor(Date.now() / 1000);
   if (payload.nbf !== undefined) {
