@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { RequestPrincipal } from '../auth';
+import type { UserAccount } from '../users';
 
 /** Every method `/rpc` answers; the registry must define exactly these (checked by the compiler). */
 export const RPC_METHOD_NAMES = [
@@ -31,6 +32,8 @@ export interface RpcCallContext {
 
 export interface AuthenticatedCallContext extends RpcCallContext {
   readonly caller: RequestPrincipal;
+  /** The caller's account as the access check read it, as `request.callerAccount` on REST. */
+  readonly callerAccount: UserAccount;
 }
 
 /**

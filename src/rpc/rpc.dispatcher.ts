@@ -187,7 +187,7 @@ export class RpcDispatcher {
     const validated = await this.validate(method, params);
     if (method.quota) batch.draw(call.method, method.quota, validated);
     const context: RpcCallContext | AuthenticatedCallContext = caller
-      ? { request, caller }
+      ? { request, caller: caller.principal, callerAccount: caller.account }
       : { request };
     return method.handle(validated, context);
   }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionState, UserState } from '../../src/auth/domain/access-decision';
+import type { AccountState, SessionState } from '../../src/auth/domain/access-decision';
 import type { AuthStateCache } from '../../src/auth/domain/auth-state.cache';
 import type { AccessClaims } from '../../src/auth/domain/tokens';
+import type { UserAccount } from '../../src/users';
 
 export interface AuthStateCacheFixture {
   /** Holding nothing yet. */
-  readonly cache: AuthStateCache;
+  readonly cache: AuthStateCache<UserAccount>;
 }
 
 /** Token times as the service issues them: now, for a quarter of an hour. */
@@ -21,12 +22,25 @@ export function someClaims(): AccessClaims {
   };
 }
 
-const passwordChangedAt = (minute: number) => new Date(Date.UTC(2026, 10, 25, 12, minute));
-const activeUser = (minute: number): UserState => ({
-  active: true,
-  role: 'user',
-  tokensValidAfter: passwordChangedAt(minute),
-});
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 25, 12, minute));
+
+/** An account of `userId` as it was at `revision`, every field set, none of them the default. */
+export function accountAt(userId: string, revision: number, changes: Partial<UserAccount> = {}) {
+  const account: UserAccount = {
+    id: userId,
+    email: `ada.${revision}@example.com`,
+    firstName: 'Ada',
+    lastName: `Lovelace ${revision}`,
+    role: 'user',
+    disabledAt: null,
+    emailVerifiedAt: at(2),
+    mfaEnabled: true,
+    tokensValidAfter: at(revision),
+    createdAt: at(0),
+    revision,
+  };
+  return { ...account, ...changes };
+}
 
 /** What every `AuthStateCache` does, the in-memory fake as much as Redis and its scripts. */
 export function describeAuthStateCacheContract(
@@ -34,7 +48,7 @@ export function describeAuthStateCacheContract(
   setup: () => Promise<AuthStateCacheFixture>,
 ): void {
   describe(`${name} keeps the AuthStateCache contract`, () => {
-    let cache: AuthStateCache;
+    let cache: AuthStateCache<UserAccount>;
     let claims: AccessClaims;
     const activeSession = (): SessionState => ({
       active: true,
@@ -52,39 +66,53 @@ export function describeAuthStateCacheContract(
     });
 
     it('reads back exactly the parts it was filled with', async () => {
-      const admin: UserState = { active: true, role: 'admin', tokensValidAfter: claims.issuedAt };
+      const admin = accountAt(claims.userId, 3, { role: 'admin' });
       await cache.fill(claims, { session: activeSession() });
       expect(await cache.read(claims)).toEqual({ session: activeSession() });
 
-      await cache.fill(claims, { token: 'valid', user: admin });
+      await cache.fill(claims, { token: 'valid', account: admin });
       expect(await cache.read(claims)).toEqual({
         token: 'valid',
         session: activeSession(),
-        user: admin,
+        account: admin,
       });
     });
 
-    it.each<[string, UserState]>([
-      ['disabled', { active: false, tokensValidAfter: passwordChangedAt(5) }],
-      ['deleted', { active: false, tokensValidAfter: null }],
-    ])('reads back a %s user and a revoked session as stored', async (_, user) => {
-      await cache.fill(claims, { session: { active: false }, user });
+    it.each<[string, (userId: string) => AccountState<UserAccount>]>([
+      ['disabled', (userId) => accountAt(userId, 5, { disabledAt: at(5), mfaEnabled: false })],
+      ['never verified', (userId) => accountAt(userId, 1, { emailVerifiedAt: null })],
+      ['deleted', () => null],
+    ])('reads back a %s account and a revoked session as stored', async (_, accountOf) => {
+      const account = accountOf(claims.userId);
+      await cache.fill(claims, { session: { active: false }, account });
 
-      expect(await cache.read(claims)).toEqual({ session: { active: false }, user });
+      expect(await cache.read(claims)).toEqual({ session: { active: false }, account });
+    });
+
+    it('reads back names and addresses of any characters unchanged', async () => {
+      const account = accountAt(claims.userId, 1, {
+        firstName: 'Zoë | "quoted" \\ 名前',
+        lastName: '{"not":"json"}|0|',
+        email: "o'brien+tag@example.com",
+      });
+      await cache.putAccount(claims.userId, account);
+
+      expect((await cache.read(claims)).account).toEqual(account);
     });
 
     it('never overwrites a part it holds when filled again', async () => {
-      await cache.fill(claims, { token: 'valid', session: activeSession(), user: activeUser(1) });
+      const first = accountAt(claims.userId, 1);
+      await cache.fill(claims, { token: 'valid', session: activeSession(), account: first });
       await cache.fill(claims, {
         token: 'revoked',
         session: { active: false },
-        user: activeUser(2),
+        account: accountAt(claims.userId, 2),
       });
 
       expect(await cache.read(claims)).toEqual({
         token: 'valid',
         session: activeSession(),
-        user: activeUser(1),
+        account: first,
       });
     });
 
@@ -125,42 +153,39 @@ export function describeAuthStateCacheContract(
       expect(await cache.read(other)).toEqual({ session: activeSession() });
     });
 
-    it("replaces a user's state with one as new or newer, never with an older one", async () => {
-      await cache.putUser(claims.userId, activeUser(2));
-      await cache.putUser(claims.userId, activeUser(1));
-      expect((await cache.read(claims)).user).toEqual(activeUser(2));
+    it("replaces a user's account with one as new or newer, never with an older one", async () => {
+      await cache.putAccount(claims.userId, accountAt(claims.userId, 2));
+      await cache.putAccount(claims.userId, accountAt(claims.userId, 1));
+      expect((await cache.read(claims)).account).toEqual(accountAt(claims.userId, 2));
 
-      const disabledAtTheSameTime: UserState = {
-        active: false,
-        tokensValidAfter: passwordChangedAt(2),
-      };
-      await cache.putUser(claims.userId, disabledAtTheSameTime);
-      expect((await cache.read(claims)).user).toEqual(disabledAtTheSameTime);
+      // The same revision again: a copy written before a rolled-back change gives way.
+      const sameRevision = accountAt(claims.userId, 2, { firstName: 'Augusta' });
+      await cache.putAccount(claims.userId, sameRevision);
+      expect((await cache.read(claims)).account).toEqual(sameRevision);
 
-      await cache.putUser(claims.userId, activeUser(3));
-      expect((await cache.read(claims)).user).toEqual(activeUser(3));
+      await cache.putAccount(claims.userId, accountAt(claims.userId, 10));
+      expect((await cache.read(claims)).account).toEqual(accountAt(claims.userId, 10));
     });
 
-    it('keeps a deleted user deleted, whatever state comes after', async () => {
-      const deleted: UserState = { active: false, tokensValidAfter: null };
-      await cache.putUser(claims.userId, activeUser(1));
-      await cache.putUser(claims.userId, deleted);
-      await cache.putUser(claims.userId, activeUser(59));
+    it('keeps a deleted account deleted, whatever comes after', async () => {
+      await cache.putAccount(claims.userId, accountAt(claims.userId, 1));
+      await cache.putAccount(claims.userId, null);
+      await cache.putAccount(claims.userId, accountAt(claims.userId, 59));
 
-      expect((await cache.read(claims)).user).toEqual(deleted);
+      expect((await cache.read(claims)).account).toBeNull();
     });
 
-    it('keeps the newer of two user states written at once, in either order', async () => {
+    it('keeps the newer of two accounts written at once, in either order', async () => {
       const second = someClaims();
       await Promise.all([
-        cache.putUser(claims.userId, activeUser(1)),
-        cache.putUser(claims.userId, activeUser(2)),
-        cache.putUser(second.userId, activeUser(2)),
-        cache.putUser(second.userId, activeUser(1)),
+        cache.putAccount(claims.userId, accountAt(claims.userId, 1)),
+        cache.putAccount(claims.userId, accountAt(claims.userId, 2)),
+        cache.putAccount(second.userId, accountAt(second.userId, 2)),
+        cache.putAccount(second.userId, accountAt(second.userId, 1)),
       ]);
 
-      expect((await cache.read(claims)).user).toEqual(activeUser(2));
-      expect((await cache.read(second)).user).toEqual(activeUser(2));
+      expect((await cache.read(claims)).account).toEqual(accountAt(claims.userId, 2));
+      expect((await cache.read(second)).account).toEqual(accountAt(second.userId, 2));
     });
   });
 }

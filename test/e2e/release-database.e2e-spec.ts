@@ -50,6 +50,12 @@ const NEWER_MIGRATIONS = [
     addsColumns: [],
     addsTables: ['audit_events'],
   },
+  {
+    name: 'AccountRevision1765411200000',
+    timestamp: '1765411200000',
+    addsColumns: ['users.revision'],
+    addsTables: [],
+  },
 ];
 const ADDED_TABLES: readonly string[] = NEWER_MIGRATIONS.flatMap(({ addsTables }) => addsTables);
 

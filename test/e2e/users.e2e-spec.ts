@@ -675,9 +675,13 @@ describe('Users /users', () => {
         await redis.connect();
         try {
           expect(await redis.keys(`${TEST_REDIS_KEY_PREFIX}*${upper}*`)).toEqual([]);
-          expect(await redis.get(TEST_REDIS_KEY_PREFIX + redisKeys.authUser(target.id))).toMatch(
-            /^x\|/,
-          );
+          // `<revision>|<account as JSON>`, the account disabled.
+          const cached = await redis.get(TEST_REDIS_KEY_PREFIX + redisKeys.authAccount(target.id));
+          expect(cached).toMatch(/^\d+\|\{/);
+          expect(JSON.parse(cached!.slice(cached!.indexOf('|') + 1))).toMatchObject({
+            id: target.id,
+            disabledAt: expect.any(Number),
+          });
         } finally {
           await redis.quit();
         }

@@ -33,7 +33,6 @@ import type { SecondFactorProof } from '../domain/totp-factor';
 import { LoginThrottle } from './login-throttle';
 import { MfaService, type SecondFactorRequired } from './mfa.service';
 import { SessionRevoker } from './session-revoker';
-import { userState } from './user-state';
 import { canonicalUuid } from '../../common/validation';
 
 export interface SignedIn {
@@ -61,7 +60,7 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
     private readonly accountEmail: AccountEmailService,
     private readonly sessions: SessionRepository,
     private readonly blacklist: TokenBlacklist,
-    private readonly cache: AuthStateCache,
+    private readonly cache: AuthStateCache<UserAccount>,
     private readonly tokens: TokenCodec,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
@@ -278,11 +277,12 @@ export class AuthService implements OnModuleInit, UserLifecycleListener {
       revocation.userId,
       new Map(ended.map((id) => [id, { active: false } as const])),
     );
-    await this.cache.putUser(revocation.userId, userState(revocation.account));
+    await this.cache.putAccount(revocation.userId, revocation.account);
   }
 
+  /** Committed: the access check and `GET /users/me` see the change from the next request on. */
   async accountChanged(account: UserAccount): Promise<void> {
-    await this.cache.putUser(account.id, userState(account));
+    await this.cache.putAccount(account.id, account);
   }
 
   /**

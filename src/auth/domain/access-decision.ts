@@ -11,35 +11,47 @@ export type SessionState =
   | { readonly active: false };
 
 /**
- * `tokensValidAfter` only moves forward, so it orders the states of one user: a cache keeps the
- * newest. A deleted user has none (null), and no later state replaces that.
+ * What the access rules read of an account. The users module's account has these and more, and
+ * the cache keeps it whole, so a route about the caller can answer from the same read.
  */
-export type UserState =
-  | { readonly active: true; readonly role: Role; readonly tokensValidAfter: Date }
-  | { readonly active: false; readonly tokensValidAfter: Date | null };
+export interface AccountAccess {
+  readonly role: Role;
+  readonly disabledAt: Date | null;
+  /** Access tokens issued before this instant are revoked. */
+  readonly tokensValidAfter: Date;
+  /** Grows with every change: of two copies of the account, the higher is the newer. */
+  readonly revision: number;
+}
+
+/** The token's account as recorded; null once deleted, which is final, so newer than any copy. */
+export type AccountState<Account extends AccountAccess = AccountAccess> = Account | null;
 
 /** Everything that decides whether a well-signed access token still opens the door. */
-export interface AuthState {
+export interface AuthState<Account extends AccountAccess = AccountAccess> {
   readonly token: TokenState;
   readonly session: SessionState;
-  readonly user: UserState;
+  readonly account: AccountState<Account>;
 }
 
 /**
- * The revocation rules: not logged out, its session alive and its own, and its user active
- * with no password change or disable after the token was issued. Returns the user's role.
+ * The revocation rules: not logged out, its session alive and its own, and its account present
+ * and enabled with no password change or disable after the token was issued. Returns the account.
  */
-export function decideAccess(claims: AccessClaims, state: AuthState, now: Date): Role {
-  const { token, session, user } = state;
+export function decideAccess<Account extends AccountAccess>(
+  claims: AccessClaims,
+  state: AuthState<Account>,
+  now: Date,
+): Account {
+  const { token, session, account } = state;
   if (token === 'revoked') throw new TokenRevokedError();
   if (!session.active || session.userId !== claims.userId || hasEnded(session.expiresAt, now)) {
     throw new TokenRevokedError();
   }
-  if (!user.active) throw new TokenRevokedError();
+  if (!account || account.disabledAt !== null) throw new TokenRevokedError();
   // `iat` has whole seconds; a token from the same second as the cutoff is judged by its session,
   // which the same change revoked.
-  if (claims.issuedAt.getTime() < Math.floor(user.tokensValidAfter.getTime() / 1000) * 1000) {
+  if (claims.issuedAt.getTime() < Math.floor(account.tokensValidAfter.getTime() / 1000) * 1000) {
     throw new TokenRevokedError();
   }
-  return user.role;
+  return account;
 }

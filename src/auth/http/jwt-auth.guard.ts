@@ -19,7 +19,9 @@ export class JwtAuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    request.user = await this.authenticator.accessToken(request.headers.authorization);
+    const caller = await this.authenticator.accessToken(request.headers.authorization);
+    request.user = caller.principal;
+    request.callerAccount = caller.account;
     return true;
   }
 }

@@ -3,8 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { passport } from './passport-authentication';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../common/config';
-import type { RequestPrincipal } from '../../common/identity';
-import { AccessCheckService } from '../application/access-check.service';
+import { AccessCheckService, type AuthenticatedCaller } from '../application/access-check.service';
 import {
   jwtOptions,
   JwtTokenCodec,
@@ -39,7 +38,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /** Runs once the signature, issuer, audience and expiry have passed. */
-  async validate(payload: ServiceTokenPayload): Promise<RequestPrincipal> {
+  async validate(payload: ServiceTokenPayload): Promise<AuthenticatedCaller> {
     return this.accessCheck.authenticate(this.tokens.readAccessClaims(payload));
   }
 }

@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { TokenExpiredError as JwtExpiredError } from 'jsonwebtoken';
 import { AppConfig } from '../../common/config';
 import { clientAddressKey } from '../../common/http';
-import type { RequestPrincipal } from '../../common/identity';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
+import type { AuthenticatedCaller } from '../application/access-check.service';
 import type { UserAccount } from '../../users';
 import {
   AuthRequiredError,
@@ -46,11 +46,11 @@ export class RequestAuthenticator {
    * The caller behind an `Authorization` header value: its shape, then the JWT strategy
    * (signature, claims, token type) and the revocation check against the record.
    */
-  async accessToken(authorization: string | undefined): Promise<RequestPrincipal> {
+  async accessToken(authorization: string | undefined): Promise<AuthenticatedCaller> {
     if (authorization === undefined) throw new AuthRequiredError();
     if (!BEARER_HEADER.test(authorization)) throw new TokenMalformedError();
     // passport-jwt reads nothing but the header, so the strategy gets nothing else.
-    const { user, info } = await authenticateWith<RequestPrincipal>(this.jwt, {
+    const { user, info } = await authenticateWith<AuthenticatedCaller>(this.jwt, {
       headers: { authorization },
     });
     if (!user) {

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { Cluster } from 'ioredis';
-import type { AuthState, SessionState, TokenState, UserState } from '../domain/access-decision';
+import type {
+  AccountAccess,
+  AccountState,
+  AuthState,
+  SessionState,
+  TokenState,
+} from '../domain/access-decision';
 import { TranslateErrors } from '../../common/errors';
 import {
   defineRedisScript,
@@ -14,6 +20,7 @@ import {
 } from '../../common/redis';
 import { AuthStateCache } from '../domain/auth-state.cache';
 import type { AccessClaims } from '../domain/tokens';
+import type { UserAccount } from '../../users';
 
 /**
  * Entries live a minute: long enough to spare PostgreSQL on every request, short enough that a
@@ -23,12 +30,12 @@ export const AUTH_CACHE_TTL_SECONDS = 60;
 
 const lua = (name: string) => join(__dirname, 'lua', `${name}.lua`);
 const SET_SESSION_UNLESS_REVOKED = readLua(lua('auth-session-set-unless-revoked'));
-const SET_USER_UNLESS_NEWER = readLua(lua('auth-user-set-unless-newer'));
+const SET_ACCOUNT_UNLESS_NEWER = readLua(lua('auth-account-set-unless-newer'));
 
-/** A deleted user's "tokens valid after": later than any real one, so nothing replaces it. */
-const NEVER = Number.MAX_SAFE_INTEGER;
+/** A deleted account's revision: higher than any real one, so nothing replaces the deletion. */
+const DELETED = Number.MAX_SAFE_INTEGER;
 
-const { authToken: tokenKey, authSession: sessionKey, authUser: userKey } = redisKeys;
+const { authToken: tokenKey, authSession: sessionKey, authAccount: accountKey } = redisKeys;
 
 /**
  * `AuthState` in Redis as short strings, a user's keys in the user's cluster slot. Reads are one
@@ -38,9 +45,9 @@ const { authToken: tokenKey, authSession: sessionKey, authUser: userKey } = redi
  */
 @Injectable()
 @TranslateErrors(translateRedisError)
-export class RedisAuthStateCache extends AuthStateCache {
+export class RedisAuthStateCache extends AuthStateCache<UserAccount> {
   private readonly setSessionUnlessRevoked: RedisScript<number>;
-  private readonly setUserUnlessNewer: RedisScript<number>;
+  private readonly setAccountUnlessNewer: RedisScript<number>;
   /** Until then (ms), only revocations are read from the cache: see `distrustAfterFailovers`. */
   private positivesTrustedFrom = 0;
 
@@ -51,24 +58,25 @@ export class RedisAuthStateCache extends AuthStateCache {
       'authSetSessionUnlessRevoked',
       SET_SESSION_UNLESS_REVOKED,
     );
-    this.setUserUnlessNewer = defineRedisScript(
+    this.setAccountUnlessNewer = defineRedisScript(
       redis,
-      'authSetUserUnlessNewer',
-      SET_USER_UNLESS_NEWER,
+      'authSetAccountUnlessNewer',
+      SET_ACCOUNT_UNLESS_NEWER,
     );
     if (redis instanceof Cluster) this.distrustAfterFailovers(redis);
   }
 
-  async read(claims: AccessClaims): Promise<Partial<AuthState>> {
-    const [token, session, user] = await this.redis.mget(
+  async read(claims: AccessClaims): Promise<Partial<AuthState<UserAccount>>> {
+    const [token, session, account] = await this.redis.mget(
       tokenKey(claims.userId, claims.tokenId),
       sessionKey(claims.userId, claims.sessionId),
-      userKey(claims.userId),
+      accountKey(claims.userId),
     );
+    const decodedAccount = account ? decodeAccount(account) : undefined;
     const parts = {
       ...(token ? { token: decodeToken(token) } : {}),
       ...(session ? { session: decodeSession(session) } : {}),
-      ...(user ? { user: decodeUser(user) } : {}),
+      ...(decodedAccount !== undefined ? { account: decodedAccount } : {}),
     };
     return Date.now() < this.positivesTrustedFrom ? revocationsOnly(parts) : parts;
   }
@@ -89,7 +97,7 @@ export class RedisAuthStateCache extends AuthStateCache {
     cluster.on('-node', distrust);
   }
 
-  async fill(claims: AccessClaims, parts: Partial<AuthState>): Promise<void> {
+  async fill(claims: AccessClaims, parts: Partial<AuthState<UserAccount>>): Promise<void> {
     const pipeline = this.redis.pipeline();
     const ttl = AUTH_CACHE_TTL_SECONDS;
     if (parts.token)
@@ -108,7 +116,8 @@ export class RedisAuthStateCache extends AuthStateCache {
         ttl,
         'NX',
       );
-    if (parts.user) pipeline.set(userKey(claims.userId), encodeUser(parts.user), 'EX', ttl, 'NX');
+    if (parts.account !== undefined)
+      pipeline.set(accountKey(claims.userId), encodeAccount(parts.account), 'EX', ttl, 'NX');
     await execOrThrow(pipeline);
   }
 
@@ -139,10 +148,10 @@ export class RedisAuthStateCache extends AuthStateCache {
     );
   }
 
-  async putUser(userId: string, state: UserState): Promise<void> {
-    await this.setUserUnlessNewer(
-      [userKey(userId)],
-      [encodeUser(state), userVersion(state), AUTH_CACHE_TTL_SECONDS],
+  async putAccount(userId: string, account: AccountState<UserAccount>): Promise<void> {
+    await this.setAccountUnlessNewer(
+      [accountKey(userId)],
+      [encodeAccount(account), revisionOf(account), AUTH_CACHE_TTL_SECONDS],
     );
   }
 }
@@ -154,11 +163,16 @@ async function execOrThrow(pipeline: ReturnType<RedisClient['pipeline']>): Promi
   if (failure) throw failure[0];
 }
 
-/** The parts that refuse access: a revoked token, an ended session. */
-function revocationsOnly({ token, session }: Partial<AuthState>): Partial<AuthState> {
+/** The parts that refuse access: a revoked token, an ended session, a deleted account. */
+function revocationsOnly<Account extends AccountAccess>({
+  token,
+  session,
+  account,
+}: Partial<AuthState<Account>>): Partial<AuthState<Account>> {
   return {
     ...(token === 'revoked' ? { token } : {}),
     ...(session && !session.active ? { session } : {}),
+    ...(account === null ? { account } : {}),
   };
 }
 
@@ -176,20 +190,55 @@ function decodeSession(value: string): SessionState {
     : { active: false };
 }
 
-function userVersion(state: UserState): number {
-  return state.tokensValidAfter?.getTime() ?? NEVER;
+const revisionOf = (account: AccountState<UserAccount>) => account?.revision ?? DELETED;
+
+/** The account as `<revision>|<JSON>`, dates in ms; a deletion as `<DELETED>|`. */
+function encodeAccount(account: AccountState<UserAccount>): string {
+  if (!account) return `${DELETED}|`;
+  const cached: CachedAccount = {
+    id: account.id,
+    email: account.email,
+    firstName: account.firstName,
+    lastName: account.lastName,
+    role: account.role,
+    disabledAt: account.disabledAt?.getTime() ?? null,
+    emailVerifiedAt: account.emailVerifiedAt?.getTime() ?? null,
+    mfaEnabled: account.mfaEnabled,
+    tokensValidAfter: account.tokensValidAfter.getTime(),
+    createdAt: account.createdAt.getTime(),
+  };
+  return `${account.revision}|${JSON.stringify(cached)}`;
 }
 
-function encodeUser(state: UserState): string {
-  return state.active ? `a|${state.role}|${userVersion(state)}` : `x|${userVersion(state)}`;
+/** Undefined (not cached) for a value it cannot read, so the record answers instead. */
+function decodeAccount(value: string): AccountState<UserAccount> | undefined {
+  const separator = value.indexOf('|');
+  const revision = Number(value.slice(0, separator));
+  if (separator < 0 || !Number.isSafeInteger(revision)) return undefined;
+  if (revision === DELETED) return null;
+  try {
+    const cached = JSON.parse(value.slice(separator + 1)) as CachedAccount;
+    return {
+      ...cached,
+      disabledAt: dateOrNull(cached.disabledAt),
+      emailVerifiedAt: dateOrNull(cached.emailVerifiedAt),
+      tokensValidAfter: new Date(cached.tokensValidAfter),
+      createdAt: new Date(cached.createdAt),
+      revision,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
-function decodeUser(value: string): UserState {
-  const fields = value.split('|');
-  const version = Number(fields.at(-1));
-  const tokensValidAfter = version >= NEVER ? null : new Date(version);
-  const [status, role] = fields;
-  return status === 'a' && (role === 'user' || role === 'admin') && tokensValidAfter
-    ? { active: true, role, tokensValidAfter }
-    : { active: false, tokensValidAfter };
-}
+type CachedAccount = Omit<
+  UserAccount,
+  'disabledAt' | 'emailVerifiedAt' | 'tokensValidAfter' | 'createdAt' | 'revision'
+> & {
+  readonly disabledAt: number | null;
+  readonly emailVerifiedAt: number | null;
+  readonly tokensValidAfter: number;
+  readonly createdAt: number;
+};
+
+const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));

@@ -13,7 +13,7 @@ import { UnitOfWork } from './unit-of-work';
 
 interface Transaction {
   readonly manager: EntityManager;
-  readonly effects: Array<() => void>;
+  readonly effects: Array<() => void | Promise<void>>;
 }
 
 /**
@@ -32,18 +32,18 @@ export class TypeOrmTransactionContext extends UnitOfWork {
   async run<T>(work: () => Promise<T>): Promise<T> {
     // Nested calls join the outer transaction.
     if (this.current.getStore()) return work();
-    const effects: Array<() => void> = [];
+    const effects: Transaction['effects'] = [];
     const result = await this.dataSource.transaction((manager) =>
       this.current.run({ manager, effects }, work),
     );
-    for (const effect of effects) effect();
+    for (const effect of effects) await effect();
     return result;
   }
 
-  afterCommit(effect: () => void): void {
+  afterCommit(effect: () => void | Promise<void>): void {
     const transaction = this.current.getStore();
     if (transaction) transaction.effects.push(effect);
-    else effect();
+    else void effect();
   }
 
   manager(): EntityManager {

@@ -8,7 +8,7 @@
  * must sit in one slot. So they share a tag:
  * - `{board}`: the message board: every message, its indexes, the event log and the live
  *   channel. One slot, so the board lives on one master, whose throughput bounds posts and reads.
- * - `{u:<user id>}`: one user's cached auth state: the user, its sessions and its tokens, read by
+ * - `{u:<user id>}`: one user's cached auth state: the account, its sessions and its tokens, read by
  *   the access check in one MGET. Users (and their load) spread over every slot.
  * Keys no command combines (a pending second factor, a limiter's counters) carry no tag: each
  * goes to the slot of its whole name. On a single server the tags change nothing.
@@ -45,10 +45,10 @@ export const KEY_NAMESPACES = {
     owner: 'messages',
     meaning: 'capped stream of recent message events, for resuming (also the pub/sub channel)',
   },
-  authUser: {
-    key: '{u:<user id>}:auth:user',
+  authAccount: {
+    key: '{u:<user id>}:auth:account',
     owner: 'auth',
-    meaning: "a user's cached state: role and tokens valid after, or gone",
+    meaning: "a user's cached account, by revision: what decides access and what /users/me shows, or gone",
   },
   authSession: {
     key: '{u:<user id>}:auth:session:<session id>',
@@ -85,7 +85,7 @@ export const redisKeys = {
   messagesDeletedAuthor: (userId: string) => `${BOARD}:messages:deleted-author:${userId}`,
   messagesCopied: () => `${BOARD}:messages:copied`,
   messagesEvents: () => `${BOARD}:messages:events`,
-  authUser: (userId: string) => `${ofUser(userId)}:auth:user`,
+  authAccount: (userId: string) => `${ofUser(userId)}:auth:account`,
   authSession: (userId: string, sessionId: string) => `${ofUser(userId)}:auth:session:${sessionId}`,
   authToken: (userId: string, tokenId: string) => `${ofUser(userId)}:auth:token:${tokenId}`,
   authMfaChallenge: (tokenHash: string) => `auth:mfa-challenge:${tokenHash}`,

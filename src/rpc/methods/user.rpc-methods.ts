@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { toUserResponse, UsersService } from '../../users';
+import { toUserResponse } from '../../users';
 import { authenticatedMethod, type RpcMethodTable } from '../rpc-method';
 
 /** The caller's account, as `GET /users/me` answers it. */
@@ -7,12 +7,11 @@ import { authenticatedMethod, type RpcMethodTable } from '../rpc-method';
 export class UserRpcMethods {
   readonly methods: RpcMethodTable<'user.me'>;
 
-  constructor(users: UsersService) {
+  constructor() {
     this.methods = {
       'user.me': authenticatedMethod({
         readOnly: true,
-        handle: async (_params, { caller }) =>
-          toUserResponse(await users.getAccount(caller.userId)),
+        handle: async (_params, { callerAccount }) => toUserResponse(callerAccount),
       }),
     };
   }

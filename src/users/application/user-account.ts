@@ -14,6 +14,8 @@ export interface UserAccount {
   readonly mfaEnabled: boolean;
   readonly tokensValidAfter: Date;
   readonly createdAt: Date;
+  /** Grows with every change: of two copies of the account, the higher is the newer. */
+  readonly revision: number;
 }
 
 export function toAccount(user: User): UserAccount {
@@ -28,6 +30,7 @@ export function toAccount(user: User): UserAccount {
     mfaEnabled: user.mfaEnabledAt !== null,
     tokensValidAfter: user.tokensValidAfter,
     createdAt: user.createdAt,
+    revision: user.revision,
   };
 }
 

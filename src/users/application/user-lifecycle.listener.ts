@@ -20,7 +20,10 @@ export interface UserLifecycleListener {
    * make every earlier session and token stop working. Throwing aborts the change.
    */
   accessRevoked?(revocation: AccessRevocation): Promise<void>;
-  /** After a change that grants access (enable, promotion) is committed. */
+  /**
+   * After any change to the account is committed, before its caller answers: keep copies of the
+   * account current. A failure is logged; the change stands.
+   */
   accountChanged?(account: UserAccount): Promise<void>;
   /**
    * Inside the transaction that deletes the user, under its row lock: remove what the module

@@ -201,13 +201,11 @@ export class UsersService {
   }
 
   /** Confirmed from the new address, which counts as verified; `EmailTakenError` if it is taken. */
-  async changeEmail(id: string, newAddress: string, client: ClientInfo): Promise<UserAccount> {
-    const account = await this.change(id, async (user) => {
+  changeEmail(id: string, newAddress: string, client: ClientInfo): Promise<UserAccount> {
+    return this.change(id, async (user) => {
       user.changeEmail(normalizeEmail(newAddress), this.clock.now());
       await this.authEvents.record('email.changed', client, { userId: user.id });
     });
-    this.unitOfWork.afterCommit(() => void this.notifyAccountChanged(account));
-    return account;
   }
 
   /**
@@ -300,23 +298,19 @@ export class UsersService {
   }
 
   /** By the admin `adminId`. */
-  async enable(id: string, adminId: string, client: ClientInfo): Promise<UserAccount> {
-    const account = await this.change(id, async (user) => {
+  enable(id: string, adminId: string, client: ClientInfo): Promise<UserAccount> {
+    return this.change(id, async (user) => {
       if (!user.isDisabled) return;
       user.enable(this.clock.now());
       await this.authEvents.record('user.enabled', client, { userId: user.id, actorId: adminId });
     });
-    await this.notifyAccountChanged(account);
-    return account;
   }
 
   /** Makes an existing user an admin (from the command line). */
   async promote(email: string): Promise<UserAccount> {
     const found = await this.users.findByEmail(normalizeEmail(email));
     if (!found) throw new UserNotFoundError();
-    const account = await this.change(found.id, (user) => user.promote(this.clock.now()));
-    await this.notifyAccountChanged(account);
-    return account;
+    return this.change(found.id, (user) => user.promote(this.clock.now()));
   }
 
   /** The user a caller's email text names; a NUL is in no stored email (PostgreSQL refuses it). */
@@ -334,7 +328,8 @@ export class UsersService {
 
   /**
    * Read-modify-write of one user under its row lock, so concurrent changes (a rename and a
-   * disable, say) never overwrite each other.
+   * disable, say) never overwrite each other. Listeners hear of a change once it is committed,
+   * before the caller answers.
    */
   private async change(
     id: string,
@@ -345,9 +340,13 @@ export class UsersService {
     return this.unitOfWork.run(async () => {
       const user = await this.users.lockById(key, 'update');
       if (!user) throw new UserNotFoundError();
+      const revision = user.revision;
       await apply(user);
+      if (user.revision === revision) return toAccount(user);
       await this.users.update(user);
-      return toAccount(user);
+      const account = toAccount(user);
+      this.unitOfWork.afterCommit(() => this.notifyAccountChanged(account));
+      return account;
     });
   }
 

@@ -16,6 +16,11 @@ export interface UserProps {
   tokensValidAfter: Date;
   readonly createdAt: Date;
   updatedAt: Date;
+  /**
+   * Counts the account's changes: copies of it elsewhere (the auth cache) keep the highest they
+   * saw, so an older copy never replaces a newer one, whatever the clocks say.
+   */
+  revision: number;
 }
 
 /** A registered account. Its rules: who it is, whether it may sign in, and since when its tokens count. */
@@ -43,6 +48,7 @@ export class User {
       tokensValidAfter: input.now,
       createdAt: input.now,
       updatedAt: input.now,
+      revision: 0,
     });
   }
 
@@ -86,6 +92,9 @@ export class User {
   get updatedAt(): Date {
     return this.props.updatedAt;
   }
+  get revision(): number {
+    return this.props.revision;
+  }
   get isDisabled(): boolean {
     return this.props.disabledAt !== null;
   }
@@ -94,7 +103,7 @@ export class User {
     if (names.firstName === undefined && names.lastName === undefined) return;
     this.props.firstName = names.firstName ?? this.props.firstName;
     this.props.lastName = names.lastName ?? this.props.lastName;
-    this.props.updatedAt = now;
+    this.changed(now);
   }
 
   /** A new password ends every earlier session and token. */
@@ -111,7 +120,7 @@ export class User {
     if (address !== this.props.email) return false;
     if (this.props.emailVerifiedAt === null) {
       this.props.emailVerifiedAt = now;
-      this.props.updatedAt = now;
+      this.changed(now);
     }
     return true;
   }
@@ -120,19 +129,19 @@ export class User {
   changeEmail(address: string, now: Date): void {
     this.props.email = address;
     this.props.emailVerifiedAt = now;
-    this.props.updatedAt = now;
+    this.changed(now);
   }
 
   /** From now on, signing in takes a second factor. */
   enableSecondFactor(now: Date): void {
     this.props.mfaEnabledAt = now;
-    this.props.updatedAt = now;
+    this.changed(now);
   }
 
   disableSecondFactor(now: Date): void {
     if (this.props.mfaEnabledAt === null) return;
     this.props.mfaEnabledAt = null;
-    this.props.updatedAt = now;
+    this.changed(now);
   }
 
   /**
@@ -153,12 +162,12 @@ export class User {
   enable(now: Date): void {
     if (!this.isDisabled) return;
     this.props.disabledAt = null;
-    this.props.updatedAt = now;
+    this.changed(now);
   }
 
   promote(now: Date): void {
     this.props.role = 'admin';
-    this.props.updatedAt = now;
+    this.changed(now);
   }
 
   toProps(): UserProps {
@@ -167,6 +176,11 @@ export class User {
 
   private revokeTokens(now: Date): void {
     this.props.tokensValidAfter = now;
+    this.changed(now);
+  }
+
+  private changed(now: Date): void {
     this.props.updatedAt = now;
+    this.props.revision++;
   }
 }

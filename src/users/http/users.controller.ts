@@ -18,7 +18,9 @@ import {
 } from '../../common/http';
 // RequestPrincipal not from auth's door, which re-exports it: auth depends on users.
 import type { ClientInfo, RequestPrincipal } from '../../common/identity';
+import type { UserAccount } from '../application/user-account';
 import { UsersService } from '../application/users.service';
+import { CallerAccount } from './caller-account.decorator';
 import { DeleteAccountDto } from './dto/delete-account.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateProfileDto } from './dto/update-profile.dto';
@@ -41,8 +43,8 @@ export class UsersController {
   @ApiOperation({ summary: 'The caller' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiErrors(AUTH_ERRORS)
-  async me(@CurrentUser() caller: RequestPrincipal): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.getAccount(caller.userId));
+  me(@CallerAccount() account: UserAccount): UserResponseDto {
+    return toUserResponse(account);
   }
 
   @Patch('me')

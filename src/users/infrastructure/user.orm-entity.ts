@@ -39,4 +39,7 @@ export class UserOrmEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt!: Date;
+
+  @Column({ type: 'integer' })
+  revision!: number;
 }

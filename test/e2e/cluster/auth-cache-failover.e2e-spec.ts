@@ -44,7 +44,7 @@ describe('The auth cache through a failover, on a cluster of its own', () => {
     });
 
     // The master of the user's slot stops; its replica, which holds the entries, takes over.
-    const key = `${testConfig().redis.keyPrefix}${redisKeys.authUser(claims.userId)}`;
+    const key = `${testConfig().redis.keyPrefix}${redisKeys.authAccount(claims.userId)}`;
     const slot = await ask<number>(
       Number(cluster.nodes[0].split(':')[1]),
       'CLUSTER',

@@ -64,7 +64,7 @@ describe('The message board through a failover of its master, two instances on a
     let ada: TestAccount | undefined;
     for (let attempt = 0; attempt < 30 && !ada; attempt++) {
       const account = await registerAccount(first);
-      const home = await masterOf(await slotOf(redisKeys.authUser(account.id)));
+      const home = await masterOf(await slotOf(redisKeys.authAccount(account.id)));
       if (home.id === board.id) ada = account;
     }
     if (!ada) throw new Error("No account's slot landed on the board's master in 30 tries");

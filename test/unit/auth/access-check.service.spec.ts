@@ -9,13 +9,16 @@ describe('AccessCheckService', () => {
     const { tokens, user } = await kit.signUp();
     const claims = kit.claimsOf(tokens.accessToken);
 
-    const principal = await kit.accessCheck.authenticate(claims);
-    expect(principal).toEqual({
-      userId: user.id,
-      sessionId: claims.sessionId,
-      tokenId: claims.tokenId,
-      tokenExpiresAt: claims.expiresAt,
-      role: 'user',
+    const caller = await kit.accessCheck.authenticate(claims);
+    expect(caller).toEqual({
+      principal: {
+        userId: user.id,
+        sessionId: claims.sessionId,
+        tokenId: claims.tokenId,
+        tokenExpiresAt: claims.expiresAt,
+        role: 'user',
+      },
+      account: user,
     });
     await new Promise((resolve) => setImmediate(resolve));
     expect(kit.cache.sessions.get(entryOf(claims.userId, claims.sessionId))).toEqual(
@@ -24,14 +27,29 @@ describe('AccessCheckService', () => {
 
     // With the record unreachable, a warm cache still answers.
     kit.blacklist.unreachable = true;
-    await expect(kit.accessCheck.authenticate(claims)).resolves.toEqual(principal);
+    await expect(kit.accessCheck.authenticate(claims)).resolves.toEqual(caller);
+  });
+
+  it('hands over the account that decided access, as changed a moment ago, from the cache', async () => {
+    const kit = authTestKit();
+    const { tokens, user } = await kit.signUp();
+    const claims = kit.claimsOf(tokens.accessToken);
+    await kit.accessCheck.authenticate(claims);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(kit.cache.accounts.get(user.id)).toEqual(user);
+
+    const renamed = await kit.users.updateProfile(user.id, { firstName: 'Augusta' });
+    expect(kit.cache.accounts.get(user.id)).toEqual(renamed);
+    await expect(kit.accessCheck.authenticate(claims)).resolves.toMatchObject({
+      account: { firstName: 'Augusta', revision: user.revision + 1 },
+    });
   });
 
   it('answers from the record alone when the cache is unreachable', async () => {
     const kit = authTestKit();
     const { tokens } = await kit.signUp();
     kit.cache.unreachable = true;
-    await expect(kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken))).resolves.toEqual(
+    await expect(kit.callerOf(tokens.accessToken)).resolves.toEqual(
       expect.objectContaining({ role: 'user' }),
     );
   });
@@ -50,8 +68,7 @@ describe('AccessCheckService', () => {
     const kit = authTestKit();
     const { tokens, user } = await kit.signUp();
     const claims = kit.claimsOf(tokens.accessToken);
-    const principal = await kit.accessCheck.authenticate(claims);
-    await kit.auth.logout(principal, kit.client);
+    await kit.auth.logout(await kit.callerOf(tokens.accessToken), kit.client);
 
     await expect(kit.accessCheck.authenticate(claims)).rejects.toBeInstanceOf(TokenRevokedError);
     kit.cache.flush();

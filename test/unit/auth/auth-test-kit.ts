@@ -109,6 +109,9 @@ export function authTestKit(env: Record<string, string> = {}) {
 
   /** Verifies an access token and reads its claims, as the JWT strategy does. */
   const claimsOf = (accessToken: string) => tokens.readAccessClaims(jwt.verify(accessToken));
+  /** The caller an access token stands for, as the guard leaves it on the request. */
+  const callerOf = async (accessToken: string) =>
+    (await accessCheck.authenticate(claimsOf(accessToken))).principal;
 
   /** Registers and signs in (addresses need no verification first unless `env` says so). */
   const signUp = async (email = 'ada@example.com') => {
@@ -142,6 +145,7 @@ export function authTestKit(env: Record<string, string> = {}) {
     authEvents,
     client,
     claimsOf,
+    callerOf,
     signUp,
   };
 }

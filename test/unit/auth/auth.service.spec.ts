@@ -38,9 +38,7 @@ describe('AuthService', () => {
       expect(kit.claimsOf(next.accessToken).sessionId).toBe(
         kit.claimsOf(tokens.accessToken).sessionId,
       );
-      await expect(
-        kit.accessCheck.authenticate(kit.claimsOf(next.accessToken)),
-      ).resolves.toBeDefined();
+      await expect(kit.callerOf(next.accessToken)).resolves.toBeDefined();
     });
 
     it('treats an already rotated token as reuse and revokes the whole session', async () => {
@@ -55,9 +53,7 @@ describe('AuthService', () => {
       await expect(kit.auth.refresh(next.refreshToken, kit.client)).rejects.toBeInstanceOf(
         RefreshInvalidError,
       );
-      await expect(
-        kit.accessCheck.authenticate(kit.claimsOf(next.accessToken)),
-      ).rejects.toBeInstanceOf(TokenRevokedError);
+      await expect(kit.callerOf(next.accessToken)).rejects.toBeInstanceOf(TokenRevokedError);
       const session = [...kit.sessions.rows.values()][0];
       expect(session.revokedReason).toBe('refresh_reused');
     });
@@ -71,9 +67,7 @@ describe('AuthService', () => {
       const again = await kit.auth.refresh(tokens.refreshToken, kit.client);
       expect(again.refreshToken).toBe(next.refreshToken);
       expect(again.accessToken).not.toBe(next.accessToken);
-      await expect(
-        kit.accessCheck.authenticate(kit.claimsOf(again.accessToken)),
-      ).resolves.toBeDefined();
+      await expect(kit.callerOf(again.accessToken)).resolves.toBeDefined();
       // The session goes on from that successor, which rotates once like any current token.
       const third = await kit.auth.refresh(next.refreshToken, kit.client);
       expect(third.refreshToken).not.toBe(next.refreshToken);
@@ -143,10 +137,7 @@ describe('AuthService', () => {
     it('refuses the current token of a logged-out session as invalid, not reused', async () => {
       const kit = authTestKit();
       const { tokens } = await kit.signUp();
-      await kit.auth.logout(
-        await kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken)),
-        kit.client,
-      );
+      await kit.auth.logout(await kit.callerOf(tokens.accessToken), kit.client);
       await expect(kit.auth.refresh(tokens.refreshToken, kit.client)).rejects.toBeInstanceOf(
         RefreshInvalidError,
       );
@@ -279,18 +270,14 @@ describe('AuthService', () => {
     const kit = authTestKit();
     const { tokens, user } = await kit.signUp();
     const other = signedIn(await kit.auth.login(user, kit.client));
-    const caller = await kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken));
+    const caller = await kit.callerOf(tokens.accessToken);
 
     const fresh = await kit.auth.changePassword(caller, 'password-1', 'password-2', kit.client);
 
     for (const old of [tokens.accessToken, other.tokens.accessToken]) {
-      await expect(kit.accessCheck.authenticate(kit.claimsOf(old))).rejects.toBeInstanceOf(
-        TokenRevokedError,
-      );
+      await expect(kit.callerOf(old)).rejects.toBeInstanceOf(TokenRevokedError);
     }
-    await expect(
-      kit.accessCheck.authenticate(kit.claimsOf(fresh.accessToken)),
-    ).resolves.toBeDefined();
+    await expect(kit.callerOf(fresh.accessToken)).resolves.toBeDefined();
     expect(await kit.auth.listSessions(caller)).toHaveLength(1);
   });
 
@@ -299,7 +286,7 @@ describe('AuthService', () => {
     const { tokens, user } = await kit.signUp();
     await kit.auth.login(user, kit.client);
     await kit.auth.login(user, kit.client);
-    const caller = await kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken));
+    const caller = await kit.callerOf(tokens.accessToken);
     await expect(kit.auth.logoutAll(caller, kit.client)).resolves.toBe(3);
     await expect(kit.auth.listSessions(caller)).resolves.toEqual([]);
   });
@@ -308,7 +295,7 @@ describe('AuthService', () => {
     const kit = authTestKit();
     const ada = await kit.signUp();
     const bob = await kit.signUp('bob@example.com');
-    const adaCaller = await kit.accessCheck.authenticate(kit.claimsOf(ada.tokens.accessToken));
+    const adaCaller = await kit.callerOf(ada.tokens.accessToken);
     const bobSession = kit.claimsOf(bob.tokens.accessToken).sessionId;
     await expect(kit.auth.endSession(adaCaller, bobSession, kit.client)).rejects.toBeInstanceOf(
       SessionNotFoundError,
@@ -316,8 +303,6 @@ describe('AuthService', () => {
     await expect(kit.auth.endSession(adaCaller, 'not-a-uuid', kit.client)).rejects.toBeInstanceOf(
       SessionNotFoundError,
     );
-    await expect(
-      kit.accessCheck.authenticate(kit.claimsOf(bob.tokens.accessToken)),
-    ).resolves.toBeDefined();
+    await expect(kit.callerOf(bob.tokens.accessToken)).resolves.toBeDefined();
   });
 });

@@ -15,6 +15,7 @@ const account: UserAccount = {
   mfaEnabled: false,
   tokensValidAfter: new Date(0),
   createdAt: new Date(0),
+  revision: 0,
 };
 
 /** Credentials that open `account`: the guard's only collaborator, its strategies aside. */

@@ -22,7 +22,7 @@ function codeAt(secret: string, now: Date, stepsAway = 0): Promise<string> {
 async function mfaKit(env: Record<string, string> = {}) {
   const kit = authTestKit(env);
   const { user, tokens } = await kit.signUp();
-  const caller = await kit.accessCheck.authenticate(kit.claimsOf(tokens.accessToken));
+  const caller = await kit.callerOf(tokens.accessToken);
   // On to the middle of a step, so "one step either side" is unambiguous.
   kit.clock.advance(STEP_MS - (kit.clock.now().getTime() % STEP_MS) + STEP_MS / 2);
   const code = (stepsAway = 0) => codeAt(secret, kit.clock.now(), stepsAway);
@@ -226,8 +226,7 @@ describe('MfaService (the TOTP second factor)', () => {
 
   it('ends the other sessions at enable and disable, and every session at an admin reset', async () => {
     const kit = await mfaKit();
-    const authenticate = (accessToken: string) =>
-      kit.accessCheck.authenticate(kit.claimsOf(accessToken));
+    const authenticate = (accessToken: string) => kit.callerOf(accessToken);
     const other = signedIn(await kit.auth.login(kit.user, kit.client));
     await kit.enable();
     await expect(authenticate(other.tokens.accessToken)).rejects.toThrow('blacklisted');

@@ -40,10 +40,10 @@ describe('the Redis key layout', () => {
     expect(new Set(boardKeys.map(slot)).size).toBe(1);
   });
 
-  it("puts one user's cached state in one slot: the user, its sessions and its tokens (one MGET)", () => {
+  it("puts one user's cached state in one slot: the account, its sessions and its tokens (one MGET)", () => {
     const userId = randomUUID();
     const keys = [
-      redisKeys.authUser(userId),
+      redisKeys.authAccount(userId),
       ...Array.from({ length: 20 }, () => redisKeys.authSession(userId, randomUUID())),
       ...Array.from({ length: 20 }, () => redisKeys.authToken(userId, randomUUID())),
     ];
@@ -55,7 +55,7 @@ describe('the Redis key layout', () => {
     const many = <T>(build: () => T) => Array.from({ length: 200 }, build);
 
     // 200 keys over 16 384 slots: nearly all distinct when spread, 1 when they share a tag.
-    expect(distinctSlots(many(() => redisKeys.authUser(randomUUID())))).toBeGreaterThan(190);
+    expect(distinctSlots(many(() => redisKeys.authAccount(randomUUID())))).toBeGreaterThan(190);
     expect(distinctSlots(many(() => redisKeys.authMfaChallenge(randomUUID())))).toBeGreaterThan(
       190,
     );

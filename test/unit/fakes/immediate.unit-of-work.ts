@@ -4,14 +4,14 @@ import { UnitOfWork } from '../../../src/common/database/unit-of-work';
 export class ImmediateUnitOfWork extends UnitOfWork {
   depth = 0;
   transactions = 0;
-  private effects: Array<() => void> = [];
+  private effects: Array<() => void | Promise<void>> = [];
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     this.transactions++;
     this.depth++;
     try {
       const result = await work();
-      if (this.depth === 1) this.effects.splice(0).forEach((effect) => effect());
+      if (this.depth === 1) for (const effect of this.effects.splice(0)) await effect();
       return result;
     } catch (error) {
       if (this.depth === 1) this.effects = [];
@@ -21,8 +21,8 @@ export class ImmediateUnitOfWork extends UnitOfWork {
     }
   }
 
-  afterCommit(effect: () => void): void {
+  afterCommit(effect: () => void | Promise<void>): void {
     if (this.depth > 0) this.effects.push(effect);
-    else effect();
+    else void effect();
   }
 }

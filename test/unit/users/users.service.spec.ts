@@ -170,6 +170,47 @@ describe('UsersService', () => {
     expect(users.rows.get(account.id)?.disabledAt).toBeNull();
   });
 
+  it('tells listeners of every committed change, with a higher revision, before answering', async () => {
+    const account = await register();
+    const heard: Array<[string, number]> = [];
+    service.addLifecycleListener({
+      accountChanged: async (changed) => {
+        // Once the change is stored.
+        expect(users.rows.get(changed.id)?.revision).toBe(changed.revision);
+        heard.push([changed.lastName, changed.revision]);
+      },
+    });
+
+    const renamed = await service.updateProfile(account.id, { lastName: 'Byron' });
+    expect(heard).toEqual([['Byron', account.revision + 1]]);
+    expect(renamed.revision).toBe(account.revision + 1);
+
+    await service.disable(account.id, adminId, client);
+    await service.enable(account.id, adminId, client);
+    expect(heard.map(([, revision]) => revision)).toEqual(
+      [1, 2, 3].map((n) => n + account.revision),
+    );
+  });
+
+  it('tells listeners nothing of a change that changed nothing or was rolled back', async () => {
+    const account = await register();
+    const heard: number[] = [];
+    service.addLifecycleListener({ accountChanged: async (a) => void heard.push(a.revision) });
+
+    await service.enable(account.id, adminId, client);
+    await service.updateProfile(account.id, {});
+    await expect(
+      service.changePassword(account.id, 'wrong-password', 'password-2', client),
+    ).rejects.toBeInstanceOf(WrongPasswordError);
+    service.addLifecycleListener({
+      accessRevoked: () => Promise.reject(new Error('the cache cannot take the revocation')),
+    });
+    await expect(service.disable(account.id, adminId, client)).rejects.toThrow('cache');
+
+    expect(heard).toEqual([]);
+    expect(users.rows.get(account.id)?.revision).toBe(account.revision);
+  });
+
   it('disables once, revoking access, and reports an unknown user', async () => {
     const account = await register();
     const reasons: string[] = [];
