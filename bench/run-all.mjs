@@ -45,7 +45,7 @@ const lines = [
   ...results.map((result) =>
     result.error
       ? `| ${result.case} | failed: ${result.error} | | | |`
-      : `| ${result.case} | ${result.ratio?.toFixed(2) ?? '—'}${result.p50Ratio ? ` (p50 100k/100: ${result.p50Ratio.toFixed(2)})` : ''} | ${result.target ?? '—'} | ${result.met === null || result.met === undefined ? '—' : result.met ? 'yes' : 'no'} | ${result.rssMb?.toFixed(0) ?? '—'}${result.rssMb > MEMORY_TARGET_MB ? ' (over)' : ''} |`,
+      : `| ${result.case} | ${result.ratio?.toFixed(2) ?? '—'}${result.p50Ratio ? ` (p50 100k/100: ${result.p50Ratio.toFixed(2)})` : ''}${result.sameWorkRatio ? ` (same work: ${result.sameWorkRatio.toFixed(2)})` : ''} | ${result.target ?? '—'} | ${result.met === null || result.met === undefined ? '—' : result.met ? 'yes' : 'no'} | ${result.rssMb?.toFixed(0) ?? '—'}${result.rssMb > MEMORY_TARGET_MB ? ' (over)' : ''} |`,
   ),
   '',
   `Total time: ${Math.round((Date.now() - started) / 1000)} s`,

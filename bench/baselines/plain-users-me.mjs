@@ -4,11 +4,14 @@
 //   2. HS256 verification with node:crypto, then the checks jsonwebtoken and jwt.strategy.ts make:
 //      header alg HS256, iss, aud, exp with 1 s of leeway, typ access, UUID sub/sid/jti, iat;
 //   3. the revocation check of access-check.service.ts: one Redis MGET of the user's token,
-//      session and user entries (the same keys, from the service's built key layout, and the same
-//      encoding as redis-auth-state.cache.ts);
+//      session and account entries (the same keys, from the service's built key layout, and the
+//      same encoding as redis-auth-state.cache.ts);
 //      parts it misses are read from PostgreSQL in parallel and cached with SET NX EX 60;
 //      then the rules of src/auth/domain/access-decision.ts;
-//   4. the user row, and the same JSON as the service.
+//   4. the same JSON as the service, from the account the check read.
+// With BASELINE_ACCOUNT_FROM=record it reads the account for step 4 from PostgreSQL instead, one
+// more query per request: the work the service did before it answered from the check's read, and
+// the baseline issue 19 set its target against.
 // Usage: node bench/baselines/plain-users-me.mjs [port]   (or PORT=...; prints "ready" on stdout)
 // Needs `npm run build` first (the key layout comes from dist/).
 // Reads DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE like the
@@ -24,8 +27,9 @@ const issuer = process.env.JWT_ISSUER ?? 'tempmessenger';
 const audience = process.env.JWT_AUDIENCE ?? 'tempmessenger';
 const LEEWAY_SECONDS = 1;
 const CACHE_TTL_SECONDS = 60;
-/** A deleted user's "tokens valid after" in the cache (redis-auth-state.cache.ts). */
-const NEVER = Number.MAX_SAFE_INTEGER;
+/** A deleted account's revision in the cache (redis-auth-state.cache.ts). */
+const DELETED = Number.MAX_SAFE_INTEGER;
+const accountFromRecord = process.env.BASELINE_ACCOUNT_FROM === 'record';
 
 const BEARER_HEADER = /^bearer [^\s]+$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -89,18 +93,35 @@ function decodeSession(value) {
 }
 const encodeSession = (state) =>
   state.active ? `a|${state.userId}|${state.expiresAt.getTime()}` : 'r';
-function decodeUser(value) {
-  const fields = value.split('|');
-  const version = Number(fields.at(-1));
-  const tokensValidAfter = version >= NEVER ? null : new Date(version);
-  const [status, role] = fields;
-  return status === 'a' && (role === 'user' || role === 'admin') && tokensValidAfter
-    ? { active: true, role, tokensValidAfter }
-    : { active: false, tokensValidAfter };
+function decodeAccount(value) {
+  const separator = value.indexOf('|');
+  const revision = Number(value.slice(0, separator));
+  if (revision === DELETED) return null;
+  const cached = JSON.parse(value.slice(separator + 1));
+  return {
+    ...cached,
+    disabledAt: cached.disabledAt === null ? null : new Date(cached.disabledAt),
+    emailVerifiedAt: cached.emailVerifiedAt === null ? null : new Date(cached.emailVerifiedAt),
+    tokensValidAfter: new Date(cached.tokensValidAfter),
+    createdAt: new Date(cached.createdAt),
+    revision,
+  };
 }
-function encodeUser(state) {
-  const version = state.tokensValidAfter?.getTime() ?? NEVER;
-  return state.active ? `a|${state.role}|${version}` : `x|${version}`;
+function encodeAccount(account) {
+  if (!account) return `${DELETED}|`;
+  const cached = {
+    id: account.id,
+    email: account.email,
+    firstName: account.firstName,
+    lastName: account.lastName,
+    role: account.role,
+    disabledAt: account.disabledAt?.getTime() ?? null,
+    emailVerifiedAt: account.emailVerifiedAt?.getTime() ?? null,
+    mfaEnabled: account.mfaEnabled,
+    tokensValidAfter: account.tokensValidAfter.getTime(),
+    createdAt: account.createdAt.getTime(),
+  };
+  return `${account.revision}|${JSON.stringify(cached)}`;
 }
 
 // The record: the same reads as the service's repositories, one query each.
@@ -120,41 +141,53 @@ async function loadSession(sessionId) {
     ? { active: true, userId: row.user_id, expiresAt: row.expires_at }
     : { active: false };
 }
-async function loadUser(userId) {
+async function loadAccount(userId) {
   const { rows } = await pool.query(
-    'SELECT role, disabled_at, tokens_valid_after FROM users WHERE id = $1',
+    `SELECT id, email, first_name, last_name, role, disabled_at, email_verified_at,
+            mfa_enabled_at, tokens_valid_after, created_at, revision
+       FROM users WHERE id = $1`,
     [userId],
   );
   const row = rows[0];
-  if (!row) return { active: false, tokensValidAfter: null };
-  return row.disabled_at
-    ? { active: false, tokensValidAfter: row.tokens_valid_after }
-    : { active: true, role: row.role, tokensValidAfter: row.tokens_valid_after };
+  return row ? accountOf(row) : null;
 }
+const accountOf = (row) => ({
+  id: row.id,
+  email: row.email,
+  firstName: row.first_name,
+  lastName: row.last_name,
+  role: row.role,
+  disabledAt: row.disabled_at,
+  emailVerifiedAt: row.email_verified_at,
+  mfaEnabled: row.mfa_enabled_at !== null,
+  tokensValidAfter: row.tokens_valid_after,
+  createdAt: row.created_at,
+  revision: row.revision,
+});
 
-/** access-check.service.ts + access-decision.ts: throws TOKEN_REVOKED, or returns the role. */
+/** access-check.service.ts + access-decision.ts: throws TOKEN_REVOKED, or returns the account. */
 async function checkAccess(claims) {
   let cached = null;
   try {
-    const [token, session, user] = await redis.mget(
+    const [token, session, account] = await redis.mget(
       redisKeys.authToken(claims.userId, claims.tokenId),
       redisKeys.authSession(claims.userId, claims.sessionId),
-      redisKeys.authUser(claims.userId),
+      redisKeys.authAccount(claims.userId),
     );
     cached = {
       token: token ? decodeToken(token) : undefined,
       session: session ? decodeSession(session) : undefined,
-      user: user ? decodeUser(user) : undefined,
+      account: account ? decodeAccount(account) : undefined,
     };
   } catch {
     // Redis cannot answer: PostgreSQL answers alone.
   }
-  const [token, session, user] = await Promise.all([
+  const [token, session, account] = await Promise.all([
     cached?.token ?? loadToken(claims.tokenId),
     cached?.session ?? loadSession(claims.sessionId),
-    cached?.user ?? loadUser(claims.userId),
+    cached?.account !== undefined ? cached.account : loadAccount(claims.userId),
   ]);
-  if (cached && (!cached.token || !cached.session || !cached.user)) {
+  if (cached && (!cached.token || !cached.session || cached.account === undefined)) {
     const fill = redis.pipeline();
     if (!cached.token)
       fill.set(
@@ -173,8 +206,15 @@ async function checkAccess(claims) {
         'NX',
       );
     }
-    if (!cached.user)
-      fill.set(redisKeys.authUser(claims.userId), encodeUser(user), 'EX', CACHE_TTL_SECONDS, 'NX');
+    if (cached.account === undefined) {
+      fill.set(
+        redisKeys.authAccount(claims.userId),
+        encodeAccount(account),
+        'EX',
+        CACHE_TTL_SECONDS,
+        'NX',
+      );
+    }
     fill.exec().catch(() => undefined);
   }
 
@@ -182,11 +222,11 @@ async function checkAccess(claims) {
   if (!session.active || session.userId !== claims.userId || session.expiresAt <= new Date()) {
     throw revoked();
   }
-  if (!user.active) throw revoked();
-  if (claims.issuedAt.getTime() < Math.floor(user.tokensValidAfter.getTime() / 1000) * 1000) {
+  if (!account || account.disabledAt !== null) throw revoked();
+  if (claims.issuedAt.getTime() < Math.floor(account.tokensValidAfter.getTime() / 1000) * 1000) {
     throw revoked();
   }
-  return user.role;
+  return account;
 }
 
 async function usersMe(request) {
@@ -195,23 +235,18 @@ async function usersMe(request) {
   if (!BEARER_HEADER.test(header))
     throw new Refusal(401, 'TOKEN_MALFORMED', 'Bearer token malformed.');
   const claims = verifyAccessToken(header.slice('bearer '.length));
-  await checkAccess(claims);
-  const { rows } = await pool.query(
-    `SELECT id, email, first_name, last_name, role, created_at, email_verified_at, mfa_enabled_at
-       FROM users WHERE id = $1`,
-    [claims.userId],
-  );
-  const row = rows[0];
-  if (!row) throw new Refusal(404, 'USER_NOT_FOUND', 'User not found.');
+  const checked = await checkAccess(claims);
+  const account = accountFromRecord ? await loadAccount(claims.userId) : checked;
+  if (!account) throw new Refusal(404, 'USER_NOT_FOUND', 'User not found.');
   return {
-    id: row.id,
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    role: row.role,
-    createdAt: row.created_at.toISOString(),
-    emailVerifiedAt: row.email_verified_at?.toISOString() ?? null,
-    mfaEnabled: row.mfa_enabled_at !== null,
+    id: account.id,
+    email: account.email,
+    firstName: account.firstName,
+    lastName: account.lastName,
+    role: account.role,
+    createdAt: account.createdAt.toISOString(),
+    emailVerifiedAt: account.emailVerifiedAt?.toISOString() ?? null,
+    mfaEnabled: account.mfaEnabled,
   };
 }
 

@@ -100,6 +100,24 @@ describe('Users /users', () => {
     it('needs a token', async () => {
       expectError(await testApp.http.get('/users/me'), 401, 'AUTH_REQUIRED');
     });
+
+    it('answers from the account the access check read, which a change replaces before it answers', async () => {
+      const account = await registerAccount(testApp, { firstName: 'Grace', lastName: 'Hopper' });
+      await me(account.accessToken).expect(200);
+      // Behind the service's back: the cached copy still answers, so the route read no row.
+      await testApp.app
+        .get(DataSource)
+        .query(`UPDATE users SET first_name = 'Edited' WHERE id = $1`, [account.id]);
+      await until(async () => {
+        const cached = (await me(account.accessToken).expect(200)).body;
+        return cached.firstName === 'Grace';
+      }, 2000);
+
+      // A change through the service reads the row under its lock and writes its copy first.
+      const patched = await patchMe(account.accessToken, { lastName: 'Byron' }).expect(200);
+      expect(patched.body).toMatchObject({ firstName: 'Edited', lastName: 'Byron' });
+      expect((await me(account.accessToken).expect(200)).body).toEqual(patched.body);
+    });
   });
 
   describe('PATCH /users/me', () => {
