@@ -48,7 +48,8 @@ export const KEY_NAMESPACES = {
   authAccount: {
     key: '{u:<user id>}:auth:account',
     owner: 'auth',
-    meaning: "a user's cached account, by revision: what decides access and what /users/me shows, or gone",
+    meaning:
+      "a user's cached account, by revision: what decides access and what /users/me shows, or gone",
   },
   authSession: {
     key: '{u:<user id>}:auth:session:<session id>',
