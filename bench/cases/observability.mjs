@@ -4,8 +4,8 @@
 // no-op exporter (spans made, sampled and batched, then dropped: bench/lib/discard-span-exports.cjs)
 // and once exporting to a sink on loopback that accepts and drops every export (the whole path a
 // deployment pays: serialising and sending too). Requests: case 2's `GET /users/me` (the warm auth
-// cache: one Redis MGET and a PostgreSQL read), and case 4's login storm (`POST /auth/login`,
-// bcrypt cost 12). Each round starts with another instance.
+// cache: one Redis MGET, which also brings the account it answers), and case 4's login storm
+// (`POST /auth/login`, bcrypt cost 12). Each round starts with another instance.
 // Targets: metrics cost at most 5 % of requests/s; traces (no-op exporter) at most 15 % more.
 // The exporting instance is reported beside them, without a target.
 // Usage: npm run build && node bench/cases/observability.mjs [seconds=2] [connections=50] [rounds=12]
