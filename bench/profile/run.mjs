@@ -5,11 +5,14 @@
 // Routes: users-me (case 2, GET /users/me with a warm auth cache) and messages-list (case 3,
 // GET /messages?limit=100 with 100 live messages).
 // Usage: npm run bench:profile -- <users-me|messages-list> [seconds=10] [connections=50]
+// With PROFILE_TRACED=1 the service traces every request, exporting to a no-op exporter (as case 9's
+// traced instance does), to see what the traces cost.
 // (npm runs it on the project's pinned Node: the machine's own may refuse --cpu-prof in NODE_OPTIONS)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import { clearPrefix } from '../lib/baseline.mjs';
 import { load } from '../lib/load.mjs';
@@ -55,6 +58,10 @@ if (!ROUTES[route]) {
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-profile-'));
+const DISCARD_SPAN_EXPORTS = fileURLToPath(
+  new URL('../lib/discard-span-exports.cjs', import.meta.url),
+);
+const traced = process.env.PROFILE_TRACED === '1';
 const prefix = `tm-bench-profile-${process.pid}:`;
 const [port] = await freePorts(1);
 const service = await startService({
@@ -62,7 +69,8 @@ const service = await startService({
   env: {
     REDIS_KEY_PREFIX: prefix,
     ACCESS_TOKEN_TTL: '1h',
-    NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}`,
+    NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}${traced ? ` --require ${DISCARD_SPAN_EXPORTS}` : ''}`,
+    ...(traced ? { OTEL_TRACES_EXPORTER: 'otlp' } : {}),
   },
 });
 let result;
@@ -79,6 +87,6 @@ const [main] = readdirSync(dir)
   .map((name) => join(dir, name))
   .sort((a, b) => statSync(b).size - statSync(a).size);
 console.log(
-  `${route}: ${Math.round(result.rps)} req/s, ${result.failures} failures, over ${seconds} s; profile ${main}`,
+  `${route}${traced ? ' (traced)' : ''}: ${Math.round(result.rps)} req/s, ${result.failures} failures, over ${seconds} s; profile ${main}`,
 );
 printAttribution(attribute(JSON.parse(readFileSync(main, 'utf8'))));
