@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TypeOrmTransactionContext } from '../../common/database';
+import type { EntityMetadata } from 'typeorm';
+import { columnOf, selectList, tableOf, TypeOrmTransactionContext } from '../../common/database';
 import { TranslateErrors } from '../../common/errors';
 import { translatePostgresError } from '../../common/database';
 import { Session, type SessionEndReason } from '../domain/session';
@@ -9,6 +10,8 @@ import { SessionOrmEntity } from './session.orm-entity';
 @Injectable()
 @TranslateErrors(translatePostgresError)
 export class TypeOrmSessionRepository extends SessionRepository {
+  private statements?: SessionStatements;
+
   constructor(private readonly context: TypeOrmTransactionContext) {
     super();
   }
@@ -17,12 +20,25 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return this.context.repository(SessionOrmEntity);
   }
 
+  /** The refresh path's statements, built on first use from the entity's mapping. */
+  private get sql(): SessionStatements {
+    return (this.statements ??= sessionStatements(
+      this.context.manager().connection.getMetadata(SessionOrmEntity),
+    ));
+  }
+
   async insert(session: Session): Promise<void> {
     await this.rows.insert(Object.assign(new SessionOrmEntity(), session.toProps()));
   }
 
+  /**
+   * Every refresh reads its session, rotates it with `saveRotation`, and on reuse `revoke`s it:
+   * those three run plain statements, which skip the query builder's work on every call.
+   */
   async findById(id: string): Promise<Session | null> {
-    const row = await this.rows.findOneBy({ id });
+    const [row] = (await this.context
+      .manager()
+      .query(this.sql.selectById, [id])) as SessionOrmEntity[];
     return row ? Session.restore(row) : null;
   }
 
@@ -39,31 +55,25 @@ export class TypeOrmSessionRepository extends SessionRepository {
 
   async saveRotation(session: Session): Promise<boolean> {
     const { previousRefreshJti, rotatedAt, ...next } = session.toProps();
-    const result = await this.rows
-      .createQueryBuilder()
-      .update(SessionOrmEntity)
-      .set({
-        refreshJti: next.refreshJti,
-        refreshIssuedAt: next.refreshIssuedAt,
+    const [, affected] = (await this.context
+      .manager()
+      .query(this.sql.saveRotation, [
+        next.refreshJti,
+        next.refreshIssuedAt,
         previousRefreshJti,
         rotatedAt,
-        lastUsedAt: next.lastUsedAt,
-        expiresAt: next.expiresAt,
-      })
-      .where('id = :id AND refresh_jti = :previousRefreshJti', { id: next.id, previousRefreshJti })
-      .andWhere('revoked_at IS NULL AND expires_at > :rotatedAt', { rotatedAt })
-      .execute();
-    return (result.affected ?? 0) > 0;
+        next.lastUsedAt,
+        next.expiresAt,
+        next.id,
+      ])) as UpdateResult;
+    return affected > 0;
   }
 
   async revoke(sessionId: string, reason: SessionEndReason, now: Date): Promise<boolean> {
-    const result = await this.rows
-      .createQueryBuilder()
-      .update(SessionOrmEntity)
-      .set({ revokedAt: now, revokedReason: reason })
-      .where('id = :sessionId AND revoked_at IS NULL', { sessionId })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    const [, affected] = (await this.context
+      .manager()
+      .query(this.sql.revoke, [sessionId, now, reason])) as UpdateResult;
+    return affected > 0;
   }
 
   async revokeAllForUser(
@@ -95,4 +105,37 @@ export class TypeOrmSessionRepository extends SessionRepository {
       .execute();
     return result.affected ?? 0;
   }
+}
+
+/** What TypeORM's `query` answers for an UPDATE on PostgreSQL: the rows returned, and the count. */
+type UpdateResult = [unknown[], number];
+
+interface SessionStatements {
+  /** `$1`: the id; the row comes back under the entity's property names. */
+  readonly selectById: string;
+  /**
+   * `$1`–`$6`: the new refresh jti and its issue time, the jti rotated from, the rotation's time,
+   * last use and expiry; `$7`: the id. Only while the row still holds the jti rotated from and is
+   * live at the rotation's time.
+   */
+  readonly saveRotation: string;
+  /** `$1`: the id, `$2`: the time, `$3`: the reason; only a session not yet revoked. */
+  readonly revoke: string;
+}
+
+function sessionStatements(metadata: EntityMetadata): SessionStatements {
+  const table = tableOf(metadata);
+  const column = (property: keyof SessionOrmEntity & string) => columnOf(metadata, property);
+  return {
+    selectById: `SELECT ${selectList(metadata)} FROM ${table} WHERE ${column('id')} = $1`,
+    saveRotation:
+      `UPDATE ${table} SET ${column('refreshJti')} = $1, ${column('refreshIssuedAt')} = $2, ` +
+      `${column('previousRefreshJti')} = $3, ${column('rotatedAt')} = $4, ` +
+      `${column('lastUsedAt')} = $5, ${column('expiresAt')} = $6 ` +
+      `WHERE ${column('id')} = $7 AND ${column('refreshJti')} = $3 ` +
+      `AND ${column('revokedAt')} IS NULL AND ${column('expiresAt')} > $4`,
+    revoke:
+      `UPDATE ${table} SET ${column('revokedAt')} = $2, ${column('revokedReason')} = $3 ` +
+      `WHERE ${column('id')} = $1 AND ${column('revokedAt')} IS NULL`,
+  };
 }

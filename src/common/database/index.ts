@@ -6,3 +6,4 @@ export { translatePostgresError } from './postgres-failure';
 export { TypeOrmTransactionContext } from './typeorm-transaction.context';
 export { UnitOfWork } from './unit-of-work';
 export { isUniqueViolation } from './unique-violation';
+export { columnOf, selectList, tableOf } from './mapped-columns';

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityMetadata } from 'typeorm';
-import { isUniqueViolation, TypeOrmTransactionContext } from '../../common/database';
+import {
+  columnOf,
+  isUniqueViolation,
+  selectList,
+  tableOf,
+  TypeOrmTransactionContext,
+} from '../../common/database';
 import { TranslateErrors } from '../../common/errors';
 import type { PagePosition } from '../../common/pagination';
 import { translatePostgresError } from '../../common/database';
@@ -102,10 +108,8 @@ export class TypeOrmUserRepository extends UserRepository {
 
 /** `SELECT "first_name" AS "firstName", … FROM "users" WHERE "id" = $1`: rows come back as entities. */
 function selectByIdSql(metadata: EntityMetadata): string {
-  const columns = metadata.columns.map(
-    (column) => `"${column.databaseName}" AS "${column.propertyName}"`,
-  );
-  return `SELECT ${columns.join(', ')} FROM "${metadata.tableName}" WHERE "id" = $1`;
+  const id = columnOf<UserOrmEntity>(metadata, 'id');
+  return `SELECT ${selectList(metadata)} FROM ${tableOf(metadata)} WHERE ${id} = $1`;
 }
 
 function toDomain(row: UserOrmEntity): User {
