@@ -95,9 +95,17 @@ const encodeSession = (state) =>
   state.active ? `a|${state.userId}|${state.expiresAt.getTime()}` : 'r';
 function decodeAccount(value) {
   const separator = value.indexOf('|');
-  const revision = Number(value.slice(0, separator));
+  const revisionText = value.slice(0, separator);
+  if (separator < 1 || !/^\d+$/.test(revisionText)) return undefined;
+  const revision = Number(revisionText);
   if (revision === DELETED) return null;
-  const cached = JSON.parse(value.slice(separator + 1));
+  let cached;
+  try {
+    cached = JSON.parse(value.slice(separator + 1));
+  } catch {
+    return undefined;
+  }
+  if (!isCachedAccount(cached)) return undefined;
   return {
     ...cached,
     disabledAt: cached.disabledAt === null ? null : new Date(cached.disabledAt),
@@ -107,6 +115,20 @@ function decodeAccount(value) {
     revision,
   };
 }
+const isTime = (time) => typeof time === 'number' && Number.isFinite(time);
+const isCachedAccount = (account) =>
+  typeof account === 'object' &&
+  account !== null &&
+  typeof account.id === 'string' &&
+  typeof account.email === 'string' &&
+  typeof account.firstName === 'string' &&
+  typeof account.lastName === 'string' &&
+  (account.role === 'user' || account.role === 'admin') &&
+  typeof account.mfaEnabled === 'boolean' &&
+  (account.disabledAt === null || isTime(account.disabledAt)) &&
+  (account.emailVerifiedAt === null || isTime(account.emailVerifiedAt)) &&
+  isTime(account.tokensValidAfter) &&
+  isTime(account.createdAt);
 function encodeAccount(account) {
   if (!account) return `${DELETED}|`;
   const cached = {

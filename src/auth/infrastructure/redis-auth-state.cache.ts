@@ -9,6 +9,7 @@ import type {
   TokenState,
 } from '../domain/access-decision';
 import { TranslateErrors } from '../../common/errors';
+import { type Role, ROLES } from '../../common/identity';
 import {
   defineRedisScript,
   InjectRedis,
@@ -213,22 +214,44 @@ function encodeAccount(account: AccountState<UserAccount>): string {
 /** Undefined (not cached) for a value it cannot read, so the record answers instead. */
 function decodeAccount(value: string): AccountState<UserAccount> | undefined {
   const separator = value.indexOf('|');
-  const revision = Number(value.slice(0, separator));
-  if (separator < 0 || !Number.isSafeInteger(revision)) return undefined;
+  const revisionText = value.slice(0, separator);
+  if (separator < 1 || !/^\d+$/.test(revisionText)) return undefined;
+  const revision = Number(revisionText);
   if (revision === DELETED) return null;
+  let cached: unknown;
   try {
-    const cached = JSON.parse(value.slice(separator + 1)) as CachedAccount;
-    return {
-      ...cached,
-      disabledAt: dateOrNull(cached.disabledAt),
-      emailVerifiedAt: dateOrNull(cached.emailVerifiedAt),
-      tokensValidAfter: new Date(cached.tokensValidAfter),
-      createdAt: new Date(cached.createdAt),
-      revision,
-    };
+    cached = JSON.parse(value.slice(separator + 1));
   } catch {
     return undefined;
   }
+  if (!isCachedAccount(cached)) return undefined;
+  return {
+    ...cached,
+    disabledAt: dateOrNull(cached.disabledAt),
+    emailVerifiedAt: dateOrNull(cached.emailVerifiedAt),
+    tokensValidAfter: new Date(cached.tokensValidAfter),
+    createdAt: new Date(cached.createdAt),
+    revision,
+  };
+}
+
+function isCachedAccount(value: unknown): value is CachedAccount {
+  const account = value as Partial<Record<keyof CachedAccount, unknown>> | null;
+  const isTime = (time: unknown) => typeof time === 'number' && Number.isFinite(time);
+  return (
+    typeof account === 'object' &&
+    account !== null &&
+    typeof account.id === 'string' &&
+    typeof account.email === 'string' &&
+    typeof account.firstName === 'string' &&
+    typeof account.lastName === 'string' &&
+    ROLES.includes(account.role as Role) &&
+    typeof account.mfaEnabled === 'boolean' &&
+    (account.disabledAt === null || isTime(account.disabledAt)) &&
+    (account.emailVerifiedAt === null || isTime(account.emailVerifiedAt)) &&
+    isTime(account.tokensValidAfter) &&
+    isTime(account.createdAt)
+  );
 }
 
 type CachedAccount = Omit<
