@@ -16,6 +16,7 @@ export {
   CurrentPasswordField,
 } from './http/dto/user-fields';
 export { RegistrationDto } from './http/dto/registration.dto';
+export { CallerAccount } from './http/caller-account.decorator';
 export {
   AdminUserResponseDto,
   toAdminUserResponse,

@@ -370,11 +370,11 @@ describe('JSON-RPC batches whose answers grow large', () => {
     const author = await registerAccount(testApp);
     const messages = testApp.app.get(MessagesService);
     // Answers large enough to reach the budget: no real method answers that much any more.
-    const post = jest.spyOn(messages, 'post').mockImplementation(async (caller) =>
+    const post = jest.spyOn(messages, 'post').mockImplementation(async (poster) =>
       Message.restore({
         id: randomUUID(),
         text: 'x'.repeat(1_500_000),
-        authorId: caller.userId,
+        authorId: poster.id,
         authorEmail: author.email,
         createdAt: new Date(),
         expiresAt: new Date(Date.now() + 60_000),

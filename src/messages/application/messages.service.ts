@@ -7,7 +7,7 @@ import { Metrics } from '../../common/metrics';
 import type { RequestPrincipal } from '../../auth';
 import { epochCursor } from '../../common/pagination';
 import { RateLimiter, RateLimiterFactory } from '../../common/rate-limit';
-import { type UserLifecycleListener, UsersService } from '../../users';
+import { type UserAccount, type UserLifecycleListener, UsersService } from '../../users';
 import { type Message, MESSAGE_LENGTH_RULE, normalizeMessageText } from '../domain/message';
 import {
   AuthorDeletedError,
@@ -64,8 +64,12 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
     this.users.addLifecycleListener(this);
   }
 
-  /** The author comes from the caller's identity, never from the request body. */
-  async post(caller: RequestPrincipal, text: string, ttlSeconds?: number): Promise<Message> {
+  /**
+   * The author is the caller's account as the access check read it, never the request body: no
+   * read of its own. An author deleted since is refused by the store's tombstone (see
+   * `postPastTombstone`), and a deletion that comes later takes the message with it.
+   */
+  async post(author: UserAccount, text: string, ttlSeconds?: number): Promise<Message> {
     const normalized = normalizeMessageText(text);
     if (normalized === null) {
       throw new ValidationFailedError([
@@ -79,9 +83,7 @@ export class MessagesService implements OnModuleInit, UserLifecycleListener {
         { field: 'ttlSeconds', messages: [`ttlSeconds must not be greater than ${maxTtl}`] },
       ]);
     }
-    await this.postLimit.consume(caller.userId);
-    const author = await this.users.findAccount(caller.userId);
-    if (!author) throw new AuthorDeletedError();
+    await this.postLimit.consume(author.id);
     const draft: MessageDraft = {
       id: randomUUID(),
       text: normalized,

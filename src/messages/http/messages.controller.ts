@@ -26,6 +26,7 @@ import {
   Public,
 } from '../../common/http';
 import type { RequestPrincipal } from '../../auth';
+import { CallerAccount, type UserAccount } from '../../users';
 import { PAGE_SIZE_DEFAULT } from '../../common/pagination';
 import { Clock } from '../../common/time';
 import { MessagesService } from '../application/messages.service';
@@ -77,10 +78,10 @@ export class MessagesController {
   @ApiCreatedResponse({ type: MessageResponseDto })
   @ApiErrors(AUTH_ERRORS, BODY_ERRORS, { 429: ['TOO_MANY_REQUESTS'] })
   async post(
-    @CurrentUser() caller: RequestPrincipal,
+    @CallerAccount() author: UserAccount,
     @Body() body: CreateMessageDto,
   ): Promise<MessageResponseDto> {
-    const message = await this.messages.post(caller, body.message, body.ttlSeconds);
+    const message = await this.messages.post(author, body.message, body.ttlSeconds);
     return toMessageResponse(message, this.clock.now());
   }
 

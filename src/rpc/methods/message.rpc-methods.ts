@@ -53,8 +53,8 @@ export class MessageRpcMethods {
       }),
       'message.post': authenticatedMethod<CreateMessageDto>({
         params: CreateMessageDto,
-        handle: async ({ message, ttlSeconds }, { caller }) =>
-          toMessageResponse(await messages.post(caller, message, ttlSeconds), clock.now()),
+        handle: async ({ message, ttlSeconds }, { callerAccount }) =>
+          toMessageResponse(await messages.post(callerAccount, message, ttlSeconds), clock.now()),
       }),
       'message.delete': authenticatedMethod<MessageIdParams>({
         params: MessageIdParams,

@@ -111,7 +111,7 @@ describe('MessagesService', () => {
 
   describe('post', () => {
     it('takes the author from the caller: its id and current email', async () => {
-      const message = await service.post(principal(ada), '  Hello, world  ', 60);
+      const message = await service.post(ada, '  Hello, world  ', 60);
       expect(message.authorId).toBe(ada.id);
       expect(message.authorEmail).toBe('ada@example.com');
       expect(message.text).toBe('Hello, world');
@@ -123,13 +123,13 @@ describe('MessagesService', () => {
         text: 'Hello, world',
       });
 
-      const other = await service.post(principal(bob), 'Hi', 60);
+      const other = await service.post(bob, 'Hi', 60);
       expect(other).toMatchObject({ authorId: bob.id, authorEmail: 'bob@example.com' });
       expect(other.id).not.toBe(message.id);
     });
 
     it('gives the caller’s role no say in the author', async () => {
-      const message = await service.post(principal(bob, 'admin'), 'From an admin', 60);
+      const message = await service.post(bob, 'From an admin', 60);
       expect(message.authorId).toBe(bob.id);
       expect(message.authorEmail).toBe(bob.email);
     });
@@ -140,40 +140,40 @@ describe('MessagesService', () => {
       ['1001 characters', 'a'.repeat(1001)],
       ['1001 emoji', '\u{1F600}'.repeat(1001)],
     ])('refuses a %s message and stores nothing', async (_case, text) => {
-      await expectValidationFailed(service.post(principal(ada), text, 60), 'message');
+      await expectValidationFailed(service.post(ada, text, 60), 'message');
       expect(store.rows.size).toBe(0);
     });
 
     it('accepts 1000 emoji (2000 UTF-16 units)', async () => {
       const text = '\u{1F600}'.repeat(1000);
-      await expect(service.post(principal(ada), text, 60)).resolves.toMatchObject({ text });
+      await expect(service.post(ada, text, 60)).resolves.toMatchObject({ text });
     });
 
     it('refuses a ttl above MESSAGE_MAX_TTL_SECONDS, naming ttlSeconds, and stores nothing', async () => {
-      await expectValidationFailed(service.post(principal(ada), 'Hi', MAX_TTL + 1), 'ttlSeconds');
+      await expectValidationFailed(service.post(ada, 'Hi', MAX_TTL + 1), 'ttlSeconds');
       expect(store.rows.size).toBe(0);
     });
 
     it('accepts a ttl of exactly MESSAGE_MAX_TTL_SECONDS', async () => {
-      const message = await service.post(principal(ada), 'Hi', MAX_TTL);
+      const message = await service.post(ada, 'Hi', MAX_TTL);
       expect(message.expiresAt.getTime() - message.createdAt.getTime()).toBe(MAX_TTL * 1000);
     });
 
     it('uses MESSAGE_TTL_SECONDS when no ttl is given', async () => {
-      const message = await service.post(principal(ada), 'Hi');
+      const message = await service.post(ada, 'Hi');
       expect(message.createdAt).toEqual(clock.now());
       expect(message.expiresAt.getTime() - message.createdAt.getTime()).toBe(DEFAULT_TTL * 1000);
     });
 
     it('uses the ttl given', async () => {
-      const message = await service.post(principal(ada), 'Hi', 42);
+      const message = await service.post(ada, 'Hi', 42);
       expect(message.expiresAt.getTime() - message.createdAt.getTime()).toBe(42_000);
     });
 
     it('refuses posts past MESSAGE_POST_LIMIT per user with TooManyRequestsError', async () => {
       service = messagesService(POST_LIMIT);
-      for (let i = 0; i < POST_LIMIT; i++) await service.post(principal(ada), `Post ${i}`, 60);
-      const error = await service.post(principal(ada), 'One too many', 60).catch((e) => e);
+      for (let i = 0; i < POST_LIMIT; i++) await service.post(ada, `Post ${i}`, 60);
+      const error = await service.post(ada, 'One too many', 60).catch((e) => e);
       expect(error).toBeInstanceOf(TooManyRequestsError);
       expect((error as TooManyRequestsError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
       expect((error as TooManyRequestsError).retryAfterSeconds).toBeLessThanOrEqual(60);
@@ -181,7 +181,7 @@ describe('MessagesService', () => {
       expect([...store.rows.values()].some((row) => row.text === 'One too many')).toBe(false);
 
       // Another user has a budget of its own.
-      await expect(service.post(principal(bob), 'Still fine', 60)).resolves.toMatchObject({
+      await expect(service.post(bob, 'Still fine', 60)).resolves.toMatchObject({
         authorId: bob.id,
       });
     });
@@ -189,15 +189,15 @@ describe('MessagesService', () => {
     it('does not count a refused (invalid) post against the limit', async () => {
       service = messagesService(POST_LIMIT);
       for (let i = 0; i < POST_LIMIT; i++) {
-        await service.post(principal(ada), '   ', 60).catch(() => undefined);
+        await service.post(ada, '   ', 60).catch(() => undefined);
       }
-      await expect(service.post(principal(ada), 'Valid', 60)).resolves.toBeDefined();
+      await expect(service.post(ada, 'Valid', 60)).resolves.toBeDefined();
     });
   });
 
   describe('get', () => {
     it('answers a live message', async () => {
-      const posted = await service.post(principal(ada), 'Hi', 60);
+      const posted = await service.post(ada, 'Hi', 60);
       await expect(service.get(posted.id)).resolves.toMatchObject({ id: posted.id, text: 'Hi' });
     });
 
@@ -210,7 +210,7 @@ describe('MessagesService', () => {
     });
 
     it('answers MessageNotFoundError once the message expired', async () => {
-      const posted = await service.post(principal(ada), 'Hi', 60);
+      const posted = await service.post(ada, 'Hi', 60);
       clock.advance(60_000);
       await expect(service.get(posted.id)).rejects.toBeInstanceOf(MessageNotFoundError);
     });
@@ -218,19 +218,19 @@ describe('MessagesService', () => {
 
   describe('delete', () => {
     it('lets the author delete its message', async () => {
-      const posted = await service.post(principal(ada), 'Hi', 60);
+      const posted = await service.post(ada, 'Hi', 60);
       await service.delete(principal(ada), posted.id);
       await expect(service.get(posted.id)).rejects.toBeInstanceOf(MessageNotFoundError);
     });
 
     it('lets an admin delete anyone’s message', async () => {
-      const posted = await service.post(principal(ada), 'Hi', 60);
+      const posted = await service.post(ada, 'Hi', 60);
       await service.delete(principal(bob, 'admin'), posted.id);
       await expect(service.get(posted.id)).rejects.toBeInstanceOf(MessageNotFoundError);
     });
 
     it('refuses another user with MessageDeleteForbiddenError and keeps the message', async () => {
-      const posted = await service.post(principal(ada), 'Hi', 60);
+      const posted = await service.post(ada, 'Hi', 60);
       const error = await service.delete(principal(bob), posted.id).catch((e) => e);
       expect(error).toBeInstanceOf(MessageDeleteForbiddenError);
       expect(error).toMatchObject({
@@ -247,7 +247,7 @@ describe('MessagesService', () => {
       await expect(service.delete(principal(ada), 'nope')).rejects.toBeInstanceOf(
         MessageNotFoundError,
       );
-      const posted = await service.post(principal(ada), 'Hi', 1);
+      const posted = await service.post(ada, 'Hi', 1);
       clock.advance(1000);
       await expect(service.delete(principal(ada), posted.id)).rejects.toBeInstanceOf(
         MessageNotFoundError,
@@ -255,7 +255,7 @@ describe('MessagesService', () => {
     });
 
     it('answers MessageNotFoundError when deleting twice', async () => {
-      const posted = await service.post(principal(ada), 'Hi', 60);
+      const posted = await service.post(ada, 'Hi', 60);
       await service.delete(principal(ada), posted.id);
       await expect(service.delete(principal(ada), posted.id)).rejects.toBeInstanceOf(
         MessageNotFoundError,
@@ -265,9 +265,9 @@ describe('MessagesService', () => {
 
   describe('list', () => {
     it('lists live messages, the soonest to expire first', async () => {
-      const long = await service.post(principal(ada), 'long', 300);
-      const short = await service.post(principal(ada), 'short', 100);
-      const middle = await service.post(principal(bob), 'middle', 200);
+      const long = await service.post(ada, 'long', 300);
+      const short = await service.post(ada, 'short', 100);
+      const middle = await service.post(bob, 'middle', 200);
       const page = await service.list(100, undefined);
       expect(page.items.map((message) => message.id)).toEqual([short.id, middle.id, long.id]);
       expect(page.nextCursor).toBeNull();
@@ -282,7 +282,7 @@ describe('MessagesService', () => {
       // Distinct expiries and ties (same clock, same ttl) alike.
       for (let i = 0; i < 23; i++) {
         const author = i % 2 === 0 ? ada : bob;
-        const message = await service.post(principal(author), `Message ${i}`, 60 + (i % 4) * 10);
+        const message = await service.post(author, `Message ${i}`, 60 + (i % 4) * 10);
         posted.push(message.id);
         if (i % 5 === 0) clock.advance(3);
       }
@@ -299,11 +299,11 @@ describe('MessagesService', () => {
     it('keeps its place while messages expire or arrive during the walk', async () => {
       const steady: string[] = [];
       for (let i = 0; i < 10; i++) {
-        steady.push((await service.post(principal(ada), `steady ${i}`, 600)).id);
+        steady.push((await service.post(ada, `steady ${i}`, 600)).id);
       }
       const shortLived: string[] = [];
       for (let i = 0; i < 4; i++) {
-        shortLived.push((await service.post(principal(bob), `short ${i}`, 5)).id);
+        shortLived.push((await service.post(bob, `short ${i}`, 5)).id);
       }
       const seen: string[] = [];
       let page = await service.list(3, undefined);
@@ -313,7 +313,7 @@ describe('MessagesService', () => {
       expect(seen).toEqual(shortInOrder.slice(0, 3));
       clock.advance(10_000); // every short-lived message expires, the cursor's own included
       while (page.nextCursor) {
-        await service.post(principal(bob), 'arrived during the walk', 600);
+        await service.post(bob, 'arrived during the walk', 600);
         page = await service.list(3, page.nextCursor);
         seen.push(...page.items.map((message) => message.id));
       }
@@ -336,7 +336,7 @@ describe('MessagesService', () => {
         Buffer.from('-1:6f1f9a3c-2b7e-4c1d-8e2f-0a9b8c7d6e5f').toString('base64url'),
       ],
     ])('refuses a bad cursor (%s) with ValidationFailedError', async (_case, cursor) => {
-      await service.post(principal(ada), 'Hi', 60);
+      await service.post(ada, 'Hi', 60);
       await expectValidationFailed(service.list(10, cursor), 'cursor');
     });
   });
@@ -344,11 +344,11 @@ describe('MessagesService', () => {
   describe('userDeleted', () => {
     it('removes only the deleted author’s messages when its account is deleted', async () => {
       const adas = [
-        await service.post(principal(ada), 'Ada 1', 60),
-        await service.post(principal(ada), 'Ada 2', 120),
-        await service.post(principal(ada), 'Ada 3', 600),
+        await service.post(ada, 'Ada 1', 60),
+        await service.post(ada, 'Ada 2', 120),
+        await service.post(ada, 'Ada 3', 600),
       ];
-      const bobs = [await service.post(principal(bob), 'Bob 1', 60)];
+      const bobs = [await service.post(bob, 'Bob 1', 60)];
 
       await users.deleteAccount(ada.id, PASSWORD, CLIENT);
 
@@ -362,8 +362,8 @@ describe('MessagesService', () => {
     });
 
     it('removes the author’s messages when called directly, and leaves others alone', async () => {
-      await service.post(principal(ada), 'Ada', 60);
-      const kept = await service.post(principal(bob), 'Bob', 60);
+      await service.post(ada, 'Ada', 60);
+      const kept = await service.post(bob, 'Bob', 60);
       await service.userDeleted(ada.id);
       expect([...store.rows.keys()]).toEqual([kept.id]);
     });
@@ -375,7 +375,7 @@ describe('MessagesService', () => {
 
     it('refuses a post by an author already deleted with TOKEN_REVOKED, storing nothing', async () => {
       await users.deleteAccount(ada.id, PASSWORD, CLIENT);
-      const error = await service.post(principal(ada), 'From beyond', 60).catch((e) => e);
+      const error = await service.post(ada, 'From beyond', 60).catch((e) => e);
       expect(error).toBeInstanceOf(AuthorDeletedError);
       expect(error).toMatchObject({ code: 'TOKEN_REVOKED', kind: 'unauthenticated' });
       expect(store.rows.size).toBe(0);
@@ -384,13 +384,11 @@ describe('MessagesService', () => {
     it('refuses a post that reaches the store after its author’s deletion', async () => {
       const storePost = store.post.bind(store);
       jest.spyOn(store, 'post').mockImplementationOnce(async (draft) => {
-        // The post has read the account; the deletion lands before its write.
+        // The post has its author from the access check; the deletion lands before its write.
         await users.deleteAccount(ada.id, PASSWORD, CLIENT);
         return storePost(draft);
       });
-      await expect(service.post(principal(ada), 'Too late', 60)).rejects.toBeInstanceOf(
-        AuthorDeletedError,
-      );
+      await expect(service.post(ada, 'Too late', 60)).rejects.toBeInstanceOf(AuthorDeletedError);
       expect([...store.rows.values()].filter((row) => row.authorId === ada.id)).toEqual([]);
       expect(events.published).toEqual([]);
     });
@@ -399,7 +397,7 @@ describe('MessagesService', () => {
       // As a deletion whose transaction rolled back after the messages went.
       await store.deleteByAuthor(ada.id, MAX_TTL * 1000);
       const transactions = unitOfWork.transactions;
-      const message = await service.post(principal(ada), 'Still here', 60);
+      const message = await service.post(ada, 'Still here', 60);
       expect(message.authorId).toBe(ada.id);
       expect(store.rows.has(message.id)).toBe(true);
       expect(store.tombstones.has(ada.id)).toBe(false);
@@ -417,7 +415,7 @@ describe('MessagesService', () => {
       );
 
     it('announces a post once stored, and a delete once done', async () => {
-      const message = await service.post(principal(ada), 'Hello', 60);
+      const message = await service.post(ada, 'Hello', 60);
       await service.delete(principal(ada), message.id);
       expect(announced()).toEqual([
         { type: 'message.created', id: message.id },
@@ -430,10 +428,8 @@ describe('MessagesService', () => {
     });
 
     it('announces nothing for a refused post or delete', async () => {
-      const message = await service.post(principal(ada), 'Hello', 60);
-      await expect(service.post(principal(ada), '   ', 60)).rejects.toBeInstanceOf(
-        ValidationFailedError,
-      );
+      const message = await service.post(ada, 'Hello', 60);
+      await expect(service.post(ada, '   ', 60)).rejects.toBeInstanceOf(ValidationFailedError);
       await expect(service.delete(principal(bob), message.id)).rejects.toBeInstanceOf(
         MessageDeleteForbiddenError,
       );
@@ -441,11 +437,8 @@ describe('MessagesService', () => {
     });
 
     it('announces the deletion of each live message of a deleted account', async () => {
-      const adas = [
-        await service.post(principal(ada), 'Ada 1', 60),
-        await service.post(principal(ada), 'Ada 2', 60),
-      ];
-      await service.post(principal(bob), 'Bob', 60);
+      const adas = [await service.post(ada, 'Ada 1', 60), await service.post(ada, 'Ada 2', 60)];
+      await service.post(bob, 'Bob', 60);
       events.published.length = 0;
       await service.userDeleted(ada.id);
       expect(announced()).toEqual(
@@ -456,17 +449,17 @@ describe('MessagesService', () => {
 
     it('keeps the post when the announcement fails', async () => {
       events.failing = true;
-      const message = await service.post(principal(ada), 'Hello', 60);
+      const message = await service.post(ada, 'Hello', 60);
       await expect(service.get(message.id)).resolves.toMatchObject({ text: 'Hello' });
     });
 
     it('passes live events to watchers and replays those after an id', async () => {
       const seen: string[] = [];
       const unwatch = await service.watch(({ id }) => seen.push(id));
-      await service.post(principal(ada), 'One', 60);
-      await service.post(principal(ada), 'Two', 60);
+      await service.post(ada, 'One', 60);
+      await service.post(ada, 'Two', 60);
       unwatch();
-      await service.post(principal(ada), 'Three', 60);
+      await service.post(ada, 'Three', 60);
       expect(seen).toEqual(['1', '2']);
       expect((await service.eventsAfter('1'))?.events.map(({ id }) => id)).toEqual(['2', '3']);
       expect(await service.eventsAfter('unknown')).toBeNull();
@@ -484,8 +477,8 @@ describe('MessagesService', () => {
     };
 
     it('sends a creation of a live message as the store has it now', async () => {
-      await service.post(principal(ada), 'Before', 60);
-      const message = await service.post(principal(ada), 'Still here', 60);
+      await service.post(ada, 'Before', 60);
+      const message = await service.post(ada, 'Still here', 60);
       clock.advance(10_000);
       const replay = await service.eventsAfter('1');
       expect(replay?.events).toHaveLength(1);
@@ -495,9 +488,9 @@ describe('MessagesService', () => {
     });
 
     it('leaves out the creation of a message deleted since, and sends the deletion', async () => {
-      await service.post(principal(ada), 'Before', 60);
-      const gone = await service.post(principal(ada), 'Deleted soon', 60);
-      const kept = await service.post(principal(bob), 'Kept', 60);
+      await service.post(ada, 'Before', 60);
+      const gone = await service.post(ada, 'Deleted soon', 60);
+      const kept = await service.post(bob, 'Kept', 60);
       await service.delete(principal(ada), gone.id);
       expect(await replayed('1')).toEqual([
         { id: '3', type: 'message.created', messageId: kept.id },
@@ -508,14 +501,14 @@ describe('MessagesService', () => {
     });
 
     it('covers up to the event resumed from when nothing followed it', async () => {
-      await service.post(principal(ada), 'The newest', 60);
+      await service.post(ada, 'The newest', 60);
       expect(await service.eventsAfter('1')).toEqual({ events: [], upTo: '1' });
     });
 
     it('leaves out the creation of a message expired since', async () => {
-      await service.post(principal(ada), 'Before', 600);
-      await service.post(principal(ada), 'Short-lived', 5);
-      const lasting = await service.post(principal(bob), 'Lasting', 600);
+      await service.post(ada, 'Before', 600);
+      await service.post(ada, 'Short-lived', 5);
+      const lasting = await service.post(bob, 'Lasting', 600);
       clock.advance(5_000);
       expect(await replayed('1')).toEqual([
         { id: '3', type: 'message.created', messageId: lasting.id },
@@ -524,8 +517,8 @@ describe('MessagesService', () => {
 
     it('answers null for an id the log does not hold, and names the newest one', async () => {
       expect(await service.newestEventId()).toBeNull();
-      await service.post(principal(ada), 'One', 60);
-      await service.post(principal(ada), 'Two', 60);
+      await service.post(ada, 'One', 60);
+      await service.post(ada, 'Two', 60);
       expect(await service.eventsAfter('3')).toBeNull();
       expect(await service.eventsAfter('not-an-id')).toBeNull();
       expect(await service.newestEventId()).toBe('2');
