@@ -7,6 +7,6 @@ export interface RequestPrincipal {
   /** The access token's `jti`. */
   readonly tokenId: string;
   readonly tokenExpiresAt: Date;
-  /** Read from the record at each request, never from the token. */
+  /** From the account the access check read (the record or its cached copy), never the token. */
   readonly role: Role;
 }
