@@ -4,8 +4,8 @@
 //   2. HS256 verification with node:crypto, then the checks jsonwebtoken and jwt.strategy.ts make:
 //      header alg HS256, iss, aud, exp with 1 s of leeway, typ access, UUID sub/sid/jti, iat;
 //   3. the revocation check of access-check.service.ts: one Redis MGET of the user's token,
-//      session and account entries (the same keys, from the service's built key layout, and the
-//      same encoding as redis-auth-state.cache.ts);
+//      session and account entries (the same keys and account encoding, from the service's
+//      build, and the same token and session encoding as redis-auth-state.cache.ts);
 //      parts it misses are read from PostgreSQL in parallel and cached with SET NX EX 60;
 //      then the rules of src/auth/domain/access-decision.ts;
 //   4. the same JSON as the service, from the account the check read.
@@ -13,12 +13,14 @@
 // more query per request: the work the service did before it answered from the check's read, and
 // the baseline issue 19 set its target against.
 // Usage: node bench/baselines/plain-users-me.mjs [port]   (or PORT=...; prints "ready" on stdout)
-// Needs `npm run build` first (the key layout comes from dist/).
+// Needs `npm run build` first (the key layout and the account encoding come from dist/).
 // Reads DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX, JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE like the
 // service: give it the same values as the instance it is compared with, so one token works on both.
 import { baselinePool, baselineRedis, sendJson, serve } from './connections.mjs';
 import { verifiedHs256Payload } from './hs256.mjs';
 import { redisKeys } from '../../dist/src/common/redis/key-namespaces.js';
+// The cache's own encoding of an account, so both sides read and write the same entries.
+import { decodeAccount, encodeAccount } from '../../dist/src/auth/infrastructure/cached-account.js';
 
 const port = Number(process.argv[2] ?? process.env.PORT ?? 3913);
 const secret = process.env.JWT_SECRET;
@@ -27,8 +29,6 @@ const issuer = process.env.JWT_ISSUER ?? 'tempmessenger';
 const audience = process.env.JWT_AUDIENCE ?? 'tempmessenger';
 const LEEWAY_SECONDS = 1;
 const CACHE_TTL_SECONDS = 60;
-/** A deleted account's revision in the cache (redis-auth-state.cache.ts). */
-const DELETED = Number.MAX_SAFE_INTEGER;
 const accountFromRecord = process.env.BASELINE_ACCOUNT_FROM === 'record';
 
 const BEARER_HEADER = /^bearer [^\s]+$/i;
@@ -93,59 +93,6 @@ function decodeSession(value) {
 }
 const encodeSession = (state) =>
   state.active ? `a|${state.userId}|${state.expiresAt.getTime()}` : 'r';
-function decodeAccount(value) {
-  const separator = value.indexOf('|');
-  const revisionText = value.slice(0, separator);
-  if (separator < 1 || !/^\d+$/.test(revisionText)) return undefined;
-  const revision = Number(revisionText);
-  if (revision === DELETED) return null;
-  let cached;
-  try {
-    cached = JSON.parse(value.slice(separator + 1));
-  } catch {
-    return undefined;
-  }
-  if (!isCachedAccount(cached)) return undefined;
-  return {
-    ...cached,
-    disabledAt: cached.disabledAt === null ? null : new Date(cached.disabledAt),
-    emailVerifiedAt: cached.emailVerifiedAt === null ? null : new Date(cached.emailVerifiedAt),
-    tokensValidAfter: new Date(cached.tokensValidAfter),
-    createdAt: new Date(cached.createdAt),
-    revision,
-  };
-}
-const isTime = (time) => typeof time === 'number' && Number.isFinite(time);
-const isCachedAccount = (account) =>
-  typeof account === 'object' &&
-  account !== null &&
-  typeof account.id === 'string' &&
-  typeof account.email === 'string' &&
-  typeof account.firstName === 'string' &&
-  typeof account.lastName === 'string' &&
-  (account.role === 'user' || account.role === 'admin') &&
-  typeof account.mfaEnabled === 'boolean' &&
-  (account.disabledAt === null || isTime(account.disabledAt)) &&
-  (account.emailVerifiedAt === null || isTime(account.emailVerifiedAt)) &&
-  isTime(account.tokensValidAfter) &&
-  isTime(account.createdAt);
-function encodeAccount(account) {
-  if (!account) return `${DELETED}|`;
-  const cached = {
-    id: account.id,
-    email: account.email,
-    firstName: account.firstName,
-    lastName: account.lastName,
-    role: account.role,
-    disabledAt: account.disabledAt?.getTime() ?? null,
-    emailVerifiedAt: account.emailVerifiedAt?.getTime() ?? null,
-    mfaEnabled: account.mfaEnabled,
-    tokensValidAfter: account.tokensValidAfter.getTime(),
-    createdAt: account.createdAt.getTime(),
-  };
-  return `${account.revision}|${JSON.stringify(cached)}`;
-}
-
 // The record: the same reads as the service's repositories, one query each.
 async function loadToken(tokenId) {
   const result = await pool.query('SELECT 1 FROM blacklist_tokens WHERE jti = $1 LIMIT 1', [

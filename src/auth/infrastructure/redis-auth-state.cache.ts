@@ -9,7 +9,6 @@ import type {
   TokenState,
 } from '../domain/access-decision';
 import { TranslateErrors } from '../../common/errors';
-import { type Role, ROLES } from '../../common/identity';
 import {
   defineRedisScript,
   InjectRedis,
@@ -21,6 +20,7 @@ import {
 } from '../../common/redis';
 import { AuthStateCache } from '../domain/auth-state.cache';
 import type { AccessClaims } from '../domain/tokens';
+import { decodeAccount, encodeAccount, revisionOf } from './cached-account';
 import type { UserAccount } from '../../users';
 
 /**
@@ -32,9 +32,6 @@ export const AUTH_CACHE_TTL_SECONDS = 60;
 const lua = (name: string) => join(__dirname, 'lua', `${name}.lua`);
 const SET_SESSION_UNLESS_REVOKED = readLua(lua('auth-session-set-unless-revoked'));
 const SET_ACCOUNT_UNLESS_NEWER = readLua(lua('auth-account-set-unless-newer'));
-
-/** A deleted account's revision: higher than any real one, so nothing replaces the deletion. */
-const DELETED = Number.MAX_SAFE_INTEGER;
 
 const { authToken: tokenKey, authSession: sessionKey, authAccount: accountKey } = redisKeys;
 
@@ -190,78 +187,3 @@ function decodeSession(value: string): SessionState {
     ? { active: true, userId, expiresAt: new Date(Number(expiresAt)) }
     : { active: false };
 }
-
-const revisionOf = (account: AccountState<UserAccount>) => account?.revision ?? DELETED;
-
-/** The account as `<revision>|<JSON>`, dates in ms; a deletion as `<DELETED>|`. */
-function encodeAccount(account: AccountState<UserAccount>): string {
-  if (!account) return `${DELETED}|`;
-  const cached: CachedAccount = {
-    id: account.id,
-    email: account.email,
-    firstName: account.firstName,
-    lastName: account.lastName,
-    role: account.role,
-    disabledAt: account.disabledAt?.getTime() ?? null,
-    emailVerifiedAt: account.emailVerifiedAt?.getTime() ?? null,
-    mfaEnabled: account.mfaEnabled,
-    tokensValidAfter: account.tokensValidAfter.getTime(),
-    createdAt: account.createdAt.getTime(),
-  };
-  return `${account.revision}|${JSON.stringify(cached)}`;
-}
-
-/** Undefined (not cached) for a value it cannot read, so the record answers instead. */
-function decodeAccount(value: string): AccountState<UserAccount> | undefined {
-  const separator = value.indexOf('|');
-  const revisionText = value.slice(0, separator);
-  if (separator < 1 || !/^\d+$/.test(revisionText)) return undefined;
-  const revision = Number(revisionText);
-  if (revision === DELETED) return null;
-  let cached: unknown;
-  try {
-    cached = JSON.parse(value.slice(separator + 1));
-  } catch {
-    return undefined;
-  }
-  if (!isCachedAccount(cached)) return undefined;
-  return {
-    ...cached,
-    disabledAt: dateOrNull(cached.disabledAt),
-    emailVerifiedAt: dateOrNull(cached.emailVerifiedAt),
-    tokensValidAfter: new Date(cached.tokensValidAfter),
-    createdAt: new Date(cached.createdAt),
-    revision,
-  };
-}
-
-function isCachedAccount(value: unknown): value is CachedAccount {
-  const account = value as Partial<Record<keyof CachedAccount, unknown>> | null;
-  const isTime = (time: unknown) => typeof time === 'number' && Number.isFinite(time);
-  return (
-    typeof account === 'object' &&
-    account !== null &&
-    typeof account.id === 'string' &&
-    typeof account.email === 'string' &&
-    typeof account.firstName === 'string' &&
-    typeof account.lastName === 'string' &&
-    ROLES.includes(account.role as Role) &&
-    typeof account.mfaEnabled === 'boolean' &&
-    (account.disabledAt === null || isTime(account.disabledAt)) &&
-    (account.emailVerifiedAt === null || isTime(account.emailVerifiedAt)) &&
-    isTime(account.tokensValidAfter) &&
-    isTime(account.createdAt)
-  );
-}
-
-type CachedAccount = Omit<
-  UserAccount,
-  'disabledAt' | 'emailVerifiedAt' | 'tokensValidAfter' | 'createdAt' | 'revision'
-> & {
-  readonly disabledAt: number | null;
-  readonly emailVerifiedAt: number | null;
-  readonly tokensValidAfter: number;
-  readonly createdAt: number;
-};
-
-const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
