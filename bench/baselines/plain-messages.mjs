@@ -5,6 +5,9 @@
 // Neither the script nor the key names are copied: the service's own RedisMessageStore, imported
 // from dist/ (no Nest application is started), registers the script on this client, and the
 // keys come from its key layout module (dist/src/common/redis/key-namespaces.js).
+// With BASELINE_BODIES=held it keeps, as the service does (listed-message.cache.ts), each body it
+// has read, parsed and with its two times formatted, and reads only the bodies it does not hold:
+// the "same work" baseline. By default it reads and formats every body on every request.
 // Usage: node bench/baselines/plain-messages.mjs [port]   (or PORT=...; prints "ready" on stdout)
 // Reads REDIS_URL and REDIS_KEY_PREFIX like the service. Needs `npm run build` first.
 import { Buffer } from 'node:buffer';
@@ -22,6 +25,8 @@ const CURSOR = /^(\d{1,16}):([0-9a-f-]{36})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const redis = baselineRedis();
+/** id → the answered message without its time left; only with BASELINE_BODIES=held. */
+const held = process.env.BASELINE_BODIES === 'held' ? new Map() : null;
 
 // Registers the store's scripts (EVALSHA, loaded once) on this client, under the names the
 // service gives them; only the listing one is used.
@@ -64,18 +69,42 @@ async function listMessages(search) {
     limit,
   );
   const ids = entries.filter((_, index) => index % 2 === 0);
-  const bodies = ids.length > 0 ? await redis.mget(ids.map(redisKeys.message)) : [];
-  const stored = bodies.flatMap((body) => (body ? [JSON.parse(body)] : []));
   const now = Date.now();
   // As the store: the cursor is the last id the script chose, even if its body went meanwhile.
   const lastId = ids.at(-1);
   return {
-    items: stored.map((message) => messageResponse(message, now)),
+    items: held ? await heldItems(ids, now) : await readItems(ids, now),
     nextCursor:
       more === '1' && lastId
         ? Buffer.from(`${entries.at(-1)}:${lastId}`).toString('base64url')
         : null,
   };
+}
+
+async function readItems(ids, now) {
+  const bodies = ids.length > 0 ? await redis.mget(ids.map(redisKeys.message)) : [];
+  const stored = bodies.flatMap((body) => (body ? [JSON.parse(body)] : []));
+  return stored.map((message) => messageResponse(message, now));
+}
+
+/** The listed messages from those held, reading the others; held ones leave at their expiry. */
+async function heldItems(ids, now) {
+  const missing = ids.filter((id) => !held.has(id));
+  if (missing.length > 0) {
+    const bodies = await redis.mget(missing.map(redisKeys.message));
+    for (const body of bodies) {
+      if (!body) continue;
+      const message = JSON.parse(body);
+      const { expiresInMs: _, ...answered } = messageResponse(message, now);
+      held.set(message.id, { answered, expiresAt: message.expiresAt });
+      setTimeout(() => held.delete(message.id), message.expiresAt - now).unref();
+    }
+  }
+  return ids.flatMap((id) => {
+    const entry = held.get(id);
+    if (!entry) return [];
+    return [{ ...entry.answered, expiresInMs: Math.max(0, entry.expiresAt - now) }];
+  });
 }
 
 async function handle(request, response) {

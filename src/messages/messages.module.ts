@@ -9,6 +9,7 @@ import { MessageStreamController } from './http/message-stream.controller';
 import { MessageStreamHub } from './http/message-stream.hub';
 import { PublicReadLimit } from './http/public-read-limit';
 import { PublicReadLimitGuard } from './http/public-read-limit.guard';
+import { ListedMessageCache } from './infrastructure/listed-message.cache';
 import { RedisMessageEventBus } from './infrastructure/redis-message-event.bus';
 import { RedisMessageStore } from './infrastructure/redis-message.store';
 
@@ -21,6 +22,7 @@ import { RedisMessageStore } from './infrastructure/redis-message.store';
     MessageStreamHub,
     PublicReadLimit,
     PublicReadLimitGuard,
+    ListedMessageCache,
     { provide: MessageStore, useClass: RedisMessageStore },
     { provide: MessageEventBus, useClass: RedisMessageEventBus },
   ],

@@ -139,6 +139,22 @@ export function describeMessageStoreContract(
       expect(await store.deleteByAuthor(ada, 1)).toEqual([lasting.id]);
     });
 
+    it('leaves out of later listings a message listed before and gone since', async () => {
+      const brief = await post(ada, 1);
+      const deleted = await post(ada);
+      const bobs = await post(bob);
+      const lasting = await post(ada);
+      expect(ids((await store.listPage(10, null)).items).sort()).toEqual(
+        ids([brief, deleted, bobs, lasting]).sort(),
+      );
+
+      await store.delete(deleted.id);
+      await store.deleteByAuthor(bob, 60_000);
+      await clock.elapse(1_100);
+
+      expect((await store.listPage(10, null)).items).toEqual([lasting]);
+    });
+
     it('deletes a message once, also when asked twice at once', async () => {
       const message = await post(ada);
       const kept = await post(ada);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ServiceUnavailableError, TranslateErrors } from '../../common/errors';
 import {
   defineRedisScript,
@@ -13,6 +13,7 @@ import {
 } from '../../common/redis';
 import type { PagePosition } from '../../common/pagination';
 import { Message } from '../domain/message';
+import { ListedMessageCache } from './listed-message.cache';
 import { fromRecord, type MessageRecord, toRecord } from './message.record';
 import {
   type CopyOutcome,
@@ -62,7 +63,14 @@ export class RedisMessageStore extends MessageStore {
   private readonly deleteByAuthorScript: RedisScript<string[] | null>;
   private readonly putCopyScript: RedisScript<CopyOutcome>;
 
-  constructor(@InjectRedis() private readonly redis: RedisClient) {
+  /**
+   * @param listed spares the listing the bodies it has read before. The service's store has one;
+   * a store made for a one-off, such as the copy command's source, reads every body.
+   */
+  constructor(
+    @InjectRedis() private readonly redis: RedisClient,
+    @Optional() private readonly listed?: ListedMessageCache,
+  ) {
     super();
     this.postScript = defineRedisScript(redis, 'messagePost', POST);
     this.listScript = defineRedisScript(redis, 'messageList', LIST);
@@ -91,9 +99,9 @@ export class RedisMessageStore extends MessageStore {
   }
 
   /**
-   * The script chooses the page's ids, then one MGET reads their bodies: a message deleted in
-   * between is left out, as if deleted a moment before. The cursor is the last id chosen, so a
-   * walk goes on past it either way.
+   * The script chooses the page's ids, then one MGET reads the bodies not in the cache: a message
+   * deleted in between is left out, as if deleted a moment before. The cursor is the last id
+   * chosen, so a walk goes on past it either way.
    */
   async listPage(limit: number, after: PagePosition | null): Promise<MessagePage> {
     const [more, ...entries] = await this.listScript(
@@ -103,9 +111,27 @@ export class RedisMessageStore extends MessageStore {
     const ids = entries.filter((_, index) => index % 2 === 0);
     const lastId = ids.at(-1);
     return {
-      items: await this.findByIds(ids),
+      items: await this.readListed(ids),
       next: more === '1' && lastId ? { at: Number(entries.at(-1)), id: lastId } : null,
     };
+  }
+
+  /** The messages of a page the script has just found live, in its order. */
+  private async readListed(ids: string[]): Promise<Message[]> {
+    const listed = this.listed;
+    if (!listed) return this.findByIds(ids);
+    const held = ids.map((id) => listed.get(id));
+    const missing = ids.filter((_, index) => held[index] === undefined);
+    if (missing.length === 0) return held as Message[];
+    const read = new Map<string, Message>();
+    for (const message of await this.findByIds(missing)) {
+      listed.remember(message);
+      read.set(message.id, message);
+    }
+    return ids.flatMap((id, index) => {
+      const message = held[index] ?? read.get(id);
+      return message ? [message] : [];
+    });
   }
 
   /**
@@ -120,6 +146,7 @@ export class RedisMessageStore extends MessageStore {
       [messageKey(id), BY_EXPIRY, byAuthor(message.authorId)],
       [id],
     );
+    this.listed?.forget(id);
     return deleted === 1;
   }
 
@@ -138,7 +165,10 @@ export class RedisMessageStore extends MessageStore {
         [BY_EXPIRY, byAuthor(authorId), tombstone(authorId), ...ids.map(messageKey)],
         [tombstoneMs, ...ids],
       );
-      if (deleted) return deleted;
+      if (deleted) {
+        for (const id of deleted) this.listed?.forget(id);
+        return deleted;
+      }
     }
     throw new ServiceUnavailableError();
   }

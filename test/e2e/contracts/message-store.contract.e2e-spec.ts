@@ -2,17 +2,87 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RedisClient, redisKeys } from '../../../src/common/redis';
 import type { MessageDraft } from '../../../src/messages/domain/message.store';
+import { ListedMessageCache } from '../../../src/messages/infrastructure/listed-message.cache';
 import { RedisMessageStore } from '../../../src/messages/infrastructure/redis-message.store';
-import { describeMessageStoreContract } from '../../contracts/message-store.contract';
+import {
+  describeMessageStoreContract,
+  type StoreClock,
+} from '../../contracts/message-store.contract';
+import { InMemoryMessageEventBus } from '../../unit/fakes/in-memory-message-event.bus';
 import { useIsolatedRedis } from '../support/adapter-connections';
 
 const redis = useIsolatedRedis();
 
 // Redis dates messages by its own clock, the machine's, which only real waiting moves.
+const machineClock: StoreClock = {
+  now: () => new Date(),
+  elapse: async (ms) => void (await sleep(ms)),
+};
+
 describeMessageStoreContract('RedisMessageStore', async () => ({
   store: new RedisMessageStore(await redis.client()),
-  clock: { now: () => new Date(), elapse: async (ms) => void (await sleep(ms)) },
+  clock: machineClock,
 }));
+
+describeMessageStoreContract('RedisMessageStore with its listing cache', async () => ({
+  store: new RedisMessageStore(
+    await redis.client(),
+    new ListedMessageCache(new InMemoryMessageEventBus()),
+  ),
+  clock: machineClock,
+}));
+
+/** Two instances on one Redis: the first holds what it listed, the second changes things. */
+describe('RedisMessageStore listing from its cache', () => {
+  let client: RedisClient;
+  let listing: RedisMessageStore;
+  let other: RedisMessageStore;
+
+  beforeEach(async () => {
+    client = await redis.client();
+    listing = new RedisMessageStore(client, new ListedMessageCache(new InMemoryMessageEventBus()));
+    other = new RedisMessageStore(client);
+  });
+
+  async function postElsewhere(): Promise<string> {
+    const message = await other.post({
+      id: randomUUID(),
+      text: 'posted on another instance',
+      authorId: randomUUID(),
+      authorEmail: 'author@example.com',
+      ttlSeconds: 60,
+    });
+    return message!.id;
+  }
+
+  /** Lists twice: the first listing subscribes the cache, which starts it over. */
+  async function listedTwice(): Promise<string[]> {
+    await listing.listPage(10, null);
+    await sleep(10);
+    return (await listing.listPage(10, null)).items.map(({ id }) => id);
+  }
+
+  it('answers the bodies it holds without reading them again', async () => {
+    const id = await postElsewhere();
+    expect(await listedTwice()).toEqual([id]);
+    // A message never changes; rewriting one behind the store's back shows which copy is read.
+    const body = JSON.parse((await client.get(redisKeys.message(id)))!);
+    await client.set(redisKeys.message(id), JSON.stringify({ ...body, text: 'rewritten' }));
+
+    expect((await listing.listPage(10, null)).items[0].text).toBe('posted on another instance');
+    expect((await listing.findById(id))!.text).toBe('rewritten');
+  });
+
+  it('never lists a message deleted on another instance, though it holds it and heard nothing', async () => {
+    const deleted = await postElsewhere();
+    const kept = await postElsewhere();
+    expect((await listedTwice()).sort()).toEqual([deleted, kept].sort());
+
+    await other.delete(deleted);
+
+    expect((await listing.listPage(10, null)).items.map(({ id }) => id)).toEqual([kept]);
+  });
+});
 
 /**
  * The store's scripts name every key they touch, so some operations read first and write after:

@@ -9,13 +9,15 @@ import { MessageEventBus } from '../../../src/messages/domain/message-event.bus'
 
 /**
  * Every published event kept in order, numbered from 1; `failing` makes publish reject as the
- * Redis adapter does without Redis. Like the real log, `eventsAfter` answers ids only, and only
- * of the newest `replayWindow` events.
+ * Redis adapter does without Redis, and `loseEvents` tells subscribers that events may have been
+ * missed, as the adapter does when its connection comes back. Like the real log, `eventsAfter`
+ * answers ids only, and only of the newest `replayWindow` events.
  */
 export class InMemoryMessageEventBus extends MessageEventBus {
   readonly published: PublishedMessageEvent[] = [];
   failing = false;
   private readonly listeners = new Set<MessageEventListener>();
+  private readonly gapListeners = new Set<() => void>();
 
   constructor(private readonly replayWindow = Number.POSITIVE_INFINITY) {
     super();
@@ -28,9 +30,17 @@ export class InMemoryMessageEventBus extends MessageEventBus {
     for (const listener of this.listeners) listener(published);
   }
 
-  async subscribe(listener: MessageEventListener): Promise<() => void> {
+  async subscribe(listener: MessageEventListener, onGap?: () => void): Promise<() => void> {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (onGap) this.gapListeners.add(onGap);
+    return () => {
+      this.listeners.delete(listener);
+      if (onGap) this.gapListeners.delete(onGap);
+    };
+  }
+
+  loseEvents(): void {
+    for (const onGap of this.gapListeners) onGap();
   }
 
   async eventsAfter(eventId: string): Promise<LoggedMessageEvent[] | null> {

@@ -33,14 +33,29 @@ export class MessageListResponseDto {
   nextCursor!: string | null;
 }
 
+/**
+ * A message's two times as answered. A message never changes, and the store hands out the same
+ * object for a message it has listed before, so a listing formats each time once, not on every
+ * request; the entry goes with the message object.
+ */
+const answeredTimes = new WeakMap<Message, { createdAt: string; expiresAt: string }>();
+
 export function toMessageResponse(message: Message, now: Date): MessageResponseDto {
+  let times = answeredTimes.get(message);
+  if (!times) {
+    times = {
+      createdAt: message.createdAt.toISOString(),
+      expiresAt: message.expiresAt.toISOString(),
+    };
+    answeredTimes.set(message, times);
+  }
   return {
     id: message.id,
     message: message.text,
     email: message.authorEmail,
     userId: message.authorId,
-    createdAt: message.createdAt.toISOString(),
-    expiresAt: message.expiresAt.toISOString(),
+    createdAt: times.createdAt,
+    expiresAt: times.expiresAt,
     expiresInMs: Math.max(0, message.expiresAt.getTime() - now.getTime()),
   };
 }
