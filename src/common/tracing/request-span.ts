@@ -1,4 +1,5 @@
 import {
+  type Attributes,
   context,
   propagation,
   type Span,
@@ -45,18 +46,18 @@ export function traceRequests(fastify: FastifyInstance): void {
   });
 }
 
-function requestAttributes(request: FastifyRequest, route: string | undefined) {
-  const path = request.url.split('?', 1)[0];
-  return {
+function requestAttributes(request: FastifyRequest, route: string | undefined): Attributes {
+  const queryAt = request.url.indexOf('?');
+  const attributes: Attributes = {
     [ATTR_HTTP_REQUEST_METHOD]: request.method,
-    [ATTR_URL_PATH]: path,
+    [ATTR_URL_PATH]: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
     [ATTR_URL_SCHEME]: request.protocol,
     [ATTR_CLIENT_ADDRESS]: request.ip,
-    ...(route === undefined ? {} : { [ATTR_HTTP_ROUTE]: route }),
-    ...(request.headers['user-agent'] === undefined
-      ? {}
-      : { [ATTR_USER_AGENT_ORIGINAL]: request.headers['user-agent'] }),
   };
+  if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
+  const userAgent = request.headers['user-agent'];
+  if (userAgent !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
+  return attributes;
 }
 
 function endRequestSpan(span: Span, statusCode: number): void {
