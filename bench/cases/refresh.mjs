@@ -92,7 +92,7 @@ function refresh(client, refreshToken) {
 }
 
 /** One link of a chain: the loop's token for the next; false (the chain ends) on any non-200. */
-async function rotate(client, chain, loop, side) {
+export async function rotate(client, chain, loop, side) {
   const answer = await refresh(client, chain[loop]);
   if (answer.status === 200 && typeof answer.body?.refreshToken === 'string') {
     chain[loop] = answer.body.refreshToken;
@@ -105,7 +105,7 @@ async function rotate(client, chain, loop, side) {
 }
 
 /** `count` sessions of `user`, as their refresh tokens; eight logins in flight at a time. */
-async function logIns(client, { email, password }, count) {
+export async function logIns(client, { email, password }, count) {
   const tokens = [];
   while (tokens.length < count) {
     const batch = Math.min(8, count - tokens.length);

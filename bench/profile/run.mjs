@@ -2,9 +2,10 @@
 // (bench/profile/attribute.mjs): the service runs with `node --cpu-prof`, is warmed up for 3 s,
 // loaded for `seconds` by `connections` connections, and stopped; the profile covers the whole
 // run, start-up included, which the load dwarfs.
-// Routes: users-me (case 2, GET /users/me with a warm auth cache) and messages-list (case 3,
-// GET /messages?limit=100 with 100 live messages).
-// Usage: npm run bench:profile -- <users-me|messages-list> [seconds=10] [connections=50]
+// Routes: users-me (case 2, GET /users/me with a warm auth cache), messages-list (case 3,
+// GET /messages?limit=100 with 100 live messages) and refresh (case 12, POST /auth/refresh, each
+// connection rotating a session of its own in a chain, as the case does).
+// Usage: npm run bench:profile -- <users-me|messages-list|refresh> [seconds=10] [connections=50]
 // With PROFILE_TRACED=1 the service traces every request, exporting to a no-op exporter (as case 9's
 // traced instance does), to see what the traces cost.
 // (npm runs it on the project's pinned Node: the machine's own may refuse --cpu-prof in NODE_OPTIONS)
@@ -15,7 +16,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import { clearPrefix } from '../lib/baseline.mjs';
-import { load } from '../lib/load.mjs';
+import { logIns, rotate } from '../cases/refresh.mjs';
+import { jsonClient } from '../lib/http-client.mjs';
+import { load, loopLoad } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
 import { BENCH_REDIS_URL, registerUser, startService } from '../lib/service.mjs';
 import { attribute, printAttribution } from './attribute.mjs';
@@ -23,10 +26,14 @@ import { attribute, printAttribution } from './attribute.mjs';
 const WARM_UP_SECONDS = 3;
 const LISTED_MESSAGES = 100;
 
+/** Each route prepares its data and answers how to load it: `drive(seconds)`, then `close()`. */
 const ROUTES = {
   'users-me': async (base) => {
     const user = await registerUser(base, 'profile');
-    return { url: `${base}/users/me`, headers: { authorization: `Bearer ${user.accessToken}` } };
+    return byUrl({
+      url: `${base}/users/me`,
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
   },
   'messages-list': async (base, prefix) => {
     const { RedisMessageStore } =
@@ -43,9 +50,27 @@ const ROUTES = {
       });
     }
     redis.disconnect();
-    return { url: `${base}/messages?limit=${LISTED_MESSAGES}` };
+    return byUrl({ url: `${base}/messages?limit=${LISTED_MESSAGES}` });
+  },
+  refresh: async (base) => {
+    const client = jsonClient(base, { sockets: connections });
+    const chains = await logIns(client, await registerUser(base, 'profile'), connections);
+    return {
+      drive: (duration) =>
+        loopLoad({
+          connections,
+          duration,
+          step: (loop) => rotate(client, chains, loop, 'service'),
+        }),
+      close: () => client.close(),
+    };
   },
 };
+
+/** A route autocannon loads as it is, every request the same. */
+function byUrl(request) {
+  return { drive: (duration) => load({ ...request, connections, duration }), close() {} };
+}
 
 const [route, seconds = 10, connections = 50] = [
   process.argv[2],
@@ -69,15 +94,21 @@ const service = await startService({
   env: {
     REDIS_KEY_PREFIX: prefix,
     ACCESS_TOKEN_TTL: '1h',
+    // Only the setup's logins hash passwords: cheaply.
+    BCRYPT_COST: '4',
     NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}${traced ? ` --require ${DISCARD_SPAN_EXPORTS}` : ''}`,
     ...(traced ? { OTEL_TRACES_EXPORTER: 'otlp' } : {}),
   },
 });
 let result;
 try {
-  const request = await ROUTES[route](service.base, prefix);
-  await load({ ...request, connections, duration: WARM_UP_SECONDS });
-  result = await load({ ...request, connections, duration: seconds });
+  const target = await ROUTES[route](service.base, prefix);
+  try {
+    await target.drive(WARM_UP_SECONDS);
+    result = await target.drive(seconds);
+  } finally {
+    target.close();
+  }
 } finally {
   await service.stop();
   await clearPrefix(prefix);

@@ -165,6 +165,29 @@ describe('Messages /messages', () => {
       });
     });
 
+    describe('GET /messages from the bodies this instance has listed', () => {
+      it('answers a listed message from its held copy, and a deleted one not at all', async () => {
+        const posted = await postOk(testApp, ada, 'Held once listed', 600);
+        const deleted = await postOk(testApp, ada, 'Deleted behind the service', 600);
+        // The first listing subscribes the instance to deletions; the next one holds the bodies.
+        await listedIds(testApp);
+        await sleep(50);
+        expect(await listedIds(testApp)).toEqual(expect.arrayContaining([posted.id, deleted.id]));
+        // A message never changes: a body rewritten behind the service shows which copy it reads.
+        const body = JSON.parse((await redis.get(messageKey(posted.id)))!);
+        await redis.set(messageKey(posted.id), JSON.stringify({ ...body, text: 'rewritten' }));
+        // Deleted with no event, as a lost one would be: only the listing script's ids count.
+        await redis.zrem(byExpiry, deleted.id);
+        await redis.del(messageKey(deleted.id));
+
+        const listed = await listAll(testApp);
+
+        expect(listed.find((item) => item.id === posted.id)?.message).toBe('Held once listed');
+        expect(listed.map((item) => item.id)).not.toContain(deleted.id);
+        expect((await getMessage(posted.id).expect(200)).body.message).toBe('rewritten');
+      });
+    });
+
     describe('GET /messages/:id', () => {
       it('answers anyone the message', async () => {
         const posted = await postOk(testApp, ada, 'Readable by anyone', 600);

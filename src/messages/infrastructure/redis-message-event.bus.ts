@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, type Redis } from 'ioredis';
 import { AppConfig } from '../../common/config';
-import { TranslateErrors } from '../../common/errors';
+import { ServiceUnavailableError, TranslateErrors } from '../../common/errors';
 import { loggableError } from '../../common/logging';
 import {
   defineRedisScript,
@@ -200,6 +200,11 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     } catch (error) {
       subscriber.disconnect();
       throw error;
+    }
+    // The application closed while this connected: nobody would close the connection after.
+    if (this.closed) {
+      subscriber.disconnect();
+      throw new ServiceUnavailableError();
     }
     this.subscriber = subscriber;
   }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ServiceUnavailableError, TranslateErrors } from '../../common/errors';
 import {
   defineRedisScript,
@@ -64,12 +64,13 @@ export class RedisMessageStore extends MessageStore {
   private readonly putCopyScript: RedisScript<CopyOutcome>;
 
   /**
-   * @param listed spares the listing the bodies it has read before. The service's store has one;
-   * a store made for a one-off, such as the copy command's source, reads every body.
+   * @param listed spares the listing the bodies it has read before. The service's store has one
+   * (required by its module); a store made for a one-off, such as the copy command's source,
+   * reads every body.
    */
   constructor(
     @InjectRedis() private readonly redis: RedisClient,
-    @Optional() private readonly listed?: ListedMessageCache,
+    private readonly listed?: ListedMessageCache,
   ) {
     super();
     this.postScript = defineRedisScript(redis, 'messagePost', POST);
@@ -99,9 +100,10 @@ export class RedisMessageStore extends MessageStore {
   }
 
   /**
-   * The script chooses the page's ids, then one MGET reads the bodies not in the cache: a message
-   * deleted in between is left out, as if deleted a moment before. The cursor is the last id
-   * chosen, so a walk goes on past it either way.
+   * The script chooses the page's ids, then one MGET reads the bodies not in the cache. A message
+   * deleted in between is answered if its body is held, as of the script's moment, and left out
+   * if it is not, as if deleted a moment before. The cursor is the last id chosen, so a walk goes
+   * on past it either way.
    */
   async listPage(limit: number, after: PagePosition | null): Promise<MessagePage> {
     const [more, ...entries] = await this.listScript(

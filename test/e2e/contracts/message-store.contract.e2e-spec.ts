@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RedisClient, redisKeys } from '../../../src/common/redis';
+import { Message } from '../../../src/messages/domain/message';
 import type { MessageDraft } from '../../../src/messages/domain/message.store';
 import { ListedMessageCache } from '../../../src/messages/infrastructure/listed-message.cache';
 import { RedisMessageStore } from '../../../src/messages/infrastructure/redis-message.store';
@@ -24,11 +25,25 @@ describeMessageStoreContract('RedisMessageStore', async () => ({
   clock: machineClock,
 }));
 
+/** A listing cache that hears deletions already, so that it holds what is listed from now on. */
+async function listeningCache(): Promise<ListedMessageCache> {
+  const cache = new ListedMessageCache(new InMemoryMessageEventBus());
+  cache.remember(
+    Message.restore({
+      id: randomUUID(),
+      text: 'wakes the cache',
+      authorId: randomUUID(),
+      authorEmail: 'author@example.com',
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 60_000),
+    }),
+  );
+  await sleep(0);
+  return cache;
+}
+
 describeMessageStoreContract('RedisMessageStore with its listing cache', async () => ({
-  store: new RedisMessageStore(
-    await redis.client(),
-    new ListedMessageCache(new InMemoryMessageEventBus()),
-  ),
+  store: new RedisMessageStore(await redis.client(), await listeningCache()),
   clock: machineClock,
 }));
 
@@ -40,47 +55,65 @@ describe('RedisMessageStore listing from its cache', () => {
 
   beforeEach(async () => {
     client = await redis.client();
-    listing = new RedisMessageStore(client, new ListedMessageCache(new InMemoryMessageEventBus()));
+    listing = new RedisMessageStore(client, await listeningCache());
     other = new RedisMessageStore(client);
   });
 
-  async function postElsewhere(): Promise<string> {
+  async function postElsewhere(ttlSeconds = 60): Promise<string> {
     const message = await other.post({
       id: randomUUID(),
       text: 'posted on another instance',
       authorId: randomUUID(),
       authorEmail: 'author@example.com',
-      ttlSeconds: 60,
+      ttlSeconds,
     });
     return message!.id;
   }
 
-  /** Lists twice: the first listing subscribes the cache, which starts it over. */
-  async function listedTwice(): Promise<string[]> {
-    await listing.listPage(10, null);
-    await sleep(10);
+  async function listedIds(): Promise<string[]> {
     return (await listing.listPage(10, null)).items.map(({ id }) => id);
+  }
+
+  /** Rewrites a body behind the store's back: a message never changes, so this shows which copy is read. */
+  async function rewrite(id: string): Promise<void> {
+    const body = JSON.parse((await client.get(redisKeys.message(id)))!);
+    await client.set(redisKeys.message(id), JSON.stringify({ ...body, text: 'rewritten' }));
   }
 
   it('answers the bodies it holds without reading them again', async () => {
     const id = await postElsewhere();
-    expect(await listedTwice()).toEqual([id]);
-    // A message never changes; rewriting one behind the store's back shows which copy is read.
-    const body = JSON.parse((await client.get(redisKeys.message(id)))!);
-    await client.set(redisKeys.message(id), JSON.stringify({ ...body, text: 'rewritten' }));
+    expect(await listedIds()).toEqual([id]);
+    await rewrite(id);
 
     expect((await listing.listPage(10, null)).items[0].text).toBe('posted on another instance');
     expect((await listing.findById(id))!.text).toBe('rewritten');
   });
 
+  it('reads the bodies it does not hold, and keeps the listing order across both', async () => {
+    const first = await postElsewhere(10);
+    const third = await postElsewhere(30);
+    expect(await listedIds()).toEqual([first, third]);
+    const second = await postElsewhere(20);
+    await rewrite(first);
+
+    const page = await listing.listPage(10, null);
+
+    expect(page.items.map(({ id }) => id)).toEqual([first, second, third]);
+    expect(page.items.map(({ text }) => text)).toEqual([
+      'posted on another instance',
+      'posted on another instance',
+      'posted on another instance',
+    ]);
+  });
+
   it('never lists a message deleted on another instance, though it holds it and heard nothing', async () => {
     const deleted = await postElsewhere();
     const kept = await postElsewhere();
-    expect((await listedTwice()).sort()).toEqual([deleted, kept].sort());
+    expect((await listedIds()).sort()).toEqual([deleted, kept].sort());
 
     await other.delete(deleted);
 
-    expect((await listing.listPage(10, null)).items.map(({ id }) => id)).toEqual([kept]);
+    expect(await listedIds()).toEqual([kept]);
   });
 });
 

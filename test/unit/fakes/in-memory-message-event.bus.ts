@@ -16,6 +16,9 @@ import { MessageEventBus } from '../../../src/messages/domain/message-event.bus'
 export class InMemoryMessageEventBus extends MessageEventBus {
   readonly published: PublishedMessageEvent[] = [];
   failing = false;
+  /** Makes subscribe reject, as the adapter does when it cannot open its subscription. */
+  subscribeFailing = false;
+  subscribeCalls = 0;
   private readonly listeners = new Set<MessageEventListener>();
   private readonly gapListeners = new Set<() => void>();
 
@@ -31,12 +34,18 @@ export class InMemoryMessageEventBus extends MessageEventBus {
   }
 
   async subscribe(listener: MessageEventListener, onGap?: () => void): Promise<() => void> {
+    this.subscribeCalls++;
+    if (this.subscribeFailing) throw new ServiceUnavailableError();
     this.listeners.add(listener);
     if (onGap) this.gapListeners.add(onGap);
     return () => {
       this.listeners.delete(listener);
       if (onGap) this.gapListeners.delete(onGap);
     };
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
   }
 
   loseEvents(): void {

@@ -16,8 +16,8 @@ function message(leftMs = 60_000, text = 'a listed message'): Message {
   });
 }
 
-/** Lets the subscription the cache makes on its first use settle (which starts it over). */
-const subscribed = () => sleep(0);
+/** Lets the subscription the cache asked for settle. */
+const settled = () => sleep(0);
 
 describe('ListedMessageCache', () => {
   let bus: InMemoryMessageEventBus;
@@ -28,19 +28,30 @@ describe('ListedMessageCache', () => {
     cache = new ListedMessageCache(bus);
   });
 
-  /** A cache that has listed before, so that it holds its subscription. */
+  afterEach(() => {
+    cache.onApplicationShutdown();
+    jest.restoreAllMocks();
+  });
+
+  /** A cache that has listed before, so that it hears deletions. */
   async function inUse(): Promise<void> {
     cache.remember(message());
-    await subscribed();
+    await settled();
   }
 
-  it('holds a message it was given, as that very object', async () => {
-    await inUse();
+  it('holds nothing until it hears deletions, then each message it is given, as that object', async () => {
+    const early = message();
+    cache.remember(early);
+    expect(cache.get(early.id)).toBeUndefined();
+    expect(bus.subscribeCalls).toBe(1);
+
+    await settled();
     const listed = message();
     cache.remember(listed);
 
     expect(cache.get(listed.id)).toBe(listed);
     expect(cache.get(randomUUID())).toBeUndefined();
+    expect(bus.subscribeCalls).toBe(1);
   });
 
   it('forgets a message whose deletion any instance announces', async () => {
@@ -56,17 +67,33 @@ describe('ListedMessageCache', () => {
     expect(cache.get(kept.id)).toBe(kept);
   });
 
-  it('starts over when the bus may have missed deletions, and once it has subscribed', async () => {
-    const before = message();
-    cache.remember(before);
-    await subscribed();
-    expect(cache.get(before.id)).toBeUndefined();
+  it('starts over when the bus may have missed deletions', async () => {
+    await inUse();
+    const held = message();
+    cache.remember(held);
 
-    const after = message();
-    cache.remember(after);
     bus.loseEvents();
 
-    expect(cache.get(after.id)).toBeUndefined();
+    expect(cache.get(held.id)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('holds nothing for a while after its subscription failed, then tries again', async () => {
+    bus.subscribeFailing = true;
+    await inUse();
+    cache.remember(message());
+    expect(cache.size).toBe(0);
+    expect(bus.subscribeCalls).toBe(1);
+
+    bus.subscribeFailing = false;
+    const later = Date.now() + 30_001;
+    jest.spyOn(Date, 'now').mockReturnValue(later);
+    await inUse();
+    const held = message(later - Date.now() + 60_000);
+    cache.remember(held);
+
+    expect(bus.subscribeCalls).toBe(2);
+    expect(cache.get(held.id)).toBe(held);
   });
 
   it('lets a message go at its expiry, without being read', async () => {
@@ -100,5 +127,19 @@ describe('ListedMessageCache', () => {
     expect(cache.size).toBeLessThan(listed.length);
     expect(cache.get(listed[0].id)).toBeUndefined();
     expect(cache.get(listed.at(-1)!.id)).toBe(listed.at(-1));
+  });
+
+  it('lets go of everything, its subscription included, when the application shuts down', async () => {
+    await inUse();
+    cache.remember(message());
+    expect(bus.subscribers).toBe(1);
+
+    cache.onApplicationShutdown();
+    cache.remember(message());
+    await settled();
+
+    expect(cache.size).toBe(0);
+    expect(bus.subscribers).toBe(0);
+    expect(bus.subscribeCalls).toBe(1);
   });
 });
