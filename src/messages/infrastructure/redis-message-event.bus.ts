@@ -92,6 +92,8 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
   private readonly gapListeners = new Set<() => void>();
   private listening: Promise<void> | null = null;
   private subscriber: RedisClient | null = null;
+  /** The subscriber while it connects: shutdown closes it too, or it would retry forever. */
+  private connecting: RedisClient | null = null;
   private probe: Probe | null = null;
   private closed = false;
 
@@ -160,6 +162,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     this.probe = null;
     this.listeners.clear();
     this.subscriber?.disconnect();
+    this.connecting?.disconnect();
   }
 
   /**
@@ -171,6 +174,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
    * reader tries again.
    */
   private async listen(): Promise<void> {
+    if (this.closed) throw new ServiceUnavailableError();
     const subscriber =
       this.redis instanceof Cluster
         ? this.redis.duplicate(undefined, {
@@ -187,6 +191,7 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     subscriber.on('error', (error: Error) =>
       this.logger.debug(`Message event subscriber: ${error.message}`),
     );
+    this.connecting = subscriber;
     try {
       if (subscriber instanceof Cluster) {
         this.watchShardedSubscriber(subscriber);
@@ -200,6 +205,8 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
     } catch (error) {
       subscriber.disconnect();
       throw error;
+    } finally {
+      this.connecting = null;
     }
     // The application closed while this connected: nobody would close the connection after.
     if (this.closed) {

@@ -17,3 +17,22 @@ describeMessageEventBusContract('RedisMessageEventBus', async () => {
   buses.push(bus);
   return { bus, replayWindow: config.sseReplayWindow };
 });
+
+describe('RedisMessageEventBus at shutdown', () => {
+  /** The bus's subscriber connections Redis holds (they name themselves). */
+  async function subscriberConnections(): Promise<number> {
+    const clients = (await (await redis.client()).client('LIST')) as string;
+    return clients.split('\n').filter((line) => line.includes('name=tempmessenger-events')).length;
+  }
+
+  it('closes a subscription still connecting when the application shuts down', async () => {
+    const bus = new RedisMessageEventBus(await redis.client(), config);
+    const subscribing = bus.subscribe(() => undefined);
+
+    await bus.onApplicationShutdown();
+
+    await expect(subscribing).rejects.toThrow();
+    await expect(bus.subscribe(() => undefined)).rejects.toThrow();
+    expect(await subscriberConnections()).toBe(0);
+  });
+});
