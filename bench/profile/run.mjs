@@ -7,7 +7,8 @@
 // connection rotating a session of its own in a chain, as the case does).
 // Usage: npm run bench:profile -- <users-me|messages-list|refresh> [seconds=10] [connections=50]
 // With PROFILE_TRACED=1 the service traces every request, exporting to a no-op exporter (as case 9's
-// traced instance does), to see what the traces cost.
+// traced instance does), to see what the traces cost; with PROFILE_CLUSTER=1 it runs on a Redis
+// Cluster the script starts (case 10's harness), to see what the cluster client costs.
 // (npm runs it on the project's pinned Node: the machine's own may refuse --cpu-prof in NODE_OPTIONS)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { load, loopLoad } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
 import { BENCH_REDIS_URL, registerUser, startService } from '../lib/service.mjs';
 import { attribute, printAttribution } from './attribute.mjs';
+import { startRedisCluster } from '../../test/support/redis-cluster.ts';
 
 const WARM_UP_SECONDS = 3;
 const LISTED_MESSAGES = 100;
@@ -38,7 +40,9 @@ const ROUTES = {
   'messages-list': async (base, prefix) => {
     const { RedisMessageStore } =
       await import('../../dist/src/messages/infrastructure/redis-message.store.js');
-    const redis = new Redis(BENCH_REDIS_URL, { keyPrefix: prefix });
+    const redis = cluster
+      ? new Redis.Cluster(cluster.nodes, { keyPrefix: prefix })
+      : new Redis(BENCH_REDIS_URL, { keyPrefix: prefix });
     const store = new RedisMessageStore(redis);
     for (let i = 0; i < LISTED_MESSAGES; i++) {
       await store.post({
@@ -88,10 +92,15 @@ const DISCARD_SPAN_EXPORTS = fileURLToPath(
 );
 const traced = process.env.PROFILE_TRACED === '1';
 const prefix = `tm-bench-profile-${process.pid}:`;
+const cluster = process.env.PROFILE_CLUSTER === '1' ? await startRedisCluster() : undefined;
 const [port] = await freePorts(1);
 const service = await startService({
   port,
   env: {
+    // A cluster has only db 0: the benchmark Redis URL (db 14) must not come along.
+    ...(cluster
+      ? { REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_URL: 'redis://127.0.0.1' }
+      : {}),
     REDIS_KEY_PREFIX: prefix,
     ACCESS_TOKEN_TTL: '1h',
     // Only the setup's logins hash passwords: cheaply.
@@ -111,13 +120,14 @@ try {
   }
 } finally {
   await service.stop();
-  await clearPrefix(prefix);
+  if (cluster) await cluster.stop();
+  else await clearPrefix(prefix);
 }
 // The service's main thread writes the largest profile (the log worker's is mostly idle).
 const [main] = readdirSync(dir)
   .map((name) => join(dir, name))
   .sort((a, b) => statSync(b).size - statSync(a).size);
 console.log(
-  `${route}${traced ? ' (traced)' : ''}: ${Math.round(result.rps)} req/s, ${result.failures} failures, over ${seconds} s; profile ${main}`,
+  `${route}${traced ? ' (traced)' : ''}${cluster ? ' (cluster)' : ''}: ${Math.round(result.rps)} req/s, ${result.failures} failures, over ${seconds} s; profile ${main}`,
 );
 printAttribution(attribute(JSON.parse(readFileSync(main, 'utf8'))));

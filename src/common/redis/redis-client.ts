@@ -33,10 +33,9 @@ export function createRedisClient(config: AppConfig, logger = new Logger('Redis'
       ? new Cluster([...redis.clusterNodes], {
           keyPrefix: redis.keyPrefix,
           enableOfflineQueue: false,
-          // No automatic pipelining on a cluster: ioredis groups a script call (defineCommand) by
-          // the slot of its first argument, which is the key count, not a key, so a script
-          // could share a pipeline with another slot's keys and fail the whole pipeline.
-          enableAutoPipelining: false,
+          // Commands for the same nodes issued in the same tick leave in one write (a write per
+          // command cost the cluster read a sixth of its CPU); scripts stay out (redis-script.ts).
+          enableAutoPipelining: true,
           clusterRetryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
           redisOptions: { ...connection, ...credentialsOf(redis.url) },
         })

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Cluster } from 'ioredis';
 import type { RedisClient } from './redis-client';
 
 export type RedisScript<T> = (
@@ -39,6 +40,14 @@ export function defineRedisScript<T>(
     if (name in redis) throw new Error(`Redis script name "${name}" is a command of the client`);
     // No fixed number of keys: each call passes its own count, so a script may take a list.
     redis.defineCommand(name, { lua });
+    // A cluster's automatic pipelines are grouped by each command's first key, and for a script
+    // ioredis takes its first argument, the key count: the call could join a pipeline of another
+    // node's keys and fail it whole. Sent on its own, it is routed by its real keys.
+    // (A new list each time: the client may share its default list with every other client.)
+    if (redis instanceof Cluster) {
+      const ignored = redis.options.autoPipeliningIgnoredCommands ?? [];
+      redis.options.autoPipeliningIgnoredCommands = [...ignored, name];
+    }
     scripts.set(name, lua);
   } else if (taken !== lua) {
     throw new Error(`Redis script name "${name}" is taken by another script`);

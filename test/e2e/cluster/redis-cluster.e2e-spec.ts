@@ -7,6 +7,8 @@ import {
   servesSlot,
   startRedisCluster,
 } from '../../support/redis-cluster';
+import { defineRedisScript } from '../../../src/common/redis';
+import { useIsolatedRedis } from '../support/adapter-connections';
 import { until } from '../support/polling';
 import { testEnvironment, testRedisClusterNodes } from '../support/test-environment';
 import { flushTestRedis, testRedisClient, testRedisKeys } from '../support/test-redis';
@@ -110,6 +112,32 @@ describe('The Redis Cluster of the e2e-cluster project', () => {
     await flushTestRedis(redis);
     expect(await testRedisKeys(redis, '*')).toEqual([]);
     for (const master of redis.nodes('master')) expect(await master.dbsize()).toBe(0);
+  });
+});
+
+describe("The service's client on the cluster", () => {
+  const redis = useIsolatedRedis();
+
+  it('answers scripts and commands on every master issued in one tick, each from its own slot', async () => {
+    const client = await redis.client();
+    const echo = defineRedisScript<string[]>(
+      client,
+      'testEchoFirstKey',
+      "return {KEYS[1], redis.call('GET', KEYS[1]) or false}",
+    );
+    // Thirty hash tags spread over the three masters; each written first.
+    const tags = Array.from({ length: 30 }, (_, i) => `{tick:${i}}`);
+    await Promise.all(tags.map((tag) => client.set(`${tag}:value`, tag)));
+
+    // All in one tick: the client pipelines commands for the same nodes together, and a script
+    // (whose first argument is its key count, not a key) must not join another node's pipeline.
+    const scripted = tags.map((tag) => echo([`${tag}:value`, `${tag}:other`], ['an argument']));
+    const read = tags.map((tag) => client.mget(`${tag}:value`, `${tag}:missing`));
+    const [scripts, reads] = await Promise.all([Promise.all(scripted), Promise.all(read)]);
+
+    const prefix = (client as Cluster).options.keyPrefix;
+    expect(scripts).toEqual(tags.map((tag) => [`${prefix}${tag}:value`, tag]));
+    expect(reads).toEqual(tags.map((tag) => [tag, null]));
   });
 });
 
