@@ -1,10 +1,16 @@
 // Case 7, password forgot: `POST /auth/password/forgot` must not tell a registered address from
 // an unknown one. At a fixed request rate (a prober's, not a flood), requests for known and
 // unknown addresses are interleaved one by one in the same run, so drift on the machine falls on
-// both alike, and their median and p99 latencies are set side by side. Then the cost of the mail
-// queue, the same way: fresh unknown addresses (each queues a job) interleaved with one address
-// past its mail limit (the same request, nothing queued). Mails go to an outbox folder.
-// Usage: npm run build && node bench/cases/password-forgot.mjs [seconds=8] [rate=50] [rounds=2]
+// both alike, and their median and p99 latencies are set side by side. A second set of unknown
+// addresses runs in the same interleave as a control: two samples of the same kind show how far
+// apart the measurement itself puts two latencies. A p99 is decided by a handful of the slowest
+// requests, which pauses of the machine pick: a round's control p99 ratio ranged 0.74-2.26 with
+// 200 requests a kind (docs/performance.md). So the verdict takes all rounds' requests together
+// (800 a kind by default), and allows at p99 the control's distance when it is above 10%. Then
+// the cost of the mail queue, the same way: fresh unknown addresses (each queues a job)
+// interleaved with one address past its mail limit (the same request, nothing queued). Mails go
+// to an outbox folder.
+// Usage: npm run build && node bench/cases/password-forgot.mjs [seconds=8] [rate=150] [rounds=2]
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +24,7 @@ const KNOWN_ADDRESSES = 20;
 // Known against unknown within this, at the median and at p99, counts as "the same".
 const SAME_WITHIN = 0.1;
 
-export async function run({ seconds = 8, rate = 50, rounds = 2 } = {}) {
+export async function run({ seconds = 8, rate = 150, rounds = 2 } = {}) {
   const [sameWorkPort, queueCostPort] = await freePorts(2);
   const outbox = mkdtempSync(join(tmpdir(), 'tempmessenger-bench-outbox-'));
   const services = [];
@@ -41,48 +47,65 @@ export async function run({ seconds = 8, rate = 50, rounds = 2 } = {}) {
       known.push((await registerUser(sameWork.base, 'forgot-known')).email);
     }
     const unknown = known.map(() => `forgot-unknown-${randomUUID()}@example.com`);
+    const unknownAgain = known.map(() => `forgot-unknown-${randomUUID()}@example.com`);
+    const addressSides = () => ({
+      known: list(known),
+      unknown: list(unknown),
+      unknownAgain: list(unknownAgain),
+    });
     const spent = `forgot-spent-${randomUUID()}@example.com`;
     await forgot(queueCost.base, spent);
 
     // Warm-up: JIT, pools, the queue's table.
-    await interleave(sameWork.base, { known: list(known), unknown: list(unknown) }, rate, 2);
+    await interleave(sameWork.base, addressSides(), rate, 2);
     await interleave(queueCost.base, { queued: fresh, nothing: () => spent }, rate, 2);
 
     const rows = [];
+    const pooled = { known: [], unknown: [], unknownAgain: [] };
     for (let round = 1; round <= rounds; round++) {
-      const sameWorkFigures = await interleave(
-        sameWork.base,
-        { known: list(known), unknown: list(unknown) },
-        rate,
-        seconds,
-      );
-      const queueFigures = await interleave(
+      const addresses = await interleave(sameWork.base, addressSides(), rate, seconds);
+      for (const [side, latencies] of Object.entries(addresses)) pooled[side].push(...latencies);
+      const queue = await interleave(
         queueCost.base,
         { queued: fresh, nothing: () => spent },
         rate,
         seconds,
       );
-      const figures = { ...sameWorkFigures, ...queueFigures };
+      const figures = Object.fromEntries(
+        Object.entries({ ...addresses, ...queue }).map(([side, ms]) => [side, percentiles(ms)]),
+      );
       rows.push({
         round,
         ...figures,
         knownToUnknownP50: figures.known.p50 / figures.unknown.p50,
         knownToUnknownP99: figures.known.p99 / figures.unknown.p99,
+        controlP99: figures.unknownAgain.p99 / figures.unknown.p99,
         queuedToNothingP50: figures.queued.p50 / figures.nothing.p50,
       });
     }
-    const p50Ratio = median(rows.map((row) => row.knownToUnknownP50));
-    const p99Ratio = median(rows.map((row) => row.knownToUnknownP99));
-    const same = (ratio) => Math.abs(ratio - 1) <= SAME_WITHIN;
+    // The verdict takes every round's requests together: the p99 of more requests.
+    const all = Object.fromEntries(
+      Object.entries(pooled).map(([side, ms]) => [side, percentiles(ms)]),
+    );
+    const p50Ratio = all.known.p50 / all.unknown.p50;
+    const p99Ratio = all.known.p99 / all.unknown.p99;
+    const controlP99Ratio = all.unknownAgain.p99 / all.unknown.p99;
+    const apart = (ratio) => Math.abs(ratio - 1);
+    const same = (ratio, noise = 0) => apart(ratio) <= Math.max(SAME_WITHIN, noise);
     return {
       case: 'password-forgot',
-      target: `known/unknown latency within ${SAME_WITHIN * 100}% at p50 and p99`,
+      target:
+        `known/unknown latency within ${SAME_WITHIN * 100}% at p50; at p99 within ` +
+        `${SAME_WITHIN * 100}% or no further apart than two sets of unknown addresses`,
       settings: { seconds, rate, knownAddresses: KNOWN_ADDRESSES },
       rows,
+      allRounds: all,
       ratio: p50Ratio,
       p99Ratio,
+      controlP50Ratio: all.unknownAgain.p50 / all.unknown.p50,
+      controlP99Ratio,
       queueCostP50Ratio: median(rows.map((row) => row.queuedToNothingP50)),
-      met: same(p50Ratio) && same(p99Ratio),
+      met: same(p50Ratio) && same(p99Ratio, apart(controlP99Ratio)),
       rssMb: await sameWork.rssMb(),
     };
   } finally {
@@ -95,7 +118,7 @@ export async function run({ seconds = 8, rate = 50, rounds = 2 } = {}) {
 
 /**
  * `rate` requests a second for `seconds`, taking the sides in turn (one address from each side's
- * source per request), each timed on its own; a side's figures are its latencies' p50 and p99.
+ * source per request), each timed on its own; answers each side's latencies (ms).
  */
 async function interleave(base, sides, rate, seconds) {
   const url = `${base}/auth/password/forgot`;
@@ -112,12 +135,7 @@ async function interleave(base, sides, rate, seconds) {
     inFlight.push(timedForgot(url, sides[side]()).then((ms) => latencies[side].push(ms)));
   }
   await Promise.all(inFlight);
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      { requests: latencies[name].length, ...percentiles(latencies[name]) },
-    ]),
-  );
+  return latencies;
 }
 
 async function timedForgot(url, email) {
@@ -136,7 +154,7 @@ function percentiles(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (fraction) =>
     sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
-  return { p50: round(at(0.5)), p99: round(at(0.99)) };
+  return { requests: values.length, p50: round(at(0.5)), p99: round(at(0.99)) };
 }
 
 const round = (ms) => Math.round(ms * 100) / 100;

@@ -29,10 +29,12 @@ export class LogDestination implements OnApplicationShutdown {
 
   constructor(config: AppConfig) {
     mkdirSync(config.log.dir, { recursive: true });
+    // No level on the targets: the loggers filter by LOG_LEVEL before a line leaves. With one
+    // target and no level, pino's worker hands lines straight to it; a level (or a second
+    // target) puts a multistream in between, which parses every line as JSON to learn its level.
     const targets: pino.TransportTargetOptions[] = [
       {
         target: 'pino-roll',
-        level: config.log.level === 'silent' ? 'fatal' : config.log.level,
         options: {
           file: join(config.log.dir, 'app'),
           extension: '.log',
@@ -45,7 +47,7 @@ export class LogDestination implements OnApplicationShutdown {
       },
     ];
     if (config.log.stdout) {
-      targets.push({ target: 'pino/file', level: config.log.level, options: { destination: 1 } });
+      targets.push({ target: 'pino/file', options: { destination: 1 } });
     }
     this.worker = pino.transport({ targets });
     // Nest's logger is process-wide: lines logged after this app closed (by another app in the
