@@ -6,10 +6,10 @@
 // apart the measurement itself puts two latencies. A p99 is decided by a handful of the slowest
 // requests, which pauses of the machine pick: a round's control p99 ratio ranged 0.74-2.26 with
 // 200 requests a kind (docs/performance.md). So the verdict takes all rounds' requests together
-// (800 a kind by default), and allows at p99 the control's distance when it is above 10%. Then
-// the cost of the mail queue, the same way: fresh unknown addresses (each queues a job)
-// interleaved with one address past its mail limit (the same request, nothing queued). Mails go
-// to an outbox folder.
+// (800 a kind by default), and allows at p99 the control's distance when it is above 10%, up to
+// 25% (a noisier run says nothing either way, and fails). Then the cost of the mail queue, the
+// same way: fresh unknown addresses (each queues a job) interleaved with one address past its
+// mail limit (the same request, nothing queued). Mails go to an outbox folder.
 // Usage: npm run build && node bench/cases/password-forgot.mjs [seconds=8] [rate=150] [rounds=2]
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +23,8 @@ import { registerUser, startService } from '../lib/service.mjs';
 const KNOWN_ADDRESSES = 20;
 // Known against unknown within this, at the median and at p99, counts as "the same".
 const SAME_WITHIN = 0.1;
+// The most the control's distance may widen the p99 bound: past it the run is too noisy to say.
+const CONTROL_CAP = 0.25;
 
 export async function run({ seconds = 8, rate = 150, rounds = 2 } = {}) {
   const [sameWorkPort, queueCostPort] = await freePorts(2);
@@ -91,12 +93,13 @@ export async function run({ seconds = 8, rate = 150, rounds = 2 } = {}) {
     const p99Ratio = all.known.p99 / all.unknown.p99;
     const controlP99Ratio = all.unknownAgain.p99 / all.unknown.p99;
     const apart = (ratio) => Math.abs(ratio - 1);
-    const same = (ratio, noise = 0) => apart(ratio) <= Math.max(SAME_WITHIN, noise);
+    const p99Allowance = Math.min(Math.max(SAME_WITHIN, apart(controlP99Ratio)), CONTROL_CAP);
     return {
       case: 'password-forgot',
       target:
         `known/unknown latency within ${SAME_WITHIN * 100}% at p50; at p99 within ` +
-        `${SAME_WITHIN * 100}% or no further apart than two sets of unknown addresses`,
+        `${SAME_WITHIN * 100}%, or as far apart as two sets of unknown addresses up to ` +
+        `${CONTROL_CAP * 100}%`,
       settings: { seconds, rate, knownAddresses: KNOWN_ADDRESSES },
       rows,
       allRounds: all,
@@ -105,7 +108,8 @@ export async function run({ seconds = 8, rate = 150, rounds = 2 } = {}) {
       controlP50Ratio: all.unknownAgain.p50 / all.unknown.p50,
       controlP99Ratio,
       queueCostP50Ratio: median(rows.map((row) => row.queuedToNothingP50)),
-      met: same(p50Ratio) && same(p99Ratio, apart(controlP99Ratio)),
+      p99Allowance,
+      met: apart(p50Ratio) <= SAME_WITHIN && apart(p99Ratio) <= p99Allowance,
       rssMb: await sameWork.rssMb(),
     };
   } finally {
@@ -131,7 +135,8 @@ async function interleave(base, sides, rate, seconds) {
   for (let i = 0; i < total; i++) {
     const wait = started + (i * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const side = names[i % names.length];
+    // Each round of the sides starts one further on, so no side always follows the same one.
+    const side = names[(i + Math.floor(i / names.length)) % names.length];
     inFlight.push(timedForgot(url, sides[side]()).then((ms) => latencies[side].push(ms)));
   }
   await Promise.all(inFlight);

@@ -94,21 +94,27 @@ const traced = process.env.PROFILE_TRACED === '1';
 const prefix = `tm-bench-profile-${process.pid}:`;
 const cluster = process.env.PROFILE_CLUSTER === '1' ? await startRedisCluster() : undefined;
 const [port] = await freePorts(1);
-const service = await startService({
-  port,
-  env: {
-    // A cluster has only db 0: the benchmark Redis URL (db 14) must not come along.
-    ...(cluster
-      ? { REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_URL: 'redis://127.0.0.1' }
-      : {}),
-    REDIS_KEY_PREFIX: prefix,
-    ACCESS_TOKEN_TTL: '1h',
-    // Only the setup's logins hash passwords: cheaply.
-    BCRYPT_COST: '4',
-    NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}${traced ? ` --require ${DISCARD_SPAN_EXPORTS}` : ''}`,
-    ...(traced ? { OTEL_TRACES_EXPORTER: 'otlp' } : {}),
-  },
-});
+let service;
+try {
+  service = await startService({
+    port,
+    env: {
+      // A cluster has only db 0: the benchmark Redis URL (db 14) must not come along.
+      ...(cluster
+        ? { REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_URL: 'redis://127.0.0.1' }
+        : {}),
+      REDIS_KEY_PREFIX: prefix,
+      ACCESS_TOKEN_TTL: '1h',
+      // Only the setup's logins hash passwords: cheaply.
+      BCRYPT_COST: '4',
+      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}${traced ? ` --require ${DISCARD_SPAN_EXPORTS}` : ''}`,
+      ...(traced ? { OTEL_TRACES_EXPORTER: 'otlp' } : {}),
+    },
+  });
+} catch (error) {
+  await cluster?.stop();
+  throw error;
+}
 let result;
 try {
   const target = await ROUTES[route](service.base, prefix);

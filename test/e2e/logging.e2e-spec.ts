@@ -1,9 +1,12 @@
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CURRENT_LOG_LINK, ROTATED_LOG_FILE } from '../../src/common/logging';
+import { LogDestination } from '../../src/common/logging/log-destination';
 import { startTestApp, type TestApp } from './support/test-app';
+import { testConfig } from './support/test-environment';
 
 /** Log files are written asynchronously: poll until the condition holds or time runs out. */
 async function eventually<T>(
@@ -367,4 +370,33 @@ describe('log rotation', () => {
       expect(size).toBeLessThan(4096);
     }
   });
+});
+
+describe('the log destination', () => {
+  // With stdout on, pino's worker puts a multistream in front of the targets: each needs the
+  // loggers' level, or it keeps `info` and above only. The line below also reaches stdout.
+  it.each([false, true])(
+    'writes lines of every level LOG_LEVEL lets through to the file, stdout %s',
+    async (stdout) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-log-destination-'));
+      const config = testConfig({ LOG_LEVEL: 'trace', LOG_DIR: dir });
+      const destination = new LogDestination({ ...config, log: { ...config.log, stdout } });
+      try {
+        destination.logger.trace({ probe: `trace-${stdout}` }, 'a trace line');
+        destination.logger.debug({ probe: `debug-${stdout}` }, 'a debug line');
+
+        const content = await eventually(
+          () => readLog(dir),
+          (text) => text.includes(`debug-${stdout}`) && text.includes(`trace-${stdout}`),
+        );
+        expect(parseLines(content).map((line) => [line.level, line.probe])).toEqual([
+          ['trace', `trace-${stdout}`],
+          ['debug', `debug-${stdout}`],
+        ]);
+      } finally {
+        destination.onApplicationShutdown();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

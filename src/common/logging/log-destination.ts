@@ -29,9 +29,6 @@ export class LogDestination implements OnApplicationShutdown {
 
   constructor(config: AppConfig) {
     mkdirSync(config.log.dir, { recursive: true });
-    // No level on the targets: the loggers filter by LOG_LEVEL before a line leaves. With one
-    // target and no level, pino's worker hands lines straight to it; a level (or a second
-    // target) puts a multistream in between, which parses every line as JSON to learn its level.
     const targets: pino.TransportTargetOptions[] = [
       {
         target: 'pino-roll',
@@ -46,10 +43,15 @@ export class LogDestination implements OnApplicationShutdown {
         },
       },
     ];
-    if (config.log.stdout) {
-      targets.push({ target: 'pino/file', options: { destination: 1 } });
-    }
-    this.worker = pino.transport({ targets });
+    if (config.log.stdout) targets.push({ target: 'pino/file', options: { destination: 1 } });
+    // The loggers filter by LOG_LEVEL before a line leaves, so one target needs no level, and
+    // without one pino's worker hands it lines as they come. Two targets go through a multistream
+    // in the worker, which parses every line as JSON to learn its level and gives a target with
+    // no level `info`: they carry the loggers' level.
+    const level = config.log.level === 'silent' ? 'fatal' : config.log.level;
+    this.worker = pino.transport({
+      targets: targets.length === 1 ? targets : targets.map((target) => ({ ...target, level })),
+    });
     // Nest's logger is process-wide: lines logged after this app closed (by another app in the
     // same process, or by late shutdown hooks) are dropped rather than sent to a stopped worker.
     this.stream = { write: (line: string) => void (this.ended || this.worker.write(line)) };

@@ -33,9 +33,8 @@ export function createRedisClient(config: AppConfig, logger = new Logger('Redis'
       ? new Cluster([...redis.clusterNodes], {
           keyPrefix: redis.keyPrefix,
           enableOfflineQueue: false,
-          // Commands for the same nodes issued in the same tick leave in one write (a write per
-          // command cost the cluster read a sixth of its CPU); scripts stay out (redis-script.ts).
-          enableAutoPipelining: true,
+          // Turned on once the slot map is known (below).
+          enableAutoPipelining: false,
           clusterRetryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
           redisOptions: { ...connection, ...credentialsOf(redis.url) },
         })
@@ -47,6 +46,14 @@ export function createRedisClient(config: AppConfig, logger = new Logger('Redis'
           enableAutoPipelining: true,
           retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
         });
+  if (client instanceof Cluster) {
+    // Commands for the same nodes issued in one tick leave in one write (a write per command
+    // cost the cluster read a sixth of its CPU); scripts stay out (redis-script.ts). Only once the
+    // slot map is known: before it, ioredis holds a pipelined command until the cluster is ready,
+    // however long that takes, where a command on its own fails at once. ioredis reads the option
+    // at each call, and never forgets the slot map once it has one.
+    client.once('ready', () => (client.options.enableAutoPipelining = true));
+  }
   let available = true;
   client.on('error', (error: Error) => {
     if (available) logger.warn(`Redis unavailable: ${error.message}`);

@@ -20,6 +20,8 @@ const UNAVAILABLE_MESSAGES = [
   /No sharded subscriber for slot/i,
   /No subscriber for the cluster/i,
   /Cluster is ended/i,
+  // An automatic pipeline whose commands a slot move (MOVED mid-failover) split over two nodes.
+  /All keys in the pipeline should belong to the same slots allocation group/i,
   /^CLUSTERDOWN/,
   /^TRYAGAIN/,
   /^MASTERDOWN/,

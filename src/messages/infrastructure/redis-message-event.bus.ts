@@ -181,6 +181,8 @@ export class RedisMessageEventBus extends MessageEventBus implements OnApplicati
             shardedSubscribers: true,
             keyPrefix: '',
             lazyConnect: true,
+            // SSUBSCRIBE is not among the commands ioredis keeps out of automatic pipelines.
+            enableAutoPipelining: false,
             redisOptions: { ...this.redis.options.redisOptions, connectionName: EVENTS_CONNECTION },
           })
         : this.redis.duplicate({

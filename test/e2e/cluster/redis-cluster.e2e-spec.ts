@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import {
   ask,
@@ -7,10 +9,10 @@ import {
   servesSlot,
   startRedisCluster,
 } from '../../support/redis-cluster';
-import { defineRedisScript } from '../../../src/common/redis';
+import { createRedisClient, defineRedisScript } from '../../../src/common/redis';
 import { useIsolatedRedis } from '../support/adapter-connections';
 import { until } from '../support/polling';
-import { testEnvironment, testRedisClusterNodes } from '../support/test-environment';
+import { testConfig, testEnvironment, testRedisClusterNodes } from '../support/test-environment';
 import { flushTestRedis, testRedisClient, testRedisKeys } from '../support/test-redis';
 
 const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
@@ -120,6 +122,9 @@ describe("The service's client on the cluster", () => {
 
   it('answers scripts and commands on every master issued in one tick, each from its own slot', async () => {
     const client = await redis.client();
+    expect(client).toBeInstanceOf(Cluster);
+    // Pipelining comes on once the slot map is known (the client is ready here).
+    expect((client as Cluster).options.enableAutoPipelining).toBe(true);
     const echo = defineRedisScript<string[]>(
       client,
       'testEchoFirstKey',
@@ -138,6 +143,29 @@ describe("The service's client on the cluster", () => {
     const prefix = (client as Cluster).options.keyPrefix;
     expect(scripts).toEqual(tags.map((tag) => [`${prefix}${tag}:value`, tag]));
     expect(reads).toEqual(tags.map((tag) => [tag, null]));
+  });
+});
+
+describe("The service's client on a cluster it cannot reach", () => {
+  it('fails a command at once rather than holding it for the slot map', async () => {
+    // A port nothing listens on: the client never gets a slot map.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: taken } = server.address() as AddressInfo;
+        server.close(() => resolve(taken));
+      });
+    });
+    const config = testConfig();
+    const client = createRedisClient(
+      { ...config, redis: { ...config.redis, clusterNodes: [`127.0.0.1:${port}`] } },
+      new Logger('test', { timestamp: false }),
+    );
+    client.on('error', () => {});
+    try {
+      await expect(client.get('tm-test:never-ready')).rejects.toThrow(/Cluster isn't ready/);
+    } finally {
+      client.disconnect();
+    }
   });
 });
 

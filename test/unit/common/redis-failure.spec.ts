@@ -24,6 +24,10 @@ describe('translateRedisError', () => {
     ],
     ['a cluster that is down', new Error('CLUSTERDOWN The cluster is down')],
     [
+      'an automatic pipeline a slot move split over two nodes (mid-failover)',
+      new Error('All keys in the pipeline should belong to the same slots allocation group'),
+    ],
+    [
       "a sharded subscription while the slot's shard has no subscriber (mid-failover)",
       new Error('No sharded subscriber for slot: 15905'),
     ],
