@@ -12,7 +12,7 @@
 import { clearPrefix, runWhenMain } from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
-import { registerUser, startService } from '../lib/service.mjs';
+import { clusterEnv, registerUser, startService } from '../lib/service.mjs';
 import { startRedisCluster } from '../../test/support/redis-cluster.ts';
 
 const TARGET = 0.85;
@@ -32,8 +32,7 @@ export async function run({ seconds = 2, connections = 50, rounds = 8 } = {}) {
     services.single = await startService({ port: singlePort, env });
     services.cluster = await startService({
       port: clusterPort,
-      // A cluster has only db 0: the benchmark Redis URL (db 14) must not come along.
-      env: { ...env, REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_URL: 'redis://127.0.0.1' },
+      env: { ...env, ...clusterEnv(cluster) },
     });
     const names = Object.keys(services);
     // One account in the shared database; each instance has its own Redis for the messages.

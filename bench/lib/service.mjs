@@ -18,6 +18,14 @@ function startArgs(dir) {
 }
 
 /**
+ * A service's settings for a Redis Cluster: its nodes, and a `REDIS_URL` that names one of them, as
+ * a cluster has only db 0 (the benchmark Redis URL, db 14, must not come along).
+ */
+export function clusterEnv(cluster) {
+  return { REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_URL: `redis://${cluster.nodes[0]}` };
+}
+
+/**
  * `dir` is the checkout whose build (`dir/dist`) runs, by default this one; `node` the binary
  * that runs it (`npm start` runs on the checkout's pinned one). The service's log folder
  * (`logDir`) is removed when it stops, unless `keepLogs` (a caller that keeps a failed run's log).

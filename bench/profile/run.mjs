@@ -21,7 +21,7 @@ import { logIns, rotate } from '../cases/refresh.mjs';
 import { jsonClient } from '../lib/http-client.mjs';
 import { load, loopLoad } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
-import { BENCH_REDIS_URL, registerUser, startService } from '../lib/service.mjs';
+import { BENCH_REDIS_URL, clusterEnv, registerUser, startService } from '../lib/service.mjs';
 import { attribute, printAttribution } from './attribute.mjs';
 import { startRedisCluster } from '../../test/support/redis-cluster.ts';
 
@@ -99,10 +99,7 @@ try {
   service = await startService({
     port,
     env: {
-      // A cluster has only db 0: the benchmark Redis URL (db 14) must not come along.
-      ...(cluster
-        ? { REDIS_CLUSTER_NODES: cluster.nodes.join(','), REDIS_URL: 'redis://127.0.0.1' }
-        : {}),
+      ...(cluster ? clusterEnv(cluster) : {}),
       REDIS_KEY_PREFIX: prefix,
       ACCESS_TOKEN_TTL: '1h',
       // Only the setup's logins hash passwords: cheaply.

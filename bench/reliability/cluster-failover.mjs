@@ -17,7 +17,7 @@ import { Cluster } from 'ioredis';
 import { jsonClient } from '../lib/http-client.mjs';
 import { median } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
-import { registerUser, startService } from '../lib/service.mjs';
+import { clusterEnv, registerUser, startService } from '../lib/service.mjs';
 import { startRedisCluster, servesSlot } from '../../test/support/redis-cluster.ts';
 import { redisKeys } from '../../dist/src/common/redis/key-namespaces.js';
 
@@ -64,8 +64,7 @@ async function serviceRound() {
   const service = await startService({
     port,
     env: {
-      REDIS_CLUSTER_NODES: cluster.nodes.join(','),
-      REDIS_URL: `redis://${cluster.nodes[0]}`,
+      ...clusterEnv(cluster),
       REDIS_KEY_PREFIX: PREFIX,
       ACCESS_TOKEN_TTL: '1h',
     },
