@@ -63,10 +63,10 @@ export async function run({ seconds = 8, rate = 150, rounds = 2 } = {}) {
     await interleave(queueCost.base, { queued: fresh, nothing: () => spent }, rate, 2);
 
     const rows = [];
-    const pooled = { known: [], unknown: [], unknownAgain: [] };
+    const pooled = {};
     for (let round = 1; round <= rounds; round++) {
       const addresses = await interleave(sameWork.base, addressSides(), rate, seconds);
-      for (const [side, latencies] of Object.entries(addresses)) pooled[side].push(...latencies);
+      for (const [side, ms] of Object.entries(addresses)) (pooled[side] ??= []).push(...ms);
       const queue = await interleave(
         queueCost.base,
         { queued: fresh, nothing: () => spent },
