@@ -73,6 +73,22 @@ describe('tracing', () => {
       expect(server.name).toBe('GET /users/me');
     });
 
+    it("follows a caller that did not sample its trace: no span is exported, the log line keeps the caller's traceId", async () => {
+      const token = await registeredUserToken(service);
+      const traceId = randomBytes(16).toString('hex');
+      const requestId = `unsampled-${randomUUID()}`;
+      const unsampled = `00-${traceId}-${randomBytes(8).toString('hex')}-00`;
+      await getMe(service, token, { 'X-Request-Id': requestId, traceparent: unsampled });
+
+      const line = await waitForLogLine(service, (each) => each.requestId === requestId);
+      expect(line.traceId).toBe(traceId);
+      // A sampled request after it is exported: the unsampled one's spans would have come first.
+      const sampledTraceId = randomBytes(16).toString('hex');
+      await getMe(service, token, { traceparent: traceparentOf(sampledTraceId) });
+      await serverSpanOf(sampledTraceId);
+      expect(receiver.spansOfTrace(traceId)).toEqual([]);
+    });
+
     it('records the method, path and status of a request, never its query string', async () => {
       const token = await registeredUserToken(service);
       const traceId = randomBytes(16).toString('hex');

@@ -1,5 +1,4 @@
 import {
-  type Attributes,
   context,
   propagation,
   type Span,
@@ -38,26 +37,30 @@ export function traceRequests(fastify: FastifyInstance): void {
     const route = request.is404 ? undefined : request.routeOptions.url;
     const span = tracer.startSpan(
       route === undefined ? request.method : `${request.method} ${route}`,
-      { kind: SpanKind.SERVER, attributes: requestAttributes(request, route) },
+      { kind: SpanKind.SERVER },
       parent,
     );
-    reply.raw.once('close', () => endRequestSpan(span, reply.raw.statusCode));
+    // Set after the start, not passed to it: the SDK checks start attributes twice (once for the
+    // sampler, which reads only the name and the parent here), and a span left unsampled needs none.
+    if (span.isRecording()) setRequestAttributes(span, request, route);
+    reply.raw.on('close', () => endRequestSpan(span, reply.raw.statusCode));
     context.with(trace.setSpan(parent, span), done);
   });
 }
 
-function requestAttributes(request: FastifyRequest, route: string | undefined): Attributes {
+function setRequestAttributes(
+  span: Span,
+  request: FastifyRequest,
+  route: string | undefined,
+): void {
   const queryAt = request.url.indexOf('?');
-  const attributes: Attributes = {
-    [ATTR_HTTP_REQUEST_METHOD]: request.method,
-    [ATTR_URL_PATH]: queryAt === -1 ? request.url : request.url.slice(0, queryAt),
-    [ATTR_URL_SCHEME]: request.protocol,
-    [ATTR_CLIENT_ADDRESS]: request.ip,
-  };
-  if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
+  span.setAttribute(ATTR_HTTP_REQUEST_METHOD, request.method);
+  span.setAttribute(ATTR_URL_PATH, queryAt === -1 ? request.url : request.url.slice(0, queryAt));
+  span.setAttribute(ATTR_URL_SCHEME, request.protocol);
+  span.setAttribute(ATTR_CLIENT_ADDRESS, request.ip);
+  if (route !== undefined) span.setAttribute(ATTR_HTTP_ROUTE, route);
   const userAgent = request.headers['user-agent'];
-  if (userAgent !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
-  return attributes;
+  if (userAgent !== undefined) span.setAttribute(ATTR_USER_AGENT_ORIGINAL, userAgent);
 }
 
 function endRequestSpan(span: Span, statusCode: number): void {
