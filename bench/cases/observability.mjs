@@ -11,15 +11,11 @@
 // Usage: npm run build && node bench/cases/observability.mjs [seconds=2] [connections=50] [rounds=12]
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { clearPrefix, runWhenMain } from '../lib/baseline.mjs';
 import { load, median } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
-import { registerUser, startService } from '../lib/service.mjs';
+import { DISCARD_SPAN_EXPORTS, registerUser, startService } from '../lib/service.mjs';
 
-const DISCARD_SPAN_EXPORTS = fileURLToPath(
-  new URL('../lib/discard-span-exports.cjs', import.meta.url),
-);
 const METRICS_TARGET = 0.95;
 const TRACES_TARGET = 0.85;
 const WARM_UP_SECONDS = 3;

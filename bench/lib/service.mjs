@@ -5,10 +5,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tempmessenger_bench';
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+
+/**
+ * Preloaded (`node --require`) into a traced service, it gives the service a no-op span exporter
+ * (discard-span-exports.cjs): what the cases mean by "traces on" without a collector.
+ */
+export const DISCARD_SPAN_EXPORTS = fileURLToPath(
+  new URL('./discard-span-exports.cjs', import.meta.url),
+);
 
 /** `npm start`'s arguments to node (its heap cap included), so the bench runs what users run. */
 function startArgs(dir) {

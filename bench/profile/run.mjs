@@ -14,14 +14,19 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import { clearPrefix } from '../lib/baseline.mjs';
 import { logIns, rotate } from '../cases/refresh.mjs';
 import { jsonClient } from '../lib/http-client.mjs';
 import { load, loopLoad } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
-import { BENCH_REDIS_URL, clusterEnv, registerUser, startService } from '../lib/service.mjs';
+import {
+  BENCH_REDIS_URL,
+  clusterEnv,
+  DISCARD_SPAN_EXPORTS,
+  registerUser,
+  startService,
+} from '../lib/service.mjs';
 import { attribute, printAttribution } from './attribute.mjs';
 import { startRedisCluster } from '../../test/support/redis-cluster.ts';
 
@@ -87,9 +92,6 @@ if (!ROUTES[route]) {
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-profile-'));
-const DISCARD_SPAN_EXPORTS = fileURLToPath(
-  new URL('../lib/discard-span-exports.cjs', import.meta.url),
-);
 const traced = process.env.PROFILE_TRACED === '1';
 const prefix = `tm-bench-profile-${process.pid}:`;
 const cluster = process.env.PROFILE_CLUSTER === '1' ? await startRedisCluster() : undefined;
