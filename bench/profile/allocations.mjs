@@ -1,0 +1,107 @@
+// What case 2's read allocates: bytes per request by package and by function, from V8's sampling
+// heap profiler (bench/lib/allocation-sampler.cjs), which here keeps the samples of objects the
+// garbage collector has already freed, so short-lived garbage counts too. The sampler slows the
+// service down; the figures are bytes per request, not time.
+// Usage: npm exec -- node bench/profile/allocations.mjs [seconds=6] [connections=20]
+// With PROFILE_TRACED=1 every request is traced to a no-op exporter (as case 9 does), and
+// OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, when set, reach the service. With
+// ALLOCATIONS_PROMOTED_ONLY=1 only what outlived the young generation is counted (the objects a
+// full collection freed, or still alive at the end).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from '../lib/load.mjs';
+import { freePorts } from '../lib/ports.mjs';
+import { DISCARD_SPAN_EXPORTS, registerUser, startService } from '../lib/service.mjs';
+
+const ALLOCATION_SAMPLER = fileURLToPath(new URL('../lib/allocation-sampler.cjs', import.meta.url));
+const WARM_UP_SECONDS = 3;
+const SHOWN = 30;
+
+const [seconds = 6, connections = 20] = process.argv.slice(2).map(Number);
+const traced = process.env.PROFILE_TRACED === '1';
+const samplerEnv = Object.fromEntries(
+  ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG']
+    .filter((name) => process.env[name])
+    .map((name) => [name, process.env[name]]),
+);
+const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-allocations-'));
+const profileFile = join(dir, 'read.heapprofile');
+const [port] = await freePorts(1);
+const service = await startService({
+  port,
+  env: {
+    ACCESS_TOKEN_TTL: '1h',
+    // Only the setup's login hashes a password: cheaply.
+    BCRYPT_COST: '4',
+    ...(traced ? { OTEL_TRACES_EXPORTER: 'otlp', ...samplerEnv } : {}),
+    NODE_OPTIONS: [ALLOCATION_SAMPLER, ...(traced ? [DISCARD_SPAN_EXPORTS] : [])]
+      .map((file) => `--require ${file}`)
+      .join(' '),
+    ALLOCATION_PROFILE_FILE: profileFile,
+    ALLOCATIONS_PROMOTED_ONLY: process.env.ALLOCATIONS_PROMOTED_ONLY ?? '',
+  },
+});
+let result;
+let profile;
+try {
+  const user = await registerUser(service.base, 'allocations');
+  const request = {
+    url: `${service.base}/users/me`,
+    headers: { authorization: `Bearer ${user.accessToken}` },
+    connections,
+  };
+  await load({ ...request, duration: WARM_UP_SECONDS });
+  process.kill(service.pid, 'SIGWINCH');
+  result = await load({ ...request, duration: seconds });
+  process.kill(service.pid, 'SIGWINCH');
+  profile = await readWhenWritten(profileFile);
+} finally {
+  await service.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Bytes sampled under each package (or `service` for dist/, `node:…` for Node's own code). */
+const byPackage = new Map();
+const byFunction = new Map();
+let total = 0;
+(function walk(node) {
+  const { url, functionName } = node.callFrame;
+  const owner =
+    /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+    (url.includes('/dist/') ? 'service' : url || '(V8 built-ins)');
+  add(byPackage, owner, node.selfSize);
+  add(byFunction, `${functionName || '(anonymous)'} · ${owner}`, node.selfSize);
+  total += node.selfSize;
+  node.children.forEach(walk);
+})(profile.head);
+
+console.log(
+  `GET /users/me${traced ? ' (traced)' : ''}: ${result.requests} requests, ${Math.round(result.rps)} req/s under the sampler; ` +
+    `${Math.round(total / result.requests)} bytes ${process.env.ALLOCATIONS_PROMOTED_ONLY === '1' ? 'outlived the young generation' : 'allocated'} per request`,
+);
+print('by package', byPackage);
+print('by function', byFunction);
+
+function add(map, key, bytes) {
+  map.set(key, (map.get(key) ?? 0) + bytes);
+}
+
+function print(title, map) {
+  console.log(`\n${title} (bytes per request):`);
+  for (const [key, bytes] of [...map].sort((a, b) => b[1] - a[1]).slice(0, SHOWN)) {
+    console.log(`${String(Math.round(bytes / result.requests)).padStart(7)}  ${key}`);
+  }
+}
+
+async function readWhenWritten(file) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`the service wrote no allocation profile to ${file}`);
+}
