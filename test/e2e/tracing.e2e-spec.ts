@@ -82,7 +82,8 @@ describe('tracing', () => {
 
       const line = await waitForLogLine(service, (each) => each.requestId === requestId);
       expect(line.traceId).toBe(traceId);
-      // A sampled request after it is exported: the unsampled one's spans would have come first.
+      // Spans are exported in the order they end: once the span of a sampled request made after
+      // it has arrived, any span of the unsampled request would have arrived too.
       const sampledTraceId = randomBytes(16).toString('hex');
       await getMe(service, token, { traceparent: traceparentOf(sampledTraceId) });
       await serverSpanOf(sampledTraceId);

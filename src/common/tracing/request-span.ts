@@ -40,8 +40,10 @@ export function traceRequests(fastify: FastifyInstance): void {
       { kind: SpanKind.SERVER },
       parent,
     );
-    // Set after the start, not passed to it: the SDK checks start attributes twice (once for the
-    // sampler, which reads only the name and the parent here), and a span left unsampled needs none.
+    // Attributes are set after the start, not passed to it, against the conventions' advice on
+    // purpose: the SDK checks and copies start attributes twice, only for the sampler and the
+    // processors' onStart, and the samplers OTEL_TRACES_SAMPLER offers read the parent and the
+    // trace id alone. A span left unsampled then computes none.
     if (span.isRecording()) setRequestAttributes(span, request, route);
     reply.raw.on('close', () => endRequestSpan(span, reply.raw.statusCode));
     context.with(trace.setSpan(parent, span), done);
