@@ -1,13 +1,10 @@
 // Preloaded (`node --require`) into a benchmarked service by bench/profile/threads.mjs. Counts the
-// service's garbage collections by kind (count and pause time), and on each SIGWINCH appends what
-// it counted since the last one to GC_REPORT_FILE as a JSON line, then starts again. SIGWINCH,
-// because Nest's shutdown hooks take SIGUSR2. V8_FLAGS, when set, is handed to V8 first: flags
-// that NODE_OPTIONS does not accept (`--no-allocation-site-pretenuring`, `--trace-opt`).
+// garbage collections of the service's main thread by kind (count and pause time), and on each
+// SIGWINCH appends what it counted since the last one to GC_REPORT_FILE as a JSON line, then
+// starts again. SIGWINCH, because Nest's shutdown hooks take SIGUSR2. (The preload runs in the
+// log worker too, where no signal reaches it.)
 const { appendFileSync } = require('node:fs');
 const { constants, PerformanceObserver } = require('node:perf_hooks');
-const v8 = require('node:v8');
-
-if (process.env.V8_FLAGS) v8.setFlagsFromString(process.env.V8_FLAGS);
 
 const KINDS = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',

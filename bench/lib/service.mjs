@@ -36,18 +36,20 @@ export function clusterEnv(cluster) {
 
 /**
  * `dir` is the checkout whose build (`dir/dist`) runs, by default this one; `node` the binary
- * that runs it (`npm start` runs on the checkout's pinned one). The service's log folder
- * (`logDir`) is removed when it stops, unless `keepLogs` (a caller that keeps a failed run's log).
+ * that runs it (`npm start` runs on the checkout's pinned one); `nodeArgs` go before `npm start`'s
+ * own (V8 flags that NODE_OPTIONS does not take). The service's log folder (`logDir`) is removed
+ * when it stops, unless `keepLogs` (a caller that keeps a failed run's log).
  */
 export async function startService({
   port,
   env = {},
   dir = '.',
   node = process.execPath,
+  nodeArgs = [],
   keepLogs = false,
 }) {
   const logDir = mkdtempSync(join(tmpdir(), 'tempmessenger-bench-logs-'));
-  const child = spawn(node, startArgs(dir), {
+  const child = spawn(node, [...nodeArgs, ...startArgs(dir)], {
     cwd: dir,
     env: {
       ...withoutTracingVariables(process.env),

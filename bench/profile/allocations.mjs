@@ -7,7 +7,7 @@
 // OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, when set, reach the service. With
 // ALLOCATIONS_PROMOTED_ONLY=1 only what outlived the young generation is counted (the objects a
 // full collection freed, or still alive at the end).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,9 @@ try {
   process.kill(service.pid, 'SIGWINCH');
   result = await load({ ...request, duration: seconds });
   process.kill(service.pid, 'SIGWINCH');
+  if (result.failures > 0) {
+    throw new Error(`${result.failures} of ${result.requests} requests failed`);
+  }
   profile = await readWhenWritten(profileFile);
 } finally {
   await service.stop();
@@ -95,13 +98,11 @@ function print(title, map) {
   }
 }
 
+/** The sampler writes the profile beside `file` and renames it: once there, it is whole. */
 async function readWhenWritten(file) {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  for (let waited = 0; waited < 60_000; waited += 100) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the service wrote no allocation profile to ${file}`);
+  throw new Error(`the service wrote no allocation profile to ${file} within 60 s`);
 }

@@ -1,7 +1,8 @@
 // Where case 2's read spends its CPU, by thread, for services with different settings side by side:
 // the main thread, V8's helper threads (parallel and concurrent garbage collection, background
-// compilation), the log worker and libuv's pool, read from /proc around each load slice, with the
-// service's garbage collections counted from inside it (bench/lib/gc-observer.cjs). The services
+// compilation), the log worker and libuv's pool, read from /proc around each load slice (threads
+// are told apart by the names Node 26 gives them), with the main thread's garbage collections
+// counted from inside the service (bench/lib/gc-observer.cjs). The services
 // take turns slice by slice, each round in another order, so the machine's drift falls on all
 // alike; CPU per request moves far less with other load than requests/s do.
 // Usage: npm exec -- node bench/profile/threads.mjs '<sides>' [seconds=8] [rounds=3] [connections=50]
@@ -9,9 +10,9 @@
 //   {"untraced": {}, "traced": {"traced": true}, "one in ten": {"traced": true,
 //    "env": {"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1"}},
 //    "no pretenuring": {"v8Flags": "--no-allocation-site-pretenuring"}}
-//   "traced" traces every request to a no-op exporter, as case 9 does; "v8Flags" are V8 flags
-//   NODE_OPTIONS does not take.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+//   "traced" traces every request to a no-op exporter, as case 9 does; "v8Flags" go to node on its
+//   command line (V8 flags NODE_OPTIONS does not take). A slice with a failed request stops the run.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,12 +50,19 @@ function threadCpu(pid) {
   return groups;
 }
 
-/** Asks a service's GC observer for what it counted since the last time, and reads it. */
+/** Asks a service's GC observer for what it counted since the last time, and waits for its line. */
 async function gcSinceLast({ service, gcReport }) {
+  const reportLines = () =>
+    existsSync(gcReport) ? readFileSync(gcReport, 'utf8').split('\n') : [];
+  // The file ends with a newline, so a report of n lines splits into n + 1 parts.
+  const linesBefore = Math.max(reportLines().length - 1, 0);
   process.kill(service.pid, 'SIGWINCH');
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  const lines = readFileSync(gcReport, 'utf8').trim().split('\n');
-  return JSON.parse(lines.at(-1));
+  for (let waited = 0; waited < 5000; waited += 20) {
+    const lines = reportLines();
+    if (lines.length - 1 > linesBefore) return JSON.parse(lines.at(-2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the service's GC observer did not answer (${gcReport})`);
 }
 
 /** One entry per side: { name, service, request, gcReport }. */
@@ -75,18 +83,19 @@ try {
         ...side.env,
         NODE_OPTIONS: preloads.map((file) => `--require ${file}`).join(' '),
         GC_REPORT_FILE: gcReport,
-        V8_FLAGS: side.v8Flags ?? '',
       },
+      nodeArgs: side.v8Flags?.split(/\s+/) ?? [],
     });
-    running.push({ name, service, gcReport });
+    // Kept before anything else can fail, so that the `finally` below stops it.
+    const entry = { name, service, gcReport };
+    running.push(entry);
     const user = await registerUser(service.base, 'threads');
-    const request = {
+    entry.request = {
       url: `${service.base}/users/me`,
       headers: { authorization: `Bearer ${user.accessToken}` },
       connections,
     };
-    running.at(-1).request = request;
-    await load({ ...request, duration: WARM_UP_SECONDS });
+    await load({ ...entry.request, duration: WARM_UP_SECONDS });
   }
   for (let round = 0; round < rounds; round++) {
     const order = running
@@ -98,6 +107,9 @@ try {
       const result = await load({ ...side.request, duration: seconds });
       const after = threadCpu(side.service.pid);
       const gc = await gcSinceLast(side);
+      if (result.failures > 0) {
+        throw new Error(`${side.name}: ${result.failures} of ${result.requests} requests failed`);
+      }
       const perRequest = (value) => value / result.requests;
       const threads = Object.fromEntries(
         Object.keys(after).map((group) => [group, perRequest(after[group] - (before[group] ?? 0))]),
