@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../lib/load.mjs';
 import { freePorts } from '../lib/ports.mjs';
-import { DISCARD_SPAN_EXPORTS, registerUser, startService } from '../lib/service.mjs';
+import { DISCARD_SPAN_EXPORTS, registerUser, startService, tracedEnv } from '../lib/service.mjs';
 
 const ALLOCATION_SAMPLER = fileURLToPath(new URL('../lib/allocation-sampler.cjs', import.meta.url));
 const WARM_UP_SECONDS = 3;
@@ -21,11 +21,6 @@ const SHOWN = 30;
 
 const [seconds = 6, connections = 20] = process.argv.slice(2).map(Number);
 const traced = process.env.PROFILE_TRACED === '1';
-const samplerEnv = Object.fromEntries(
-  ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG']
-    .filter((name) => process.env[name])
-    .map((name) => [name, process.env[name]]),
-);
 const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-allocations-'));
 const profileFile = join(dir, 'read.heapprofile');
 const [port] = await freePorts(1);
@@ -35,7 +30,7 @@ const service = await startService({
     ACCESS_TOKEN_TTL: '1h',
     // Only the setup's login hashes a password: cheaply.
     BCRYPT_COST: '4',
-    ...(traced ? { OTEL_TRACES_EXPORTER: 'otlp', ...samplerEnv } : {}),
+    ...(traced ? tracedEnv() : {}),
     NODE_OPTIONS: [ALLOCATION_SAMPLER, ...(traced ? [DISCARD_SPAN_EXPORTS] : [])]
       .map((file) => `--require ${file}`)
       .join(' '),

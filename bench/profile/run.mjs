@@ -7,7 +7,8 @@
 // connection rotating a session of its own in a chain, as the case does).
 // Usage: npm run bench:profile -- <users-me|messages-list|refresh> [seconds=10] [connections=50]
 // With PROFILE_TRACED=1 the service traces every request, exporting to a no-op exporter (as case 9's
-// traced instance does), to see what the traces cost; with PROFILE_CLUSTER=1 it runs on a Redis
+// traced instance does), to see what the traces cost (OTEL_TRACES_SAMPLER and _ARG, when set, reach
+// it); with PROFILE_CLUSTER=1 it runs on a Redis
 // Cluster the script starts (case 10's harness), to see what the cluster client costs.
 // (npm runs it on the project's pinned Node: the machine's own may refuse --cpu-prof in NODE_OPTIONS)
 import { randomUUID } from 'node:crypto';
@@ -26,6 +27,7 @@ import {
   DISCARD_SPAN_EXPORTS,
   registerUser,
   startService,
+  tracedEnv,
 } from '../lib/service.mjs';
 import { attribute, printAttribution } from './attribute.mjs';
 import { startRedisCluster } from '../../test/support/redis-cluster.ts';
@@ -107,7 +109,7 @@ try {
       // Only the setup's logins hash passwords: cheaply.
       BCRYPT_COST: '4',
       NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}${traced ? ` --require ${DISCARD_SPAN_EXPORTS}` : ''}`,
-      ...(traced ? { OTEL_TRACES_EXPORTER: 'otlp' } : {}),
+      ...(traced ? tracedEnv() : {}),
     },
   });
 } catch (error) {
