@@ -157,7 +157,7 @@ describe("The service's client on a cluster it cannot reach", () => {
     });
     const config = testConfig();
     const client = createRedisClient(
-      { ...config, redis: { ...config.redis, clusterNodes: [`127.0.0.1:${port}`] } },
+      { ...config, redis: { ...config.redis, clusterNodes: [{ host: '127.0.0.1', port }] } },
       new Logger('test', { timestamp: false }),
     );
     client.on('error', () => {});
