@@ -7,9 +7,9 @@
 // connection rotating a session of its own in a chain, as the case does).
 // Usage: npm run bench:profile -- <users-me|messages-list|refresh> [seconds=10] [connections=50]
 // With PROFILE_TRACED=1 the service traces every request, exporting to a no-op exporter (as case 9's
-// traced instance does), to see what the traces cost (OTEL_TRACES_SAMPLER and _ARG, when set, reach
-// it); with PROFILE_CLUSTER=1 it runs on a Redis
-// Cluster the script starts (case 10's harness), to see what the cluster client costs.
+// traced instance does), to see what the traces cost; OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG,
+// when set, reach it. With PROFILE_CLUSTER=1 it runs on a Redis Cluster the script starts (case
+// 10's harness), to see what the cluster client costs.
 // (npm runs it on the project's pinned Node: the machine's own may refuse --cpu-prof in NODE_OPTIONS)
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
