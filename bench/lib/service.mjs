@@ -19,17 +19,6 @@ export const DISCARD_SPAN_EXPORTS = fileURLToPath(
   new URL('./discard-span-exports.cjs', import.meta.url),
 );
 
-/**
- * A profiled service's tracing settings: every request traced to the exporter above, unless the
- * profiler's own OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG ask for a sampler.
- */
-export function tracedEnv() {
-  const sampler = ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG']
-    .filter((name) => process.env[name])
-    .map((name) => [name, process.env[name]]);
-  return { OTEL_TRACES_EXPORTER: 'otlp', ...Object.fromEntries(sampler) };
-}
-
 /** `npm start`'s arguments to node (its heap cap included), so the bench runs what users run. */
 function startArgs(dir) {
   return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))

@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../lib/load.mjs';
-import { freePorts } from '../lib/ports.mjs';
-import { DISCARD_SPAN_EXPORTS, registerUser, startService, tracedEnv } from '../lib/service.mjs';
+import { startProfiledService, usersMeRequest } from './profiled-service.mjs';
 
 const ALLOCATION_SAMPLER = fileURLToPath(new URL('../lib/allocation-sampler.cjs', import.meta.url));
 const WARM_UP_SECONDS = 3;
@@ -23,17 +22,10 @@ const [seconds = 6, connections = 20] = process.argv.slice(2).map(Number);
 const traced = process.env.PROFILE_TRACED === '1';
 const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-allocations-'));
 const profileFile = join(dir, 'read.heapprofile');
-const [port] = await freePorts(1);
-const service = await startService({
-  port,
+const service = await startProfiledService({
+  traced,
+  preloads: [ALLOCATION_SAMPLER],
   env: {
-    ACCESS_TOKEN_TTL: '1h',
-    // Only the setup's login hashes a password: cheaply.
-    BCRYPT_COST: '4',
-    ...(traced ? tracedEnv() : {}),
-    NODE_OPTIONS: [ALLOCATION_SAMPLER, ...(traced ? [DISCARD_SPAN_EXPORTS] : [])]
-      .map((file) => `--require ${file}`)
-      .join(' '),
     ALLOCATION_PROFILE_FILE: profileFile,
     ALLOCATIONS_PROMOTED_ONLY: process.env.ALLOCATIONS_PROMOTED_ONLY ?? '',
   },
@@ -41,12 +33,7 @@ const service = await startService({
 let result;
 let profile;
 try {
-  const user = await registerUser(service.base, 'allocations');
-  const request = {
-    url: `${service.base}/users/me`,
-    headers: { authorization: `Bearer ${user.accessToken}` },
-    connections,
-  };
+  const request = { ...(await usersMeRequest(service.base)), connections };
   await load({ ...request, duration: WARM_UP_SECONDS });
   process.kill(service.pid, 'SIGWINCH');
   result = await load({ ...request, duration: seconds });

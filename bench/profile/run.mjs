@@ -20,16 +20,9 @@ import { clearPrefix } from '../lib/baseline.mjs';
 import { logIns, rotate } from '../cases/refresh.mjs';
 import { jsonClient } from '../lib/http-client.mjs';
 import { load, loopLoad } from '../lib/load.mjs';
-import { freePorts } from '../lib/ports.mjs';
-import {
-  BENCH_REDIS_URL,
-  clusterEnv,
-  DISCARD_SPAN_EXPORTS,
-  registerUser,
-  startService,
-  tracedEnv,
-} from '../lib/service.mjs';
+import { BENCH_REDIS_URL, clusterEnv, registerUser } from '../lib/service.mjs';
 import { attribute, printAttribution } from './attribute.mjs';
+import { startProfiledService, usersMeRequest } from './profiled-service.mjs';
 import { startRedisCluster } from '../../test/support/redis-cluster.ts';
 
 const WARM_UP_SECONDS = 3;
@@ -37,13 +30,7 @@ const LISTED_MESSAGES = 100;
 
 /** Each route prepares its data and answers how to load it: `drive(seconds)`, then `close()`. */
 const ROUTES = {
-  'users-me': async (base) => {
-    const user = await registerUser(base, 'profile');
-    return byUrl({
-      url: `${base}/users/me`,
-      headers: { authorization: `Bearer ${user.accessToken}` },
-    });
-  },
+  'users-me': async (base) => byUrl(await usersMeRequest(base)),
   'messages-list': async (base, prefix) => {
     const { RedisMessageStore } =
       await import('../../dist/src/messages/infrastructure/redis-message.store.js');
@@ -97,19 +84,14 @@ const dir = mkdtempSync(join(tmpdir(), 'tempmessenger-profile-'));
 const traced = process.env.PROFILE_TRACED === '1';
 const prefix = `tm-bench-profile-${process.pid}:`;
 const cluster = process.env.PROFILE_CLUSTER === '1' ? await startRedisCluster() : undefined;
-const [port] = await freePorts(1);
 let service;
 try {
-  service = await startService({
-    port,
+  service = await startProfiledService({
+    traced,
     env: {
       ...(cluster ? clusterEnv(cluster) : {}),
       REDIS_KEY_PREFIX: prefix,
-      ACCESS_TOKEN_TTL: '1h',
-      // Only the setup's logins hash passwords: cheaply.
-      BCRYPT_COST: '4',
-      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}${traced ? ` --require ${DISCARD_SPAN_EXPORTS}` : ''}`,
-      ...(traced ? tracedEnv() : {}),
+      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}`,
     },
   });
 } catch (error) {

@@ -17,8 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load, median } from '../lib/load.mjs';
-import { freePorts } from '../lib/ports.mjs';
-import { DISCARD_SPAN_EXPORTS, registerUser, startService } from '../lib/service.mjs';
+import { startProfiledService, usersMeRequest } from './profiled-service.mjs';
 
 const GC_OBSERVER = fileURLToPath(new URL('../lib/gc-observer.cjs', import.meta.url));
 const WARM_UP_SECONDS = 3;
@@ -70,31 +69,17 @@ const running = [];
 const slices = new Map(sides.map(([name]) => [name, []]));
 try {
   for (const [name, side] of sides) {
-    const [port] = await freePorts(1);
     const gcReport = join(dir, `${running.length}.gc.jsonl`);
-    const preloads = [GC_OBSERVER, ...(side.traced ? [DISCARD_SPAN_EXPORTS] : [])];
-    const service = await startService({
-      port,
-      env: {
-        ACCESS_TOKEN_TTL: '1h',
-        // Only the setup's login hashes a password: cheaply.
-        BCRYPT_COST: '4',
-        ...(side.traced ? { OTEL_TRACES_EXPORTER: 'otlp' } : {}),
-        ...side.env,
-        NODE_OPTIONS: preloads.map((file) => `--require ${file}`).join(' '),
-        GC_REPORT_FILE: gcReport,
-      },
+    const service = await startProfiledService({
+      traced: side.traced,
+      preloads: [GC_OBSERVER],
+      env: { ...side.env, GC_REPORT_FILE: gcReport },
       nodeArgs: side.v8Flags?.split(/\s+/) ?? [],
     });
     // Kept before anything else can fail, so that the `finally` below stops it.
     const entry = { name, service, gcReport };
     running.push(entry);
-    const user = await registerUser(service.base, 'threads');
-    entry.request = {
-      url: `${service.base}/users/me`,
-      headers: { authorization: `Bearer ${user.accessToken}` },
-      connections,
-    };
+    entry.request = { ...(await usersMeRequest(service.base)), connections };
     await load({ ...entry.request, duration: WARM_UP_SECONDS });
   }
   for (let round = 0; round < rounds; round++) {
